@@ -1,0 +1,140 @@
+/**
+ * The package's one HTTP layer (axios underneath). It gives every vendor client the same
+ * behaviour: a total deadline per request, transport failures mapped to the contract's codes,
+ * bodies read as text and parsed leniently, and error messages that never contain headers,
+ * bodies or query strings (where e-mails, passwords and tokens live).
+ */
+import http from "node:http";
+import https from "node:https";
+import axios, { type AxiosInstance } from "axios";
+import { HomeEnergyError } from "./errors.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Absolute URL. Query parameters go in `query`, so that they never show up in messages. */
+  url: string;
+  query?: Record<string, string | number>;
+  headers?: Record<string, string>;
+  /** Sent as JSON unless a string (then as is, with the given content-type header). */
+  body?: unknown;
+  timeoutMs: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body parsed as JSON, or undefined when empty or not JSON (see `text`). */
+  json: unknown;
+  text: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export class HttpClient {
+  private readonly axios: AxiosInstance;
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+
+  /** @param service vendor name used in messages ("Navien", "NOX", "WAVIoT"). */
+  constructor(readonly service: string) {
+    this.axios = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      responseType: "text",
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxContentLength: 5 * 1024 * 1024,
+    });
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const where = describe(req);
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, req.timeoutMs);
+    try {
+      const res = await this.axios.request<string>({
+        method: req.method,
+        url: req.url,
+        params: req.query,
+        headers: {
+          Accept: "application/json",
+          ...(req.body !== undefined && typeof req.body !== "string" ? { "Content-Type": "application/json" } : {}),
+          ...req.headers,
+        },
+        data: req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body),
+        signal: controller.signal,
+      });
+      const text = typeof res.data === "string" ? res.data : "";
+      return { status: res.status, headers: res.headers as HttpResponse["headers"], json: parseJson(text), text };
+    } catch (err) {
+      if (timedOut) {
+        throw new HomeEnergyError(
+          "TIMEOUT",
+          `${this.service} did not answer ${where} within ${fmtSeconds(req.timeoutMs)}. The service may be slow or unreachable; try again later or raise the node's timeout.`,
+        );
+      }
+      const code = (err as { code?: string }).code ?? "unknown error";
+      throw new HomeEnergyError(
+        "NETWORK",
+        `Cannot reach ${this.service} ${where} (${code}). Check the URL in the account configuration and the network connection.`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes idle keep-alive sockets; called when the owning config node closes. */
+  destroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+/** "for POST /device/list at host:port" — method, host and path only, never the query. */
+function describe(req: HttpRequest): string {
+  try {
+    const u = new URL(req.url);
+    return `for ${req.method} ${u.pathname} at ${u.host}`;
+  } catch {
+    return `for ${req.method} request`;
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function fmtSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Joins a base URL and a path without doubling or dropping the slash. */
+export function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, "") + "/" + path.replace(/^\/+/, "");
+}
+
+/** Accepts http(s) URLs only; anything else is a configuration error (nothing is sent). */
+export function checkHttpUrl(value: string, what: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new HomeEnergyError("INVALID_INPUT", `${what} "${value}" is not a valid URL. Enter an http:// or https:// address.`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    throw new HomeEnergyError("INVALID_INPUT", `${what} must start with http:// or https:// (got ${u.protocol}).`);
+  }
+  return value.replace(/\/+$/, "");
+}

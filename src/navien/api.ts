@@ -1,0 +1,112 @@
+/**
+ * Navien REST calls (spec §3): the raw lower-case `authorization` header, the `{code,msg,data}`
+ * envelope (a 401 inside an HTTP 200 counts as 401), one forced refresh + retry after a 401,
+ * paging of the device list, and mapping of every failure to a contract code.
+ */
+import { Deadline } from "../core/deadline.js";
+import { HomeEnergyError } from "../core/errors.js";
+import { HttpClient, joinUrl, type HttpMethod } from "../core/http.js";
+import type { NavienAuth } from "./auth.js";
+import { checkDeviceInfo, checkDeviceList, checkFirmware, checkTouGet } from "./schemas.js";
+import type { DeviceEntryWire, FirmwareData, NavienDevice, TouGetData } from "./types.js";
+
+/** Documented maximum page size of /device/list. */
+export const PAGE_SIZE = 20;
+/** Guard against a server that never returns a short page. */
+const MAX_PAGES = 50;
+
+interface CallOptions {
+  body?: Record<string, unknown>;
+  query?: Record<string, string>;
+}
+
+export class NavienApi {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly auth: NavienAuth,
+    private readonly apiUrl: string,
+  ) {}
+
+  /** One authenticated call; returns the envelope's `data`. */
+  async call(method: HttpMethod, path: string, opts: CallOptions, deadline: Deadline): Promise<unknown> {
+    const what = `${method} ${path}`;
+    let tokens = await this.auth.tokens(deadline.remaining(`Navien ${what}`));
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.http.request({
+        method,
+        url: joinUrl(this.apiUrl, path),
+        query: opts.query,
+        body: opts.body,
+        headers: { authorization: tokens.accessToken },
+        timeoutMs: deadline.remaining(`Navien ${what}`),
+      });
+      const env = res.json as { code?: unknown; msg?: unknown; data?: unknown } | undefined;
+      const code = env && typeof env.code === "number" ? env.code : res.status;
+      if (code === 401 || res.status === 401) {
+        if (attempt === 0) {
+          tokens = await this.auth.afterUnauthorized(tokens.accessToken, deadline.remaining(`Navien ${what}`));
+          continue;
+        }
+        throw new HomeEnergyError(
+          "AUTH_FAILED",
+          `Navien refused the request ${what} (401) even after a fresh sign-in. The account may lack access to this device; check it in the Navien app.`,
+          401,
+        );
+      }
+      if (res.status >= 200 && res.status < 300 && (env === undefined || typeof env !== "object" || env === null)) {
+        throw new HomeEnergyError("BAD_RESPONSE", `Navien answered ${what} with something that is not JSON. Check the API URL in the account configuration.`);
+      }
+      if (res.status < 200 || res.status >= 300 || code !== 200) {
+        const msg = env && typeof env.msg === "string" ? `: ${env.msg.slice(0, 80)}` : "";
+        throw new HomeEnergyError("HTTP_ERROR", `Navien answered ${what} with HTTP ${res.status}${code !== res.status ? ` (code ${code})` : ""}${msg}. Try again later; if it persists, check the device and account.`, code);
+      }
+      return env?.data;
+    }
+  }
+
+  /** Every device of the account, all pages (offset 0, 20, 40, … until a short page). */
+  async listDevices(userId: string, deadline: Deadline): Promise<NavienDevice[]> {
+    const out: NavienDevice[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const data = await this.call("POST", "/device/list", { body: { offset: page * PAGE_SIZE, count: PAGE_SIZE, userId } }, deadline);
+      const entries = checkDeviceList(data ?? [], "the device list");
+      out.push(...entries.map(toDevice));
+      if (entries.length < PAGE_SIZE) break;
+    }
+    return out;
+  }
+
+  async deviceInfo(dev: { mac: string; additionalValue: string }, userId: string, deadline: Deadline): Promise<Record<string, unknown>> {
+    const data = await this.call("POST", "/device/info", { body: { macAddress: dev.mac, additionalValue: dev.additionalValue, userId } }, deadline);
+    return checkDeviceInfo(data, "the device info request");
+  }
+
+  async firmware(dev: { mac: string; additionalValue: string }, userId: string, deadline: Deadline): Promise<FirmwareData> {
+    const data = await this.call("POST", "/device/firmware/info", { body: { macAddress: dev.mac, additionalValue: dev.additionalValue, userId } }, deadline);
+    return checkFirmware(data, "the firmware request");
+  }
+
+  async touGet(dev: { mac: string; additionalValue: string }, controllerId: string, userId: string, deadline: Deadline): Promise<TouGetData> {
+    const data = await this.call(
+      "GET",
+      "/device/tou",
+      { query: { additionalValue: dev.additionalValue, controllerId, macAddress: dev.mac, userId, userType: "O" } },
+      deadline,
+    );
+    return checkTouGet(data, "the time-of-use request");
+  }
+}
+
+export function toDevice(e: DeviceEntryWire): NavienDevice {
+  const d = e.deviceInfo;
+  return {
+    mac: d.macAddress.toLowerCase().replace(/[:-]/g, ""),
+    name: d.deviceName ?? "",
+    additionalValue: d.additionalValue,
+    deviceType: d.deviceType,
+    connected: d.connected === 2,
+    homeSeq: d.homeSeq ?? null,
+    installType: d.installType ?? null,
+    location: e.location ?? null,
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * Navien token lifecycle (spec §3.6): lazy single-flight sign-in, refresh ahead of expiry,
+ * re-sign-in when the refresh fails or the AWS credentials (needed for MQTT) are near expiry,
+ * forced refresh after a 401, and an exportable token store (spec §3.7) with absolute expiries.
+ */
+import { FailureBackoff } from "../core/backoff.js";
+import { HomeEnergyError } from "../core/errors.js";
+import { HttpClient, joinUrl } from "../core/http.js";
+import { SingleFlight } from "../core/single-flight.js";
+import { checkRefresh, checkSignIn } from "./schemas.js";
+import type { TokenBlock } from "./types.js";
+
+export interface NavienTokens {
+  accessToken: string;
+  idToken: string;
+  refreshToken: string;
+  /** Absolute instants (ms since epoch) computed from the client clock at receipt (spec §3.6). */
+  accessExpiresAt: number;
+  accessLifetimeMs: number;
+  awsAccessKeyId: string;
+  awsSecretKey: string;
+  awsSessionToken: string;
+  /** null when the server gave no lifetime for the AWS credentials. */
+  awsExpiresAt: number | null;
+  awsLifetimeMs: number | null;
+  issuedAt: number;
+  userSeq: number | null;
+}
+
+export interface NavienAuthOptions {
+  http: HttpClient;
+  apiUrl: string;
+  email: string;
+  password: string;
+  /** Called after every sign-in/refresh, e.g. to persist the tokens. */
+  onTokens?: (tokens: NavienTokens) => void;
+  now?: () => number;
+}
+
+/** The spec's 5-minute safety margin, scaled down for very short lifetimes (test servers). */
+export function expiryMargin(lifetimeMs: number): number {
+  return Math.min(300_000, lifetimeMs / 4);
+}
+
+export class NavienAuth {
+  private state: NavienTokens | undefined;
+  private readonly flight = new SingleFlight<NavienTokens>();
+  private readonly backoff: FailureBackoff;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(private readonly opts: NavienAuthOptions) {
+    this.now = opts.now ?? Date.now;
+    this.backoff = new FailureBackoff(5_000, 10 * 60_000, this.now);
+  }
+
+  /** Secret values this object holds, for redaction of anything that leaves the package. */
+  secrets(): string[] {
+    const s = this.state;
+    const out = [this.opts.password];
+    if (s) out.push(s.accessToken, s.idToken, s.refreshToken, s.awsSecretKey, s.awsSessionToken, s.awsAccessKeyId);
+    return out.filter(Boolean);
+  }
+
+  get email(): string {
+    return this.opts.email;
+  }
+
+  /** Current tokens, signing in or refreshing first when needed (one call for any number of callers). */
+  async tokens(timeoutMs: number): Promise<NavienTokens> {
+    const s = this.state;
+    if (s && !this.awsExpired(s) && !this.accessExpired(s)) return s;
+    return this.flight.run(() => this.renew(timeoutMs, false));
+  }
+
+  /**
+   * After a 401: refresh unless somebody already replaced the token the request used
+   * (then the caller just retries with the new one).
+   */
+  async afterUnauthorized(usedAccessToken: string, timeoutMs: number): Promise<NavienTokens> {
+    if (this.flight.current) return this.flight.current;
+    if (this.state && this.state.accessToken !== usedAccessToken) return this.state;
+    return this.flight.run(() => this.renew(timeoutMs, true));
+  }
+
+  /** Tokens for an MQTT (re)connect: AWS credentials must be valid, not just the access token. */
+  async tokensForMqtt(timeoutMs: number): Promise<NavienTokens> {
+    return this.tokens(timeoutMs);
+  }
+
+  /** Restores persisted tokens (spec §3.7). Invalid or foreign data is ignored. */
+  restore(tokens: NavienTokens): void {
+    if (!this.state) this.state = tokens;
+  }
+
+  get current(): NavienTokens | undefined {
+    return this.state;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private accessExpired(s: NavienTokens): boolean {
+    return this.now() >= s.accessExpiresAt - expiryMargin(s.accessLifetimeMs);
+  }
+
+  private awsExpired(s: NavienTokens): boolean {
+    if (s.awsExpiresAt === null || s.awsLifetimeMs === null) return false;
+    return this.now() >= s.awsExpiresAt - expiryMargin(s.awsLifetimeMs);
+  }
+
+  /** Decision procedure of spec §3.6, plus the contract's sign-in fallback when a refresh fails. */
+  private async renew(timeoutMs: number, forceRefresh: boolean): Promise<NavienTokens> {
+    const s = this.state;
+    if (s && !forceRefresh && !this.awsExpired(s) && !this.accessExpired(s)) return s;
+    if (s && s.refreshToken && !this.awsExpired(s)) {
+      try {
+        return await this.refresh(s, timeoutMs);
+      } catch (refreshErr) {
+        try {
+          return await this.signIn(timeoutMs);
+        } catch (signInErr) {
+          const e = signInErr as HomeEnergyError;
+          if (e.code === "AUTH_INVALID_CREDENTIALS") throw e;
+          throw new HomeEnergyError(
+            "AUTH_REFRESH_FAILED",
+            `Navien token refresh failed (${(refreshErr as Error).message}) and signing in again failed too (${e.message}).`,
+            e.status,
+          );
+        }
+      }
+    }
+    return this.signIn(timeoutMs);
+  }
+
+  private async signIn(timeoutMs: number): Promise<NavienTokens> {
+    if (this.closed) throw new HomeEnergyError("AUTH_FAILED", "The Navien account node was closed (redeploy in progress); try again.");
+    this.backoff.check();
+    const res = await this.opts.http.request({
+      method: "POST",
+      url: joinUrl(this.opts.apiUrl, "/user/sign-in"),
+      body: { userId: this.opts.email, password: this.opts.password },
+      timeoutMs,
+    });
+    const env = (res.json ?? {}) as { code?: number; msg?: string; data?: unknown };
+    const code = typeof env.code === "number" ? env.code : res.status;
+    const msg = typeof env.msg === "string" ? env.msg : "";
+    const ok = res.status >= 200 && res.status < 300 && code === 200;
+    if (!ok) {
+      if (code === 401 || code === 403 || res.status === 401 || res.status === 403 || /invalid|unauthorized/i.test(msg)) {
+        const err = new HomeEnergyError(
+          "AUTH_INVALID_CREDENTIALS",
+          "Navien rejected the e-mail or password. Check the credentials in the navien-account node (or NAVIEN_EMAIL / NAVIEN_PASSWORD).",
+          code,
+        );
+        this.backoff.failed(err);
+        throw err;
+      }
+      if (res.json === undefined && res.status >= 200 && res.status < 300) {
+        throw new HomeEnergyError("BAD_RESPONSE", "Navien answered the sign-in with something that is not JSON. Check the API URL in the account configuration.");
+      }
+      throw new HomeEnergyError("AUTH_FAILED", `Navien sign-in failed with HTTP ${res.status}${code !== res.status ? ` (code ${code})` : ""}. The service may be down; try again later.`, code);
+    }
+    const data = checkSignIn(env.data, "the sign-in");
+    const block = (data.token ?? data.tokens) as TokenBlock;
+    const next = this.fromBlock(block, undefined, data.userInfo?.userSeq ?? null);
+    this.backoff.succeeded();
+    return this.install(next);
+  }
+
+  private async refresh(prev: NavienTokens, timeoutMs: number): Promise<NavienTokens> {
+    const res = await this.opts.http.request({
+      method: "POST",
+      url: joinUrl(this.opts.apiUrl, "/auth/refresh"),
+      body: { refreshToken: prev.refreshToken },
+      timeoutMs,
+    });
+    const env = (res.json ?? {}) as { code?: number; data?: unknown };
+    const code = typeof env.code === "number" ? env.code : res.status;
+    if (!(res.status >= 200 && res.status < 300 && code === 200)) {
+      throw new HomeEnergyError("AUTH_REFRESH_FAILED", `Navien token refresh failed with HTTP ${res.status}.`, code);
+    }
+    const block = checkRefresh(env.data, "the token refresh");
+    return this.install(this.fromBlock(block, prev, prev.userSeq));
+  }
+
+  /** Merge rule of spec §3.6: keep every previous value the answer lacks, AWS expiry included. */
+  private fromBlock(b: TokenBlock, prev: NavienTokens | undefined, userSeq: number | null): NavienTokens {
+    const now = this.now();
+    const accessLifetimeMs = b.authenticationExpiresIn * 1000;
+    const hasAws = !!(b.accessKeyId && b.secretKey && b.sessionToken);
+    const awsLifetimeMs =
+      hasAws && typeof b.authorizationExpiresIn === "number" ? b.authorizationExpiresIn * 1000 : hasAws ? null : (prev?.awsLifetimeMs ?? null);
+    return {
+      accessToken: b.accessToken,
+      idToken: b.idToken || prev?.idToken || "",
+      refreshToken: b.refreshToken || prev?.refreshToken || "",
+      accessExpiresAt: now + accessLifetimeMs,
+      accessLifetimeMs,
+      awsAccessKeyId: hasAws ? (b.accessKeyId as string) : (prev?.awsAccessKeyId ?? ""),
+      awsSecretKey: hasAws ? (b.secretKey as string) : (prev?.awsSecretKey ?? ""),
+      awsSessionToken: hasAws ? (b.sessionToken as string) : (prev?.awsSessionToken ?? ""),
+      awsExpiresAt: hasAws ? (awsLifetimeMs === null ? null : now + awsLifetimeMs) : (prev?.awsExpiresAt ?? null),
+      awsLifetimeMs,
+      issuedAt: now,
+      userSeq: userSeq ?? prev?.userSeq ?? null,
+    };
+  }
+
+  private install(next: NavienTokens): NavienTokens {
+    this.state = next;
+    try {
+      this.opts.onTokens?.(next);
+    } catch {
+      // Persistence is best effort; a failing store must not fail the request.
+    }
+    return next;
+  }
+}

@@ -1,0 +1,75 @@
+/** Wire shapes of the Navien REST API (spec §3.5) and the package's decoded shapes. */
+
+export interface TokenBlock {
+  accessToken: string;
+  idToken?: string | null;
+  refreshToken?: string | null;
+  authenticationExpiresIn: number;
+  accessKeyId?: string | null;
+  secretKey?: string | null;
+  sessionToken?: string | null;
+  authorizationExpiresIn?: number | null;
+}
+
+export interface SignInData {
+  userInfo?: { userSeq?: number | null } | null;
+  token?: TokenBlock;
+  tokens?: TokenBlock;
+}
+
+export type RefreshData = TokenBlock;
+
+export interface DeviceInfoWire {
+  macAddress: string;
+  additionalValue: string;
+  deviceType: number;
+  deviceName?: string | null;
+  connected?: number | null;
+  homeSeq?: number | null;
+  installType?: string | null;
+}
+
+export interface DeviceEntryWire {
+  deviceInfo: DeviceInfoWire;
+  location?: Record<string, unknown> | null;
+}
+
+export interface FirmwareData {
+  firmwares: Array<Record<string, unknown>>;
+}
+
+export interface TouIntervalWire {
+  week: number;
+  startHour: number;
+  startMinute: number;
+  endHour: number;
+  endMinute: number;
+  priceMin: number;
+  priceMax: number;
+  decimalPoint: number;
+}
+
+export interface TouGetData {
+  registerPath?: string | null;
+  sourceType?: string | null;
+  touInfo: {
+    controllerId?: string;
+    manufactureId?: string;
+    name?: string;
+    utility?: string;
+    zipCode?: number | string;
+    schedule: Array<{ season: number; interval: TouIntervalWire[] }>;
+  };
+}
+
+/** A device as `list` emits it (contract "Shapes of results"). */
+export interface NavienDevice {
+  mac: string;
+  name: string;
+  additionalValue: string;
+  deviceType: number;
+  connected: boolean;
+  homeSeq: number | null;
+  installType: string | null;
+  location: Record<string, unknown> | null;
+}

@@ -1,0 +1,103 @@
+/**
+ * The one place that turns an operation into Node-RED behaviour: blue ring while working,
+ * green dot with a short text on success, red ring + `done(err)` with a contract code on
+ * failure (so a Catch node gets msg.error.code). Every text is redacted first.
+ */
+import { HomeEnergyError, toHomeEnergyError } from "../core/errors.js";
+import { redact } from "../core/redact.js";
+import type { ConfigNodeBase, Done, Msg, Node, Send } from "./types.js";
+
+export interface InputContext {
+  msg: Msg;
+  send: Send;
+}
+
+/** What a handler returns: the status text on success, and whether the message was already sent. */
+export interface InputResult {
+  status: string;
+  sent?: boolean;
+}
+
+const SHORT: Record<string, string> = {
+  AUTH_INVALID_CREDENTIALS: "invalid credentials",
+  AUTH_FAILED: "authentication failed",
+  AUTH_REFRESH_FAILED: "token refresh failed",
+  SESSION_LIMIT: "session limit reached",
+  HTTP_ERROR: "server error",
+  TIMEOUT: "timed out",
+  NETWORK: "network error",
+  BAD_RESPONSE: "bad response",
+  INVALID_INPUT: "invalid input",
+  DEVICE_NOT_FOUND: "device not found",
+  NOT_CONNECTED: "not connected",
+  NAVIEN_TIMEOUT: "device did not answer",
+  CALLBACK_INVALID: "invalid callback",
+  CALLBACK_UNKNOWN_SESSION: "unknown session",
+};
+
+export function errorStatusText(err: HomeEnergyError): string {
+  return SHORT[err.code] ?? err.code;
+}
+
+export function shortTime(d = new Date()): string {
+  return d.toTimeString().slice(0, 5);
+}
+
+/**
+ * Wires the node's input handler. `secrets` returns the values to mask in any error text
+ * (the config node's current tokens and passwords).
+ */
+export function handleInput(
+  node: Node,
+  secrets: () => Iterable<string>,
+  handler: (ctx: InputContext) => Promise<InputResult>,
+): void {
+  let running = 0;
+  node.on("input", (msg: any, send: any, done: any) => {
+    const sendFn: Send = send ?? ((m: any) => node.send(m));
+    const doneFn: Done = done ?? ((e?: Error) => (e ? node.error(e, msg) : undefined));
+    running += 1;
+    node.status({ fill: "blue", shape: "ring", text: "working…" });
+    handler({ msg, send: sendFn }).then(
+      (res) => {
+        running -= 1;
+        if (!res.sent) sendFn(msg);
+        node.status({ fill: "green", shape: "dot", text: res.status });
+        doneFn();
+      },
+      (raw) => {
+        running -= 1;
+        const err = toHomeEnergyError(raw);
+        const safe = new HomeEnergyError(err.code, redact(err.message, secrets()), err.status);
+        safe.stack = `${safe.name}: ${safe.message}`; // no internal frames or foreign data in msg.error.stack
+        node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
+        doneFn(safe);
+      },
+    );
+  });
+  node.on("close", () => {
+    if (running === 0) node.status({});
+  });
+}
+
+/** Action-node side of config-node registration (Node-RED delegates status/errors via `users`). */
+export function registerUser(config: ConfigNodeBase | undefined, node: Node): void {
+  if (config) config.users[node.id] = node;
+}
+
+export function deregisterUser(config: ConfigNodeBase | undefined, node: Node): void {
+  if (config) delete config.users[node.id];
+}
+
+/** Reads an option: node property first, else the message's value, else the default. */
+export function pickOption(nodeValue: unknown, msgValue: unknown, fallback?: unknown): unknown {
+  if (nodeValue !== undefined && nodeValue !== null && nodeValue !== "") return nodeValue;
+  if (msgValue !== undefined && msgValue !== null && msgValue !== "") return msgValue;
+  return fallback;
+}
+
+/** Node timeout property (seconds) → milliseconds, defaulting to the contract's 15 s. */
+export function timeoutMs(value: unknown, fallbackSeconds = 15): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : fallbackSeconds * 1000;
+}

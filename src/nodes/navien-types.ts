@@ -1,0 +1,22 @@
+/** Types and defaults shared by the Navien node adapters. */
+import type { NavienAccountClient } from "../navien/account.js";
+import type { ConfigNodeBase, NodeDef } from "./types.js";
+
+export interface NavienAccountDef extends NodeDef {
+  apiUrl: string;
+  mqttUrl: string;
+  region: string;
+  unit: string;
+  persistTokens: boolean;
+}
+
+export interface NavienAccountNode extends ConfigNodeBase {
+  client: NavienAccountClient | undefined;
+  unit: "F" | "C";
+}
+
+export const NAVIEN_DEFAULTS = {
+  apiUrl: "https://nlus.naviensmartcontrol.com/api/v2.1",
+  mqttUrl: "wss://a1t30mldyslmuq-ats.iot.us-east-1.amazonaws.com/mqtt",
+  region: "us-east-1",
+};

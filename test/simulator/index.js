@@ -1,0 +1,69 @@
+"use strict";
+/**
+ * The cloud simulator: one loopback HTTP server that fakes the Navien REST cloud (and, as later
+ * issues add them, the Navien MQTT broker, NOX and WAVIoT) under path prefixes:
+ *   /navien/api/v2.1/...   Navien REST       (navien.js)
+ * Used by the tests, the benchmarks and `npm start`. Each vendor module exports
+ * `create(options)` → { prefix, handle(req, res, url) → Promise<boolean>, upgrade?(req, socket, head) → boolean, close() }.
+ */
+const http = require("node:http");
+const { sendJson } = require("./util");
+
+const VENDORS = {
+  navien: () => require("./navien"),
+};
+
+/**
+ * @param {{port?: number, host?: string, navien?: object}} [options]
+ */
+async function startSimulator(options = {}) {
+  const host = options.host || "127.0.0.1";
+  const vendors = {};
+  for (const [name, load] of Object.entries(VENDORS)) vendors[name] = load().create(options[name] || {});
+  const sockets = new Set();
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://sim.local");
+    (async () => {
+      for (const v of Object.values(vendors)) {
+        if (url.pathname.startsWith(v.prefix + "/") && (await v.handle(req, res, url))) return;
+      }
+      sendJson(res, 404, { code: 404, msg: "NOT_FOUND", data: null });
+    })().catch((err) => {
+      if (!res.headersSent) sendJson(res, 500, { code: 500, msg: "SIMULATOR_ERROR: " + err.message, data: null });
+      else res.destroy();
+    });
+  });
+  server.on("upgrade", (req, socket, head) => {
+    for (const v of Object.values(vendors)) if (v.upgrade && v.upgrade(req, socket, head)) return;
+    socket.destroy();
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port || 0, host, resolve);
+  });
+  const { port } = server.address();
+  const url = `http://${host}:${port}`;
+  for (const v of Object.values(vendors)) v.baseUrl = url;
+
+  return {
+    url,
+    port,
+    ...vendors,
+    /** Number of TCP connections currently open to the simulator. */
+    get openSockets() {
+      return sockets.size;
+    },
+    async close() {
+      for (const v of Object.values(vendors)) if (v.close) await v.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+module.exports = { startSimulator };

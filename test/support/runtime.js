@@ -1,0 +1,51 @@
+"use strict";
+/**
+ * The Node-RED runtime the integration tests run in: Node-RED 4 from the root devDependencies by
+ * default, or the one NR_RUNTIME points at (npm test sets tools/nr5/node_modules/node-red for the
+ * Node-RED 5 leg). Real runtime, real nodes, real HTTP over loopback.
+ */
+const path = require("node:path");
+const helper = require("node-red-node-test-helper");
+
+const runtimePath = process.env.NR_RUNTIME ? require.resolve(path.resolve(process.env.NR_RUNTIME)) : require.resolve("node-red");
+helper.init(runtimePath);
+
+const NODES = path.join(__dirname, "..", "..", "nodes");
+const nodes = {
+  navienAccount: require(path.join(NODES, "navien-account.js")),
+  navienDevice: require(path.join(NODES, "navien-device.js")),
+};
+
+/** The Node-RED version actually running the tests (shown in the suite title). */
+function runtimeVersion() {
+  return require(path.join(path.dirname(runtimePath), "..", "package.json")).version;
+}
+
+/** Waits until fn() is truthy (polling), or fails after ms. */
+async function until(fn, ms = 5000, what = "condition") {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Collects every string Node-RED logs, every node status and every message, so that tests can
+ * assert that no secret appears anywhere.
+ */
+function captureEverything() {
+  const seen = [];
+  const log = helper.log();
+  return {
+    push: (x) => seen.push(typeof x === "string" ? x : JSON.stringify(x)),
+    text() {
+      const logs = log.args ? log.args.map((a) => JSON.stringify(a, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack, code: v.code } : v))) : [];
+      return seen.concat(logs).join("\n");
+    },
+  };
+}
+
+module.exports = { helper, nodes, until, runtimeVersion, captureEverything };
