@@ -3,15 +3,25 @@
  * The cloud simulator: one loopback HTTP server that fakes the Navien REST cloud (and, as later
  * issues add them, the Navien MQTT broker, NOX and WAVIoT) under path prefixes:
  *   /navien/api/v2.1/...   Navien REST       (navien.js)
+ *   /nox/...               NOX Energy        (nox.js)
+ *   /waviot/...            WAVIoT auth API   (waviot.js)
+ * A vendor module may also return `demoEnv` (environment variables with demo credentials for
+ * `npm start`); they are merged into `sim.demoEnv`.
  * Used by the tests, the benchmarks and `npm start`. Each vendor module exports
  * `create(options)` → { prefix, handle(req, res, url) → Promise<boolean>, upgrade?(req, socket, head) → boolean, close() }.
  */
 const http = require("node:http");
 const { sendJson } = require("./util");
 
-const VENDORS = {
-  navien: () => require("./navien"),
-};
+const fs = require("node:fs");
+const path = require("node:path");
+
+/** Every vendor module present in this folder (navien.js, nox.js, waviot.js). */
+const VENDORS = Object.fromEntries(
+  ["navien", "nox", "waviot"]
+    .filter((name) => fs.existsSync(path.join(__dirname, `${name}.js`)))
+    .map((name) => [name, () => require(`./${name}`)]),
+);
 
 /**
  * @param {{port?: number, host?: string, navien?: object}} [options]
@@ -49,10 +59,12 @@ async function startSimulator(options = {}) {
   const { port } = server.address();
   const url = `http://${host}:${port}`;
   for (const v of Object.values(vendors)) v.baseUrl = url;
+  const demoEnv = Object.assign({}, ...Object.values(vendors).map((v) => v.demoEnv || {}));
 
   return {
     url,
     port,
+    demoEnv,
     ...vendors,
     /** Number of TCP connections currently open to the simulator. */
     get openSockets() {

@@ -11,9 +11,15 @@ const runtimePath = process.env.NR_RUNTIME ? require.resolve(path.resolve(proces
 helper.init(runtimePath);
 
 const NODES = path.join(__dirname, "..", "..", "nodes");
+
+/** A node module by type name, e.g. loadNode("nox-link") → nodes/nox-link.js (the real entry file). */
+function loadNode(type) {
+  return require(path.join(NODES, `${type}.js`));
+}
+
 const nodes = {
-  navienAccount: require(path.join(NODES, "navien-account.js")),
-  navienDevice: require(path.join(NODES, "navien-device.js")),
+  navienAccount: loadNode("navien-account"),
+  navienDevice: loadNode("navien-device"),
 };
 
 /** The Node-RED version actually running the tests (shown in the suite title). */
@@ -48,4 +54,4 @@ function captureEverything() {
   };
 }
 
-module.exports = { helper, nodes, until, runtimeVersion, captureEverything };
+module.exports = { helper, nodes, loadNode, until, runtimeVersion, captureEverything };
