@@ -48,6 +48,7 @@ export class NavienAuth {
   private readonly backoff: FailureBackoff;
   private readonly now: () => number;
   private closed = false;
+  private restoreSource: (() => NavienTokens | undefined) | undefined;
 
   constructor(private readonly opts: NavienAuthOptions) {
     this.now = opts.now ?? Date.now;
@@ -68,6 +69,10 @@ export class NavienAuth {
 
   /** Current tokens, signing in or refreshing first when needed (one call for any number of callers). */
   async tokens(timeoutMs: number): Promise<NavienTokens> {
+    if (!this.state && this.restoreSource) {
+      this.state = this.restoreSource();
+      this.restoreSource = undefined;
+    }
     const s = this.state;
     if (s && !this.awsExpired(s) && !this.accessExpired(s)) return s;
     return this.flight.run(() => this.renew(timeoutMs, false));
@@ -88,9 +93,12 @@ export class NavienAuth {
     return this.tokens(timeoutMs);
   }
 
-  /** Restores persisted tokens (spec §3.7). Invalid or foreign data is ignored. */
-  restore(tokens: NavienTokens): void {
-    if (!this.state) this.state = tokens;
+  /**
+   * Where to find persisted tokens (spec §3.7). Read lazily, at the first use without tokens in
+   * memory, so that a context store that loads asynchronously is ready by then.
+   */
+  restoreFrom(source: (() => NavienTokens | undefined) | undefined): void {
+    this.restoreSource = source;
   }
 
   get current(): NavienTokens | undefined {

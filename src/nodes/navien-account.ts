@@ -55,13 +55,11 @@ export = function (RED: NodeAPI) {
     const ctx = node.context();
     if (!enabled) {
       client.tokenListener = undefined;
+      client.auth.restoreFrom(undefined);
       if (ctx.get(TOKEN_KEY) !== undefined) ctx.set(TOKEN_KEY, undefined);
       return;
     }
-    if (!client.auth.current) {
-      const restored = fromPersisted(ctx.get(TOKEN_KEY), email);
-      if (restored) client.auth.restore(restored);
-    }
+    client.auth.restoreFrom(() => fromPersisted(ctx.get(TOKEN_KEY), email));
     client.tokenListener = (t) => ctx.set(TOKEN_KEY, toPersisted(t, email));
   }
 

@@ -1,0 +1,89 @@
+"use strict";
+/**
+ * Optional token persistence of navien-account (spec §3.7 format in the node's context):
+ * off by default (nothing stored, a stored copy is deleted), on → stored after sign-in and used
+ * at start-up without a new sign-in.
+ */
+const assert = require("node:assert/strict");
+const { helper, nodes, until, runtimeVersion } = require("../support/runtime");
+const { startSimulator } = require("../simulator");
+const { DEMO_USER } = require("../simulator/navien");
+const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
+const { HttpClient } = require("../../nodes/lib/core/http.js");
+const { toPersisted } = require("../../nodes/lib/navien/token-store.js");
+
+describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, function () {
+  this.timeout(20_000);
+  let sim;
+  before(async () => {
+    sim = await startSimulator();
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+    await sim.close();
+  });
+  afterEach(() => helper.unload());
+
+  function flow(acc, persistTokens) {
+    return [
+      { id: "f1", type: "tab" },
+      { id: acc, type: "navien-account", apiUrl: sim.navien.apiUrl, unit: "C", persistTokens },
+      { id: "dev", z: "f1", type: "navien-device", account: acc, command: "list", timeout: 5, wires: [["out"]] },
+      { id: "out", z: "f1", type: "helper" },
+    ];
+  }
+  const creds = (acc) => ({ [acc]: { email: DEMO_USER.email, password: DEMO_USER.password } });
+  const contextOf = (id) => helper._context.get(id, undefined);
+
+  async function listOnce() {
+    const got = [];
+    helper.getNode("out").on("input", (m) => got.push(m));
+    helper.getNode("dev").receive({});
+    await until(() => got.length === 1);
+    return got[0];
+  }
+
+  it("is off by default: nothing is stored in the context", async () => {
+    await helper.load([nodes.navienAccount, nodes.navienDevice], flow("accOff", false), creds("accOff"));
+    await listOnce();
+    assert.equal(helper.getNode("accOff").context().get("navienTokens"), undefined);
+  });
+
+  it("when ticked, stores the tokens in the spec's format after sign-in", async () => {
+    sim.navien.resetCounters();
+    await helper.load([nodes.navienAccount, nodes.navienDevice], flow("accOn", true), creds("accOn"));
+    await listOnce();
+    const stored = helper.getNode("accOn").context().get("navienTokens");
+    assert.equal(typeof stored.access_token, "string");
+    assert.equal(stored.authentication_expires_in, 3600);
+    assert.match(stored.issued_at, /Z$/);
+    assert.ok(sim.navien.accessTokens.has(stored.access_token));
+  });
+
+  it("restores stored tokens at start-up: no sign-in needed", async () => {
+    const http = new HttpClient("Navien");
+    const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
+    const tokens = await auth.tokens(5000);
+    http.destroy();
+    sim.navien.resetCounters();
+    await helper.load([nodes.navienAccount, nodes.navienDevice], flow("accRestored", true), creds("accRestored"));
+    // What a persistent context store holds after a restart (the helper wipes contexts at load).
+    contextOf("accRestored").set("navienTokens", toPersisted(tokens, DEMO_USER.email));
+    const msg = await listOnce();
+    assert.equal(msg.payload.length, 2);
+    assert.equal(sim.navien.counters.signIn, 0);
+  });
+
+  it("ignores tokens stored for another e-mail", async () => {
+    const http = new HttpClient("Navien");
+    const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
+    const tokens = await auth.tokens(5000);
+    http.destroy();
+    sim.navien.resetCounters();
+    await helper.load([nodes.navienAccount, nodes.navienDevice], flow("accForeign", true), creds("accForeign"));
+    contextOf("accForeign").set("navienTokens", toPersisted(tokens, "someone-else@example.com"));
+    await listOnce();
+    assert.equal(sim.navien.counters.signIn, 1);
+  });
+});
