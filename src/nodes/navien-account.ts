@@ -7,6 +7,8 @@ import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl } from "../core/http.js";
 import { NavienAccountClient, type NavienAccountSettings } from "../navien/account.js";
 import { fromPersisted, toPersisted } from "../navien/token-store.js";
+import { Deadline } from "../core/deadline.js";
+import { registerAdminRoute, credentialsFor } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./navien-types.js";
 import type { NodeAPI } from "./types.js";
@@ -62,6 +64,31 @@ export = function (RED: NodeAPI) {
     client.auth.restoreFrom(() => fromPersisted(ctx.get(TOKEN_KEY), email));
     client.tokenListener = (t) => ctx.set(TOKEN_KEY, toPersisted(t, email));
   }
+
+  /** "Test connection": signs in with what the dialog holds (a throw-away client) and counts the devices. */
+  registerAdminRoute(RED, "/navien/test", "navien-account.write", async (body) => {
+    const c = credentialsFor(RED, body, ["email", "password"]);
+    const email = envFallback(c.email, "NAVIEN_EMAIL");
+    const password = envFallback(c.password, "NAVIEN_PASSWORD");
+    if (!email || !password) throw invalidInput("Enter the e-mail and password first (or set NAVIEN_EMAIL / NAVIEN_PASSWORD).");
+    const apiUrl = checkHttpUrl(typeof body.apiUrl === "string" && body.apiUrl ? body.apiUrl : NAVIEN_DEFAULTS.apiUrl, "The Navien API URL");
+    const client = new NavienAccountClient({ apiUrl, mqttUrl: "", region: "", unit: "F", email, password });
+    try {
+      const devices = await client.listDevices(new Deadline(15_000));
+      return { devices: devices.length };
+    } finally {
+      client.close();
+    }
+  });
+
+  /** Device picker: the devices of a deployed account (the editor shows MAC and name). */
+  registerAdminRoute(RED, "/navien/devices", "navien-account.read", async (body) => {
+    const account = typeof body.account === "string" ? (RED.nodes.getNode(body.account) as NavienAccountNode | null) : null;
+    if (!account) throw invalidInput("Deploy the navien-account first; the device list comes from the running account.");
+    if (account.configError || !account.client) throw account.configError ?? invalidInput("The Navien account is not configured.");
+    const devices = await account.client.listDevices(new Deadline(15_000));
+    return { devices: devices.map((d) => ({ mac: d.mac, name: d.name, connected: d.connected })) };
+  });
 
   RED.nodes.registerType("navien-account", NavienAccount as any, {
     credentials: { email: { type: "text" }, password: { type: "password" } },

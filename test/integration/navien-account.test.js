@@ -87,3 +87,39 @@ describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, func
     assert.equal(sim.navien.counters.signIn, 1);
   });
 });
+
+describe(`navien editor endpoints (Node-RED ${runtimeVersion()})`, function () {
+  this.timeout(20_000);
+  let sim;
+  before(async () => {
+    sim = await startSimulator();
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+    await sim.close();
+  });
+  afterEach(() => helper.unload());
+
+  const flow = () => [{ id: "accE", type: "navien-account", apiUrl: sim.navien.apiUrl, unit: "F" }];
+
+  it("test connection signs in with the typed credentials and never echoes the password", async () => {
+    await helper.load([nodes.navienAccount], flow(), { accE: { email: DEMO_USER.email, password: DEMO_USER.password } });
+    const ok = await helper.request().post("/home-energy/navien/test").send({ id: "accE", email: DEMO_USER.email, password: DEMO_USER.password, apiUrl: sim.navien.apiUrl }).expect(200);
+    assert.deepEqual(ok.body, { ok: true, devices: 2 });
+    const stored = await helper.request().post("/home-energy/navien/test").send({ id: "accE", email: "", password: "__PWRD__", apiUrl: sim.navien.apiUrl }).expect(200);
+    assert.deepEqual(stored.body, { ok: true, devices: 2 }, "blank fields use the deployed node's credentials");
+    const bad = await helper.request().post("/home-energy/navien/test").send({ email: DEMO_USER.email, password: "typed-Secret-99", apiUrl: sim.navien.apiUrl }).expect(200);
+    assert.equal(bad.body.ok, false);
+    assert.equal(bad.body.code, "AUTH_INVALID_CREDENTIALS");
+    assert.ok(!JSON.stringify(bad.body).includes("typed-Secret-99"));
+  });
+
+  it("the device picker lists the deployed account's devices", async () => {
+    await helper.load([nodes.navienAccount], flow(), { accE: { email: DEMO_USER.email, password: DEMO_USER.password } });
+    const r = await helper.request().post("/home-energy/navien/devices").send({ account: "accE" }).expect(200);
+    assert.deepEqual(r.body.devices.map((d) => d.mac), ["a1b2c3d4e5f6", "a1b2c3d4e5f7"]);
+    const missing = await helper.request().post("/home-energy/navien/devices").send({ account: "nope" }).expect(200);
+    assert.equal(missing.body.code, "INVALID_INPUT");
+  });
+});
