@@ -1,0 +1,561 @@
+/**
+ * Builders for every MQTT request (spec §5.2, §5.4) with their confirmation predicates (§5.5).
+ *
+ * `buildCommand` validates the payload completely — range checks in raw half-°C (quirk 23),
+ * capability gates on the device features (quirk 28) — and throws INVALID_INPUT before anything
+ * is built, so a flow can never publish a half-formed request. The envelopes are byte-for-byte
+ * the library's (vectors `command-*.json`, key order included).
+ */
+import { invalidInput } from "../core/errors.js";
+import { normalizeMac } from "./mac.js";
+import { dhwModeNumber, normalizeName, recircModeNumber } from "./modes.js";
+import { rawFlag, rawLimits } from "./features.js";
+import {
+  DEFAULT_DHW_MAX_RAW,
+  DEFAULT_DHW_MIN_RAW,
+  encodeReservations,
+  reservationsEqual,
+} from "./reservations.js";
+import { num } from "./status.js";
+import { encodeTouSchedule, touEqual } from "./tou.js";
+import { fromHalfC, normalizeUnit, toRawHalfC, type TempUnit } from "./units.js";
+
+export const NWP500_DEVICE_TYPE = 52;
+
+/** Command codes (spec §5.4). */
+export const CODES = {
+  DEVICE_INFO: 16777217,
+  STATUS: 16777219,
+  RESERVATION_READ: 16777222,
+  ENERGY_USAGE: 16777225,
+  RESERVATION_WRITE: 16777226,
+  POWER_OFF: 33554433,
+  POWER_ON: 33554434,
+  DHW_MODE: 33554437,
+  TOU_RESERVATION: 33554439,
+  RECIRC_HOT_BUTTON: 33554444,
+  RECIRC_MODE: 33554445,
+  FREEZE_TEMPERATURE: 33554451,
+  DHW_TEMPERATURE: 33554464,
+  INTELLIGENT_OFF: 33554467,
+  INTELLIGENT_ON: 33554468,
+  DR_OFF: 33554469,
+  DR_ON: 33554470,
+  ANTI_LEGIONELLA_OFF: 33554471,
+  ANTI_LEGIONELLA_ON: 33554472,
+  AIR_FILTER_RESET: 33554473,
+  TOU_OFF: 33554475,
+  TOU_ON: 33554476,
+} as const;
+
+export type CommandKind =
+  | "status"
+  | "features"
+  | "control"
+  | "reservations-read"
+  | "reservations-write"
+  | "energy"
+  | "tou-read"
+  | "tou-write";
+
+export const COMMAND_NAMES = [
+  "status",
+  "features",
+  "power",
+  "temperature",
+  "mode",
+  "vacation",
+  "reservations",
+  "energy-usage",
+  "anti-legionella",
+  "demand-response",
+  "intelligent",
+  "freeze-protection",
+  "air-filter-reset",
+  "recirculation",
+  "tou-enable",
+  "tou-disable",
+  "tou-read",
+  "tou-write",
+] as const;
+
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export interface CommandContext {
+  mac: string;
+  additionalValue: string | number;
+  /** Communication module type; 52 for the NWP500 (default). */
+  deviceType?: number;
+  clientId: string;
+  sessionId: string;
+  unit: TempUnit | string;
+  /** The device's features, raw (`response.feature`) or as decodeFeatures returns them. */
+  features?: Record<string, unknown>;
+  /** The last raw status, for defaults (anti-legionella period, off/vacation reservations). */
+  currentStatus?: Record<string, unknown>;
+}
+
+export interface Envelope {
+  clientID: string;
+  sessionID: string;
+  protocolVersion: 2;
+  request: Record<string, unknown>;
+  requestTopic: string;
+  responseTopic: string;
+}
+
+export type StatusPredicate = (rawStatus: Record<string, unknown>) => boolean;
+
+export interface BuiltCommand {
+  /** Canonical command name (aliases resolved). */
+  name: CommandName;
+  kind: CommandKind;
+  topic: string;
+  qos: 1;
+  payload: Envelope;
+  /** Where the answer arrives (for status/feature/control: anywhere under the device wildcard). */
+  responseTopic: string;
+  /**
+   * For `kind: "control"`: true when a raw status shows the command took effect (spec §5.5);
+   * commands with no identified field accept any status. Undefined for the other kinds.
+   */
+  confirm?: StatusPredicate;
+  /** For reservation/TOU writes: true when the `rsv/rd` / `tou/rd` echo equals what was written. */
+  confirmEcho?: (response: unknown) => boolean;
+}
+
+const ALIASES: Readonly<Record<string, CommandName>> = {
+  "device-info": "features",
+  feature: "features",
+  "set-temperature": "temperature",
+  "dhw-temperature": "temperature",
+  reservation: "reservations",
+  energy: "energy-usage",
+  "anti-legionnella": "anti-legionella",
+  "dr": "demand-response",
+  freeze: "freeze-protection",
+  "air-filter": "air-filter-reset",
+  recirc: "recirculation",
+  "tou-on": "tou-enable",
+  "tou-off": "tou-disable",
+};
+
+const ANY_STATUS: StatusPredicate = () => true;
+
+interface Ctx {
+  mac: string;
+  av: string;
+  dt: number;
+  cid: string;
+  sid: string;
+  unit: TempUnit;
+  features?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+function checkContext(c: CommandContext): Ctx {
+  if (!c || typeof c !== "object") throw invalidInput("Internal: no command context.");
+  const mac = normalizeMac(c.mac);
+  const av = typeof c.additionalValue === "number" ? String(c.additionalValue) : c.additionalValue;
+  if (typeof av !== "string" || av === "") {
+    throw invalidInput("The device's additionalValue is unknown; list the account's devices first.");
+  }
+  const dt = c.deviceType ?? NWP500_DEVICE_TYPE;
+  if (!Number.isInteger(dt)) throw invalidInput("The device type must be a whole number (52 for the NWP500).");
+  if (typeof c.clientId !== "string" || !c.clientId || typeof c.sessionId !== "string" || !c.sessionId) {
+    throw invalidInput("Internal: MQTT client id and session id are required to build a request.");
+  }
+  const features = c.features && typeof c.features === "object" ? c.features : undefined;
+  const status = c.currentStatus && typeof c.currentStatus === "object" ? c.currentStatus : undefined;
+  return { mac, av, dt, cid: c.clientId, sid: c.sessionId, unit: normalizeUnit(c.unit), features, status };
+}
+
+function deviceTopic(c: Ctx, suffix: string): string {
+  return `cmd/${c.dt}/navilink-${c.mac}/${suffix}`;
+}
+/** Default response topic (status, info, controls). */
+function defaultResponseTopic(c: Ctx): string {
+  return `cmd/${c.dt}/navilink-${c.mac}/${c.cid}/res`;
+}
+/** Client-specific response topic (query answers). */
+function clientResponseTopic(c: Ctx, suffix: string): string {
+  return `cmd/${c.dt}/${c.cid}/res/${suffix}`;
+}
+
+function envelope(c: Ctx, topic: string, responseTopic: string, command: number, extra: Record<string, unknown>): Envelope {
+  return {
+    clientID: c.cid,
+    sessionID: c.sid,
+    protocolVersion: 2,
+    request: { command, deviceType: c.dt, macAddress: c.mac, additionalValue: c.av, ...extra },
+    requestTopic: topic,
+    responseTopic,
+  };
+}
+
+function built(
+  name: CommandName,
+  kind: CommandKind,
+  c: Ctx,
+  suffix: string,
+  responseTopic: string,
+  command: number,
+  extra: Record<string, unknown>,
+): BuiltCommand {
+  const topic = deviceTopic(c, suffix);
+  return { name, kind, topic, qos: 1, payload: envelope(c, topic, responseTopic, command, extra), responseTopic };
+}
+
+/** A `ctrl` "mode" command: `mode`, `param`, `paramStr` (spec §5.2). */
+function control(name: CommandName, c: Ctx, command: number, mode: string, param: number[], confirm: StatusPredicate): BuiltCommand {
+  const b = built(name, "control", c, "ctrl", defaultResponseTopic(c), command, { mode, param, paramStr: "" });
+  b.confirm = confirm;
+  return b;
+}
+
+// ---- payload helpers -------------------------------------------------------------------------
+
+function isEmpty(p: unknown): boolean {
+  return (
+    p === undefined ||
+    p === null ||
+    (typeof p === "string" && p.trim() === "") ||
+    (typeof p === "object" && !Array.isArray(p) && Object.keys(p as object).length === 0)
+  );
+}
+
+function asBool(p: unknown, what: string): boolean {
+  if (typeof p === "boolean") return p;
+  if (typeof p === "string") {
+    const s = p.trim().toLowerCase();
+    if (s === "on" || s === "true") return true;
+    if (s === "off" || s === "false") return false;
+  }
+  throw invalidInput(`${what} expects true/false or "on"/"off" as msg.payload, not ${describe(p)}.`);
+}
+
+function asNumber(p: unknown, what: string, key?: string): number {
+  const v = key && p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>)[key] : p;
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw invalidInput(`${what} expects a number as msg.payload${key ? ` (or {${key}: number})` : ""}, not ${describe(v)}.`);
+  return n;
+}
+
+function asInt(p: unknown, what: string, min: number, max: number, key?: string): number {
+  const n = asNumber(p, what, key);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput(`${what} must be a whole number from ${min} to ${max}, not ${n}.`);
+  return n;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "nothing";
+  try {
+    return JSON.stringify(v)?.slice(0, 40) ?? String(v);
+  } catch {
+    return typeof v;
+  }
+}
+
+// ---- capability gates (spec §5.4) ------------------------------------------------------------
+
+function requireFeatures(c: Ctx, name: string, flag: string): Record<string, unknown> {
+  if (!c.features) {
+    throw invalidInput(`"${name}" needs the water heater's features (capability ${flag}); request "features" first and try again.`);
+  }
+  return c.features;
+}
+
+/** The flag must be 2 ("supported"). */
+function gate(c: Ctx, name: string, flag: string, label: string): void {
+  const v = rawFlag(requireFeatures(c, name, flag), flag, c.unit);
+  if (v !== 2) {
+    throw invalidInput(`This water heater does not support ${label} (capability ${flag} is ${v ?? "not reported"}); nothing was sent.`);
+  }
+}
+
+/** An optional per-mode flag: refuse only when the device reports it and it is not 2. */
+function softGate(c: Ctx, flag: string, label: string): void {
+  if (!c.features) return;
+  const v = rawFlag(c.features, flag, c.unit);
+  if (v !== undefined && v !== 2) {
+    throw invalidInput(`This water heater has no ${label} mode (capability ${flag} is ${v}); nothing was sent.`);
+  }
+}
+
+const MODE_FLAGS: Readonly<Record<number, [string, string]>> = {
+  1: ["heatpumpUse", "heat-pump"],
+  2: ["electricUse", "electric"],
+  3: ["energySaverUse", "energy-saver"],
+  4: ["highDemandUse", "high-demand"],
+};
+
+function rangeError(what: string, value: number, unit: TempUnit, min: number, max: number): Error {
+  return invalidInput(
+    `${what} ${value} °${unit} is outside the water heater's range ${fromHalfC(min, unit)}–${fromHalfC(max, unit)} °${unit}; nothing was sent.`,
+  );
+}
+
+// ---- the builders --------------------------------------------------------------------------------
+
+function buildTemperature(c: Ctx, p: unknown): BuiltCommand {
+  const f = requireFeatures(c, "temperature", "dhwTemperatureSettingUse");
+  const use = rawFlag(f, "dhwTemperatureSettingUse", c.unit);
+  if (use === undefined || use === 0 || use === 1) {
+    throw invalidInput(`This water heater does not allow setting the temperature (capability dhwTemperatureSettingUse is ${use ?? "not reported"}); nothing was sent.`);
+  }
+  const value = asNumber(p, "temperature", "temperature");
+  const raw = toRawHalfC(value, c.unit);
+  const lim = rawLimits(f, c.unit);
+  const min = lim.dhwTemperatureMin ?? DEFAULT_DHW_MIN_RAW;
+  const max = lim.dhwTemperatureMax ?? DEFAULT_DHW_MAX_RAW;
+  // Raw comparison: 150 °F → 131 is legal against a 131 maximum (shown as 149.9 °F).
+  if (raw < min || raw > max) throw rangeError("Temperature", value, c.unit, min, max);
+  return control("temperature", c, CODES.DHW_TEMPERATURE, "dhw-temperature", [raw], (s) => {
+    if (num(s.dhwTemperatureSetting) !== raw) return false;
+    const target = num(s.dhwTargetTemperatureSetting);
+    return target === undefined || target === raw;
+  });
+}
+
+function vacationDays(p: unknown): number {
+  return asInt(p, "Vacation days", 1, 30, "days");
+}
+
+function buildVacation(c: Ctx, days: number, name: CommandName): BuiltCommand {
+  gate(c, name, "dhwUse", "mode changes");
+  gate(c, name, "holidayUse", "vacation mode");
+  return control(name, c, CODES.DHW_MODE, "dhw-mode", [5, days], (s) => num(s.dhwOperationSetting) === 5 && num(s.vacationDaySetting) === days);
+}
+
+function buildMode(c: Ctx, p: unknown): BuiltCommand {
+  const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
+  const modeValue = obj ? obj.mode : p;
+  const mode = dhwModeNumber(modeValue);
+  if (mode === undefined) {
+    throw invalidInput(
+      `mode expects "heat-pump", "electric", "energy-saver", "high-demand" or {mode: "vacation", days: 1..30}, not ${describe(modeValue)}.`,
+    );
+  }
+  if (mode === 6) throw invalidInput('To switch the water heater off use the "power" command with false; "off" is not a mode.');
+  if (mode === 5) {
+    if (!obj || obj.days === undefined) throw invalidInput('Vacation needs a number of days: {mode: "vacation", days: 1..30}.');
+    return buildVacation(c, vacationDays(obj.days), "mode");
+  }
+  gate(c, "mode", "dhwUse", "mode changes");
+  const [flag, label] = MODE_FLAGS[mode];
+  softGate(c, flag, label);
+  return control("mode", c, CODES.DHW_MODE, "dhw-mode", [mode], (s) => num(s.dhwOperationSetting) === mode);
+}
+
+function buildAntiLegionella(c: Ctx, p: unknown): BuiltCommand {
+  gate(c, "anti-legionella", "antiLegionellaSettingUse", "anti-legionella");
+  const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
+  const enabled = asBool(obj ? obj.enabled : p, "anti-legionella {enabled}");
+  if (!enabled) {
+    return control("anti-legionella", c, CODES.ANTI_LEGIONELLA_OFF, "anti-leg-off", [], (s) => num(s.antiLegionellaUse) === 1);
+  }
+  let days: number;
+  if (obj && obj.periodDays !== undefined) days = asInt(obj.periodDays, "Anti-legionella periodDays", 1, 30);
+  else {
+    // Enabling without a period keeps the device's current one (anti-leg-on always sets a period).
+    const current = c.status ? num(c.status.antiLegionellaPeriod) : undefined;
+    if (current === undefined || !Number.isInteger(current) || current < 1 || current > 30) {
+      throw invalidInput("anti-legionella needs periodDays (1–30) when enabling: {enabled: true, periodDays: 7}.");
+    }
+    days = current;
+  }
+  return control("anti-legionella", c, CODES.ANTI_LEGIONELLA_ON, "anti-leg-on", [days], (s) => {
+    if (num(s.antiLegionellaUse) !== 2) return false;
+    const period = num(s.antiLegionellaPeriod);
+    return period === undefined || period === days;
+  });
+}
+
+function buildFreeze(c: Ctx, p: unknown): BuiltCommand {
+  gate(c, "freeze-protection", "freezeProtectionUse", "freeze protection");
+  const value = asNumber(p, "freeze-protection", "temperature");
+  const raw = toRawHalfC(value, c.unit);
+  const lim = rawLimits(c.features ?? {}, c.unit);
+  if (raw < lim.freezeProtectionTempMin || raw > lim.freezeProtectionTempMax) {
+    throw rangeError("Freeze-protection temperature", value, c.unit, lim.freezeProtectionTempMin, lim.freezeProtectionTempMax);
+  }
+  return control("freeze-protection", c, CODES.FREEZE_TEMPERATURE, "frez-temp", [raw], (s) => num(s.freezeProtectionTemperature) === raw);
+}
+
+function buildRecirculation(c: Ctx, p: unknown): BuiltCommand {
+  gate(c, "recirculation", "recirculationUse", "recirculation");
+  const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
+  const v = obj ? obj.mode : p;
+  if (typeof v === "string" && ["hot-button", "hotbutton", "hot-btn", "hotbtn"].includes(normalizeName(v))) {
+    return control("recirculation", c, CODES.RECIRC_HOT_BUTTON, "recirc-hotbtn", [1], ANY_STATUS);
+  }
+  const mode = recircModeNumber(v);
+  if (mode === undefined) {
+    throw invalidInput(`recirculation expects "hot-button" or a mode: "always", "button", "schedule", "temperature" (or 1–4), not ${describe(v)}.`);
+  }
+  return control("recirculation", c, CODES.RECIRC_MODE, "recirc-mode", [mode], (s) => num(s.recircOperationMode) === mode);
+}
+
+function buildReservations(c: Ctx, p: unknown): BuiltCommand {
+  if (isEmpty(p)) {
+    return built("reservations", "reservations-read", c, "st/rsv/rd", clientResponseTopic(c, "rsv/rd"), CODES.RESERVATION_READ, {});
+  }
+  const lim = c.features ? rawLimits(c.features, c.unit) : undefined;
+  const current = c.status ? num(c.status.dhwTemperatureSetting) : undefined;
+  const wire = encodeReservations(p, c.unit, {
+    min: lim?.dhwTemperatureMin ?? DEFAULT_DHW_MIN_RAW,
+    max: lim?.dhwTemperatureMax ?? DEFAULT_DHW_MAX_RAW,
+    fallbackParam: current,
+  });
+  const b = built("reservations", "reservations-write", c, "ctrl/rsv/rd", clientResponseTopic(c, "rsv/rd"), CODES.RESERVATION_WRITE, {
+    reservationUse: wire.reservationUse,
+    reservation: wire.reservation,
+  });
+  b.confirmEcho = (response) => reservationsEqual(wire, response);
+  return b;
+}
+
+function buildEnergy(c: Ctx, p: unknown): BuiltCommand {
+  if (!p || typeof p !== "object" || Array.isArray(p)) {
+    throw invalidInput("energy-usage expects {year: 2025, months: [9]} as msg.payload.");
+  }
+  const o = p as Record<string, unknown>;
+  const year = asInt(o.year, "energy-usage year", 2000, 2100);
+  const m = o.months ?? o.month;
+  const list = Array.isArray(m) ? m : m === undefined ? [] : [m];
+  if (list.length === 0) throw invalidInput("energy-usage needs months: a list of months 1..12, e.g. {year: 2025, months: [9]}.");
+  const months: number[] = [];
+  for (const x of list) {
+    const n = asInt(x, "energy-usage month", 1, 12);
+    if (!months.includes(n)) months.push(n);
+  }
+  return built("energy-usage", "energy", c, "st/energy-usage-daily-query/rd", clientResponseTopic(c, "energy-usage-daily-query/rd"), CODES.ENERGY_USAGE, {
+    month: months,
+    year,
+  });
+}
+
+function controllerSerial(c: Ctx, p: unknown, name: string): string {
+  const fromFeatures = c.features?.controllerSerialNumber;
+  if (typeof fromFeatures === "string" && fromFeatures) return fromFeatures;
+  const o = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
+  const s = o.controllerSerialNumber ?? o.controllerId ?? (typeof p === "string" ? p : undefined);
+  if (typeof s === "string" && s.trim()) return s.trim();
+  throw invalidInput(`"${name}" needs the controller serial number, which comes with the device features; request "features" first.`);
+}
+
+function buildTouRead(c: Ctx, p: unknown): BuiltCommand {
+  const serial = controllerSerial(c, p, "tou-read");
+  return built("tou-read", "tou-read", c, "ctrl/tou/rd", clientResponseTopic(c, "tou/rd"), CODES.TOU_RESERVATION, {
+    controllerSerialNumber: serial,
+  });
+}
+
+function buildTouWrite(c: Ctx, p: unknown): BuiltCommand {
+  gate(c, "tou-write", "programReservationUse", "time-of-use schedules");
+  const periods = encodeTouSchedule(p);
+  const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
+  if (obj.enabled !== undefined && typeof obj.enabled !== "boolean") throw invalidInput("The TOU plan's enabled must be true or false.");
+  const serial = controllerSerial(c, p, "tou-write");
+  const wire = { reservationUse: obj.enabled === false ? 1 : 2, reservation: periods };
+  const b = built("tou-write", "tou-write", c, "ctrl/tou/rd", clientResponseTopic(c, "tou/rd"), CODES.TOU_RESERVATION, {
+    controllerSerialNumber: serial,
+    ...wire,
+  });
+  b.confirmEcho = (response) => touEqual(wire, response);
+  return b;
+}
+
+/** Resolves a command name (case-insensitive, aliases allowed) or throws INVALID_INPUT. */
+export function commandName(name: unknown): CommandName {
+  const s = typeof name === "string" ? normalizeName(name) : "";
+  if ((COMMAND_NAMES as readonly string[]).includes(s)) return s as CommandName;
+  const alias = ALIASES[s];
+  if (alias) return alias;
+  throw invalidInput(`Unknown Navien command ${describe(name)}. Use one of: ${COMMAND_NAMES.join(", ")}.`);
+}
+
+/**
+ * Builds the request for a command. `payload` is the command's parameter (msg.payload).
+ * Throws INVALID_INPUT (nothing built) for a bad payload, an out-of-range value or a capability
+ * the device lacks.
+ */
+export function buildCommand(name: string, payload: unknown, ctx: CommandContext): BuiltCommand {
+  const cmd = commandName(name);
+  const c = checkContext(ctx);
+  switch (cmd) {
+    case "status":
+      return built(cmd, "status", c, "st", defaultResponseTopic(c), CODES.STATUS, {});
+    case "features":
+      return built(cmd, "features", c, "st/did", defaultResponseTopic(c), CODES.DEVICE_INFO, {});
+    case "power": {
+      const on = asBool(payload, "power");
+      gate(c, cmd, "powerUse", "switching on and off");
+      return on
+        ? control(cmd, c, CODES.POWER_ON, "power-on", [], (s) => {
+            const v = num(s.dhwOperationSetting);
+            return v !== undefined && v !== 6;
+          })
+        : control(cmd, c, CODES.POWER_OFF, "power-off", [], (s) => num(s.dhwOperationSetting) === 6);
+    }
+    case "temperature":
+      return buildTemperature(c, payload);
+    case "mode":
+      return buildMode(c, payload);
+    case "vacation":
+      return buildVacation(c, vacationDays(payload), cmd);
+    case "reservations":
+      return buildReservations(c, payload);
+    case "energy-usage":
+      return buildEnergy(c, payload);
+    case "anti-legionella":
+      return buildAntiLegionella(c, payload);
+    case "demand-response": {
+      const on = asBool(payload, "demand-response");
+      gate(c, cmd, "drSettingUse", "demand response (CTA-2045)");
+      return on
+        ? control(cmd, c, CODES.DR_ON, "dr-on", [], ANY_STATUS)
+        : control(cmd, c, CODES.DR_OFF, "dr-off", [], ANY_STATUS);
+    }
+    case "intelligent": {
+      const on = asBool(payload, "intelligent");
+      return on
+        ? control(cmd, c, CODES.INTELLIGENT_ON, "intelligent-on", [], ANY_STATUS)
+        : control(cmd, c, CODES.INTELLIGENT_OFF, "intelligent-off", [], ANY_STATUS);
+    }
+    case "freeze-protection":
+      return buildFreeze(c, payload);
+    case "air-filter-reset":
+      return control(cmd, c, CODES.AIR_FILTER_RESET, "air-filter-reset", [], (s) => num(s.airFilterAlarmElapsed) === 0);
+    case "recirculation":
+      return buildRecirculation(c, payload);
+    case "tou-enable":
+      gate(c, cmd, "programReservationUse", "time-of-use scheduling");
+      return control(cmd, c, CODES.TOU_ON, "tou-on", [], (s) => num(s.touStatus) === 1);
+    case "tou-disable":
+      gate(c, cmd, "programReservationUse", "time-of-use scheduling");
+      return control(cmd, c, CODES.TOU_OFF, "tou-off", [], (s) => num(s.touStatus) === 0);
+    case "tou-read":
+      return buildTouRead(c, payload);
+    case "tou-write":
+      return buildTouWrite(c, payload);
+  }
+}
+
+/**
+ * The optional app-connection event (spec §5.7): `{clientID, timestamp}` on
+ * `evt/52/navilink-MAC/app-connection`, timestamp in UTC with microseconds and `Z`.
+ */
+export function buildAppConnectionEvent(
+  ctx: Pick<CommandContext, "mac" | "clientId" | "deviceType">,
+  now: Date = new Date(),
+): { topic: string; qos: 1; payload: { clientID: string; timestamp: string } } {
+  const mac = normalizeMac(ctx.mac);
+  const iso = now.toISOString(); // 2026-01-15T12:00:00.123Z
+  const timestamp = `${iso.slice(0, 23)}000Z`;
+  return {
+    topic: `evt/${ctx.deviceType ?? NWP500_DEVICE_TYPE}/navilink-${mac}/app-connection`,
+    qos: 1,
+    payload: { clientID: ctx.clientId, timestamp },
+  };
+}

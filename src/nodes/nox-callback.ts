@@ -1,0 +1,186 @@
+/**
+ * `nox-callback`: turns NOX's redirect back (`…?data=<base64url JSON>`) into the device mapping
+ * `{nox_user_id, supplier_user_id, brand, device_ids, connected_at}`.
+ * - With `url` set it serves `GET <url>` on Node-RED's HTTP server itself, answers the browser
+ *   (302 to `redirect` or a small page; 400 with a short page on failure) and emits a message.
+ * - Without `url` it decodes messages: from an `http in` node, or `msg.payload` = data value / URL.
+ * Strict mode (default) accepts only a user with an unexpired, unused link session of the account.
+ */
+import { HomeEnergyError, invalidInput, toHomeEnergyError } from "../core/errors.js";
+import { redact } from "../core/redact.js";
+import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
+import { deregisterUser, errorStatusText, handleInput, registerUser, shortTime } from "./common.js";
+import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
+import type { Node, NodeAPI, NodeDef } from "./types.js";
+
+interface NoxCallbackDef extends NodeDef, StoreOptions {
+  account: string;
+  url: string;
+  redirect: string;
+  strict: boolean | string;
+}
+
+const PATH = /^\/[A-Za-z0-9._~/-]*$/;
+
+/** The page shown to the end user. Fixed text only: nothing from the request is ever echoed. */
+function page(title: string, text: string): string {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style></head>
+<body><h1>${title}</h1><p>${text}</p></body></html>`;
+}
+const SUCCESS_PAGE = page("Device connected", "Your device is now connected. You can close this window.");
+const FAILURE_PAGE = page("Connection not completed", "This link could not be completed. It may have expired or already been used. Please start again from where you came from.");
+
+/** Headers for every answer: never cached, never framed, no data leaking through the Referer. */
+const PAGE_HEADERS = {
+  "Cache-Control": "no-store",
+  "Referrer-Policy": "no-referrer",
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+};
+
+function checkPath(raw: string): string {
+  const p = raw.startsWith("/") ? raw : "/" + raw;
+  if (!PATH.test(p) || p.includes("//") || p === "/") {
+    throw invalidInput(`The callback URL path "${raw.slice(0, 60)}" is not usable. Use a plain path such as /nox/callback (letters, digits, . _ ~ - and /).`);
+  }
+  return p;
+}
+
+function checkRedirect(raw: string): string {
+  if (/^\/(?!\/)/.test(raw) && !/[\s\\]/.test(raw)) return raw;
+  try {
+    const u = new URL(raw);
+    if (u.protocol === "https:" || u.protocol === "http:") return raw;
+  } catch {
+    // fall through
+  }
+  throw invalidInput("The redirect after the callback must be an http(s) address or a path starting with / (or blank for a small success page).");
+}
+
+function unknownSession(result: "unknown" | "expired"): HomeEnergyError {
+  return new HomeEnergyError(
+    "CALLBACK_UNKNOWN_SESSION",
+    result === "expired"
+      ? "The NOX callback arrived after its link session expired (10 minutes + 60 s). Create a new link with nox-link and let the user finish within the time."
+      : "The NOX callback names a user with no pending link session of this account (unknown user, or the link was already used). Create a new link with nox-link (same nox-account and context store) before sending the user to NOX.",
+  );
+}
+
+export = function (RED: NodeAPI) {
+  function NoxCallback(this: Node, def: NoxCallbackDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const account = def.account ? (RED.nodes.getNode(def.account) as NoxAccountNode | null) : null;
+    registerUser(account ?? undefined, node);
+    const strict = def.strict !== false && def.strict !== "false";
+    const pending = pendingSessions(node, def);
+    const secrets = () => account?.client?.secrets() ?? [];
+
+    let configError: HomeEnergyError | undefined;
+    let path: string | undefined;
+    let redirect: string | undefined;
+    try {
+      if (strict && !account) {
+        throw invalidInput("Strict mode needs a nox-account: select the account whose nox-link nodes create the link sessions (or untick Strict, which lets anyone who knows the URL forge a callback).");
+      }
+      if (def.redirect && def.redirect.trim()) redirect = checkRedirect(def.redirect.trim());
+    } catch (err) {
+      configError = err as HomeEnergyError;
+    }
+    let pathError: HomeEnergyError | undefined;
+    try {
+      if (def.url && def.url.trim()) path = checkPath(def.url.trim());
+    } catch (err) {
+      pathError = err as HomeEnergyError;
+    }
+    const deployError = pathError ?? configError;
+    if (deployError) node.status({ fill: "red", shape: "ring", text: errorStatusText(deployError) });
+
+    /** Decode, then (strict) consume the matching pending session. Invalid data never consumes one. */
+    async function accept(data: string): Promise<NoxConnection> {
+      if (configError) throw configError;
+      const connection = decodeCallbackData(data);
+      if (strict) {
+        const result = await pending.consume((account as NoxAccountNode).id, connection.supplier_user_id);
+        if (result !== "accepted") throw unknownSession(result);
+      }
+      return connection;
+    }
+
+    handleInput(node, secrets, async ({ msg }) => {
+      if (pathError) throw pathError;
+      const connection = await accept(dataFromMessage(msg));
+      msg.payload = connection;
+      return { status: `${connection.brand} connected ${shortTime()}` };
+    });
+
+    const httpNode = (RED as any).httpNode;
+    let handler: ((req: any, res: any) => void) | undefined;
+    if (path && !pathError) {
+      if (!httpNode) {
+        node.status({ fill: "red", shape: "ring", text: "no HTTP server" });
+        node.error("Node-RED's HTTP server for nodes is disabled (httpNodeRoot is false in settings.js), so the callback URL cannot be served. Enable it, or leave URL blank and use an http in node.");
+      } else {
+        handler = (req, res) => {
+          void serve(req, res);
+        };
+        httpNode.get(path, handler);
+        if (!deployError) node.status({ fill: "grey", shape: "dot", text: `GET ${path}` });
+      }
+    }
+
+    /** One browser request. Never throws: every outcome is an answer to the browser and a message or an error. */
+    async function serve(req: any, res: any): Promise<void> {
+      if (req.method === "HEAD") {
+        // Link previews and probes must not consume a session.
+        res.status(200).set(PAGE_HEADERS).end();
+        return;
+      }
+      const msg: Record<string, any> = { _msgid: RED.util.generateId(), topic: path };
+      node.status({ fill: "blue", shape: "ring", text: "working…" });
+      try {
+        msg.payload = await accept(dataFromQuery(req.query && typeof req.query === "object" ? req.query : {}));
+        node.status({ fill: "green", shape: "dot", text: `${msg.payload.brand} connected ${shortTime()}` });
+        if (redirect) res.status(302).set(PAGE_HEADERS).set("Location", redirect).end();
+        else res.status(200).set(PAGE_HEADERS).type("html").send(SUCCESS_PAGE);
+        node.send(msg as any);
+      } catch (raw) {
+        const err = toHomeEnergyError(raw);
+        const safe = new HomeEnergyError(err.code, redact(err.message, secrets()), err.status);
+        safe.stack = `${safe.name}: ${safe.message}`;
+        node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
+        try {
+          if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(FAILURE_PAGE);
+        } finally {
+          // Routed to a Catch node like done(err) in an input handler: msg.error.code is set.
+          node.error(safe, msg as any);
+        }
+      }
+    }
+
+    node.on("close", () => {
+      deregisterUser(account ?? undefined, node);
+      if (handler && httpNode) removeRoute(httpNode, handler);
+    });
+  }
+
+  /** Splices our route out of Express's stack (as core 21-httpin does); matched by handler, so only ours goes. */
+  function removeRoute(app: any, handler: unknown): void {
+    let stack: any[] | undefined;
+    try {
+      // Express 4 keeps the router in `_router` (its `router` getter throws); Express 5 in `router`.
+      stack = (app._router ?? app.router)?.stack;
+    } catch {
+      stack = undefined;
+    }
+    if (!Array.isArray(stack)) return;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const route = stack[i]?.route;
+      if (route && Array.isArray(route.stack) && route.stack.some((l: any) => l.handle === handler)) stack.splice(i, 1);
+    }
+  }
+
+  RED.nodes.registerType("nox-callback", NoxCallback as any);
+};

@@ -1,0 +1,168 @@
+/**
+ * NOX Authenticator API client: creates a supplier link session (spec §3). One POST, never
+ * retried (it is not idempotent: a retry would create a second session), answer checked
+ * with ajv, server errors mapped to the contract's codes (spec §3.5).
+ */
+import { HomeEnergyError } from "../core/errors.js";
+import { HttpClient, type HttpResponse } from "../core/http.js";
+import { compileChecker } from "../core/schema.js";
+import type { LinkRequestBody } from "./link-request.js";
+
+export const SERVICE = "NOX";
+export const DEFAULT_API_URL = "https://auth.nox.energy";
+export const LINK_SESSIONS_PATH = "/supplier/link-sessions";
+/** Lifetime assumed when the answer does not say (every documented example: 10 minutes). */
+export const DEFAULT_SESSION_SECONDS = 600;
+
+/** The link session as NOX returns it; only the checked fields are typed. */
+export interface LinkSession {
+  link_url: string;
+  link_token: string;
+  expires_at: number;
+  created_at?: number;
+  supplier_user_id?: string;
+  [key: string]: unknown;
+}
+
+const v2Schema = {
+  type: "object",
+  required: ["link_url", "link_token", "expires_at", "created_at"],
+  properties: {
+    link_url: { type: "string", minLength: 1 },
+    link_token: { type: "string", minLength: 1 },
+    expires_at: { type: "integer" },
+    created_at: { type: "integer" },
+  },
+};
+/** Deprecated v1 envelope's `data` (spec §13 A15): no created_at. */
+const legacySchema = {
+  type: "object",
+  required: ["link_url", "link_token", "expires_at"],
+  properties: {
+    link_url: { type: "string", minLength: 1 },
+    link_token: { type: "string", minLength: 1 },
+    expires_at: { type: "integer" },
+  },
+};
+const checkV2 = compileChecker<LinkSession>(v2Schema, SERVICE);
+const checkLegacy = compileChecker<LinkSession>(legacySchema, SERVICE);
+
+/** Spec §1: base + "/v2" (unless already there) + "/supplier/link-sessions". */
+export function linkSessionsUrl(apiUrl: string): string {
+  const base = apiUrl.replace(/\/+$/, "");
+  return base + (base.endsWith("/v2") ? "" : "/v2") + LINK_SESSIONS_PATH;
+}
+
+export class NoxClient {
+  readonly http = new HttpClient(SERVICE);
+
+  constructor(
+    readonly apiUrl: string,
+    private readonly apiKey: string,
+  ) {}
+
+  /** Values to mask in any text that leaves the package. */
+  secrets(): string[] {
+    return [this.apiKey];
+  }
+
+  async createLinkSession(body: LinkRequestBody, timeoutMs: number): Promise<LinkSession> {
+    const url = linkSessionsUrl(this.apiUrl);
+    const res = await this.http.request({
+      method: "POST",
+      url,
+      headers: { "content-type": "application/json", accept: "application/json", "x-api-key": this.apiKey },
+      body,
+      timeoutMs,
+    });
+    if (res.status < 200 || res.status > 299) throw httpError(res, url);
+    return parseSession(res);
+  }
+
+  close(): void {
+    this.http.destroy();
+  }
+}
+
+/** A 2xx answer → the session as received (legacy envelope unwrapped), or BAD_RESPONSE. */
+export function parseSession(res: Pick<HttpResponse, "json" | "text">): LinkSession {
+  const json = res.json as Record<string, any> | undefined;
+  if (!json || typeof json !== "object" || Array.isArray(json)) {
+    throw new HomeEnergyError("BAD_RESPONSE", "NOX answered the link-session request with something that is not a JSON object. Check the apiUrl of the nox-account (it should point at the NOX Authenticator API, e.g. https://auth.nox.energy).");
+  }
+  const legacy = json.success === true && json.data && typeof json.data === "object" && typeof json.data.link_url === "string";
+  const session = legacy ? checkLegacy(json.data, "the link-session request") : checkV2(json, "the link-session request");
+  let link: URL | undefined;
+  try {
+    link = new URL(session.link_url);
+  } catch {
+    link = undefined;
+  }
+  if (!link || (link.protocol !== "https:" && link.protocol !== "http:")) {
+    throw new HomeEnergyError("BAD_RESPONSE", "NOX answered with a link_url that is not an absolute http(s) address. The service may have changed; check the apiUrl of the nox-account.");
+  }
+  return session;
+}
+
+/** Seconds the session stays valid, from the server's own duration (immune to clock offsets, spec §5.2). */
+export function sessionSeconds(session: LinkSession): number {
+  const d = typeof session.created_at === "number" ? session.expires_at - session.created_at : NaN;
+  return Number.isFinite(d) && d > 0 ? d : DEFAULT_SESSION_SECONDS;
+}
+
+/** Non-2xx → contract code and a message naming the cause and the fix. */
+export function httpError(res: Pick<HttpResponse, "status" | "headers" | "json" | "text">, url: string): HomeEnergyError {
+  const s = res.status;
+  if (s === 401 || s === 403) {
+    return new HomeEnergyError("AUTH_INVALID_CREDENTIALS", `NOX rejected the API key (HTTP ${s}). Check the credential apiKey of the nox-account or the environment variable NOX_API_KEY.`, s);
+  }
+  const server = serverMessage(res);
+  const said = server ? `: ${server}` : "";
+  if (s === 404) {
+    return new HomeEnergyError("HTTP_ERROR", `NOX answered HTTP 404${said}. Check the apiUrl of the nox-account (expected …/v2/supplier/link-sessions at ${safeHost(url)}).`, s);
+  }
+  if (s === 429) {
+    const retry = header(res.headers, "retry-after");
+    return new HomeEnergyError("HTTP_ERROR", `NOX answered HTTP 429 (too many requests)${said}. ${retry ? `Retry after ${retry.slice(0, 30)} s; ` : ""}the request was not repeated automatically.`, s);
+  }
+  if (s >= 500) return new HomeEnergyError("HTTP_ERROR", `NOX answered HTTP ${s} (server error)${said}. Try again later.`, s);
+  let fix = "Check the values sent (user id, redirect URL, language, brand, asset type).";
+  if (/redirect/i.test(server)) fix = "The redirect_url must be on the allow-list NOX holds for your supplier account; ask NOX to add it or use an allowed address.";
+  else if (/asset_type/i.test(server)) fix = "This NOX API version requires asset_type: set Asset type in the nox-link node (hp or pv) or send msg.payload.asset_type.";
+  else if (/brand/i.test(server)) fix = "Check the brand (leave it blank to let the user pick).";
+  return new HomeEnergyError("HTTP_ERROR", `NOX refused the link-session request (HTTP ${s})${said}. ${fix}`, s);
+}
+
+/** Tolerant extraction (spec §3.5): detail (string | [{loc,msg}]), message, error, error_description, raw text. */
+export function serverMessage(res: Pick<HttpResponse, "json" | "text">): string {
+  const j = res.json as Record<string, any> | undefined;
+  let out = "";
+  if (j && typeof j === "object" && !Array.isArray(j)) {
+    if (typeof j.detail === "string") out = j.detail;
+    else if (Array.isArray(j.detail)) {
+      out = j.detail
+        .map((d: any) => (d && typeof d === "object" ? `${Array.isArray(d.loc) ? d.loc.join(".") + ": " : ""}${String(d.msg ?? "")}` : String(d)))
+        .join("; ");
+    } else if (typeof j.message === "string") out = j.message;
+    else if (typeof j.error === "string") out = j.error;
+    else if (j.error && typeof j.error.message === "string") out = j.error.message;
+    else if (typeof j.error_description === "string") out = j.error_description;
+  }
+  if (!out && res.json === undefined && res.text && !/^\s*</.test(res.text)) out = res.text;
+  // One line, bounded: a server page never floods a log or a Catch message.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  return out.replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, 200);
+}
+
+function header(headers: HttpResponse["headers"], name: string): string {
+  const v = headers[name];
+  return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "the configured host";
+  }
+}

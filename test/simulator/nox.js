@@ -1,0 +1,205 @@
+"use strict";
+/**
+ * Simulated NOX Energy Authenticator (spec §3–§5) under the prefix /nox:
+ *   POST /nox/v2/supplier/link-sessions   create a link session (x-api-key required)
+ *   GET  /nox/ui?token=…&language=…       the "Authenticator UI": a user who opens it is
+ *                                         sent (302) to the session's redirect_url with ?data=…
+ * Tests turn the switches: faults (see `fault()`), `script()` (serve one canned answer),
+ * counters, `requests` (what the client sent), `allowedRedirects`.
+ */
+const crypto = require("node:crypto");
+const { sendJson, readBody } = require("./util");
+
+const PREFIX = "/nox";
+const LINK_PATH = "/v2/supplier/link-sessions";
+const DEMO_API_KEY = "nox_demo_key_5b1f0c7e9a";
+const LANGUAGES = ["nl", "en", "fr", "es"];
+
+function encodeData(obj) {
+  return Buffer.from(JSON.stringify(obj), "utf8").toString("base64url");
+}
+
+/** Appends ?data= (or &data=) the way NOX does. */
+function callbackUrl(redirectUrl, data) {
+  return redirectUrl + (redirectUrl.includes("?") ? "&" : "?") + "data=" + data;
+}
+
+function create(options = {}) {
+  const sim = {
+    prefix: PREFIX,
+    baseUrl: "",
+    demoEnv: { NOX_API_KEY: DEMO_API_KEY },
+    apiKeys: new Set([DEMO_API_KEY, ...(options.apiKeys || [])]),
+    /** null = every redirect_url is allowed; else a list of allowed prefixes (NOX's allow-list). */
+    allowedRedirects: null,
+    sessionSeconds: options.sessionSeconds ?? 600,
+    /** Seconds added to the server clock (to test clock offsets). */
+    clockOffset: 0,
+    sessions: new Map(),
+    requests: [],
+    counters: { linkSessions: 0, created: 0, unauthorized: 0, uiOpened: 0, completed: 0 },
+    faults: [],
+    scripted: [],
+    hung: new Set(),
+
+    get apiUrl() {
+      return this.baseUrl + PREFIX;
+    },
+
+    /** {path: "/v2/supplier/link-sessions" | "/ui" | "*", kind: "500"|"429"|"html"|"hang"|"bad-shape"|"non-json", times}. */
+    fault(f) {
+      this.faults.push({ times: Infinity, path: "*", ...f });
+    },
+    /** The next link-session POST gets exactly this answer: {status, headers, body | body_text} (vector shape). */
+    script(response) {
+      this.scripted.push(response);
+    },
+    clearFaults() {
+      this.faults = [];
+      this.scripted = [];
+    },
+    reset() {
+      this.clearFaults();
+      for (const k of Object.keys(this.counters)) this.counters[k] = 0;
+      this.requests = [];
+      this.sessions.clear();
+      this.allowedRedirects = null;
+      this.clockOffset = 0;
+    },
+
+    async handle(req, res, url) {
+      const path = url.pathname.slice(PREFIX.length);
+      const fault = this.faults.find((f) => f.times > 0 && (f.path === "*" || f.path === path));
+      if (fault) {
+        fault.times -= 1;
+        if (path === LINK_PATH) this.counters.linkSessions += 1;
+        return this.applyFault(fault.kind, req, res);
+      }
+      if (req.method === "POST" && path === LINK_PATH) return this.linkSession(req, res), true;
+      if (req.method === "GET" && path === "/ui") return this.ui(url, res), true;
+      return false;
+    },
+
+    applyFault(kind, req, res) {
+      if (kind === "hang") {
+        this.hung.add(res);
+        res.on("close", () => this.hung.delete(res));
+        return true;
+      }
+      if (kind === "500") return sendJson(res, 500, { message: "Internal server error" }), true;
+      if (kind === "429") {
+        res.writeHead(429, { "Content-Type": "application/json", "Retry-After": "30" });
+        res.end(JSON.stringify({ message: "Too Many Requests" }));
+        return true;
+      }
+      if (kind === "html") {
+        res.writeHead(502, { "Content-Type": "text/html" });
+        res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
+        return true;
+      }
+      if (kind === "non-json") {
+        res.writeHead(200, { "Content-Type": "text/html" });
+        res.end("<html>ok</html>");
+        return true;
+      }
+      if (kind === "bad-shape") return sendJson(res, 201, { link_token: "lt_x", supplier: "Sim Energy" }), true;
+      throw new Error("unknown fault " + kind);
+    },
+
+    now() {
+      return Math.floor(Date.now() / 1000) + this.clockOffset;
+    },
+
+    async linkSession(req, res) {
+      this.counters.linkSessions += 1;
+      const text = await readBody(req);
+      let body;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      this.requests.push({ method: req.method, path: req.url, headers: { ...req.headers }, body, text });
+      const scripted = this.scripted.shift();
+      if (scripted) {
+        res.writeHead(scripted.status, scripted.headers || {});
+        res.end(scripted.body_text !== undefined ? scripted.body_text : JSON.stringify(scripted.body));
+        return;
+      }
+      const key = req.headers["x-api-key"];
+      if (!key) return sendJson(res, 403, { message: "Forbidden" });
+      if (!this.apiKeys.has(key)) {
+        this.counters.unauthorized += 1;
+        return sendJson(res, 401, { message: "Invalid API key" });
+      }
+      if (!body || typeof body !== "object") return sendJson(res, 400, { detail: "Body must be a JSON object" });
+      const errs = [];
+      if (typeof body.user_id !== "string" || !body.user_id) errs.push({ loc: ["body", "user_id"], msg: "field required", type: "value_error.missing" });
+      if (typeof body.redirect_url !== "string" || !body.redirect_url) errs.push({ loc: ["body", "redirect_url"], msg: "field required", type: "value_error.missing" });
+      if (body.language !== undefined && !LANGUAGES.includes(body.language)) errs.push({ loc: ["body", "language"], msg: "unexpected value", type: "value_error" });
+      if (errs.length) return sendJson(res, 422, { detail: errs });
+      if (this.allowedRedirects && !this.allowedRedirects.some((p) => body.redirect_url.startsWith(p))) {
+        return sendJson(res, 400, { error: "validation_error", message: "redirect_url is not in the allowed redirect URLs for this supplier" });
+      }
+      const token = "lt_" + crypto.randomBytes(24).toString("base64url");
+      const language = body.language || "nl";
+      const createdAt = this.now();
+      const session = {
+        link_url: `${this.baseUrl}${PREFIX}/ui?token=${token}&language=${language}`,
+        link_token: token,
+        supplier: "Simulated Energy",
+        supplier_user_id: body.user_id,
+        redirect_url: body.redirect_url,
+        language,
+        brand: body.brand ?? null,
+        completed_at: null,
+        created_at: createdAt,
+        expires_at: createdAt + this.sessionSeconds,
+      };
+      // NOX keeps one session per user: a newer link replaces the older one.
+      for (const [t, s] of this.sessions) if (s.supplier_user_id === body.user_id) this.sessions.delete(t);
+      this.sessions.set(token, session);
+      this.counters.created += 1;
+      sendJson(res, 201, session);
+    },
+
+    /** The user "picks a brand, logs in at the manufacturer and grants access" in one step. */
+    ui(url, res) {
+      this.counters.uiOpened += 1;
+      const session = this.sessions.get(url.searchParams.get("token") || "");
+      const html = (status, text) => {
+        res.writeHead(status, { "Content-Type": "text/html; charset=utf-8" });
+        res.end(`<!DOCTYPE html><html><body><h1>NOX (simulated)</h1><p>${text}</p></body></html>`);
+      };
+      if (!session) return html(404, "This link is unknown.");
+      if (session.completed_at !== null) return html(410, "This link was already used.");
+      if (this.now() > session.expires_at) return html(410, "This link has expired.");
+      session.completed_at = this.now();
+      const data = this.connectionData(session);
+      this.counters.completed += 1;
+      res.writeHead(302, { Location: callbackUrl(session.redirect_url, data) });
+      res.end();
+    },
+
+    /** The callback `data` NOX would send for a session (spec §5). */
+    connectionData(session, overrides = {}) {
+      const suffix = crypto.createHash("sha256").update(session.supplier_user_id).digest("hex").slice(0, 8);
+      return encodeData({
+        nox_user_id: "nox_" + suffix,
+        supplier_user_id: session.supplier_user_id,
+        brand: session.brand || "daikin",
+        device_ids: ["hp_" + suffix],
+        connected_at: this.now(),
+        ...overrides,
+      });
+    },
+
+    async close() {
+      for (const r of this.hung) r.destroy();
+      this.hung.clear();
+    },
+  };
+  return sim;
+}
+
+module.exports = { create, DEMO_API_KEY, PREFIX, LINK_PATH, encodeData, callbackUrl };
