@@ -2,7 +2,8 @@
 /**
  * `npm test`: build (type-check included), lint, then the whole suite twice in a real Node-RED
  * runtime — Node-RED 4 on this machine's Node (20), and Node-RED 5 on a Node 22 binary from the
- * npm registry (tools/nr5, installed on first use). Ends with one "N passed, N failed" line.
+ * npm registry (tools/nr5, installed on first use); then the Flow Library scorecard, the npm pack
+ * contents and the editor in headless Chromium. Ends with one "N passed, N failed" line.
  */
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -22,11 +23,14 @@ function run(title, cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit", env: { ...process.env, ...opts.env }, encoding: "utf8" });
   if (opts.capture) {
     process.stdout.write(r.stdout || "");
-    const pass = /(\d+) passing/.exec(r.stdout || "");
-    const fail = /(\d+) failing/.exec(r.stdout || "");
-    const pend = /(\d+) pending/.exec(r.stdout || "");
-    totals.passed += pass ? Number(pass[1]) : 0;
-    totals.failed += fail ? Number(fail[1]) : 0;
+    // mocha's summary lines ("  293 passing (38s)"), anchored so test titles never match.
+    const pass = /^\s+(\d+) passing/m.exec(r.stdout || "");
+    const fail = /^\s+(\d+) failing/m.exec(r.stdout || "");
+    const pend = /^\s+(\d+) pending/m.exec(r.stdout || "");
+    // Our own scripts (scorecard, pack check, editor E2E) end with "… N passed, N failed".
+    const plain = /(\d+) passed, (\d+) failed\s*$/m.exec(r.stdout || "");
+    totals.passed += pass ? Number(pass[1]) : plain ? Number(plain[1]) : 0;
+    totals.failed += fail ? Number(fail[1]) : plain ? Number(plain[2]) : 0;
     totals.pending += pend ? Number(pend[1]) : 0;
   }
   if (r.status !== 0) failedSteps.push(title);
@@ -53,6 +57,12 @@ run("Node-RED 5 on Node 22", node22, [mochaBin, ...(only.length ? only : specs)]
   capture: true,
   env: { NR_RUNTIME: path.join(nr5Dir, "node_modules", "node-red") },
 });
+
+if (!only.length) {
+  run("Flow Library scorecard", process.execPath, [path.join(root, "scripts", "scorecard.js")], { capture: true });
+  run("npm pack contents", process.execPath, [path.join(root, "scripts", "pack-check.js")], { capture: true });
+  run("editor E2E (Node-RED 5 + Chromium)", process.execPath, [path.join(root, "test", "e2e", "editor.e2e.js")], { capture: true });
+}
 
 finish();
 
