@@ -44,10 +44,11 @@ async function until(fn, ms = 5000, what = "condition") {
  */
 function captureEverything() {
   const seen = [];
-  const log = helper.log();
   return {
     push: (x) => seen.push(typeof x === "string" ? x : JSON.stringify(x)),
     text() {
+      // helper.log() is the sinon spy on RED.log; it exists only once a flow has been loaded.
+      const log = helper.log() || {};
       const logs = log.args ? log.args.map((a) => JSON.stringify(a, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack, code: v.code } : v))) : [];
       return seen.concat(logs).join("\n");
     },

@@ -1,0 +1,45 @@
+/**
+ * `waviot-account` config node: credentials (with env fallback) and the account's WAVIoT client.
+ * Unlike navien-account it does not keep its session across a redeploy: every close logs out
+ * (bounded to a few seconds), because WAVIoT allows 30 sessions per user and a session leaked per
+ * redeploy would lock the user's whole account out with HTTP 429.
+ */
+import { checkHttpUrl } from "../core/http.js";
+import { WaviotClient } from "../waviot/client.js";
+import { envFallback } from "./credentials.js";
+import type { NodeAPI } from "./types.js";
+import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./waviot-types.js";
+
+export = function (RED: NodeAPI) {
+  function WaviotAccount(this: WaviotAccountNode, def: WaviotAccountDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    node.users = {};
+    const creds = (node.credentials ?? {}) as { login?: string; password?: string };
+    try {
+      node.client = new WaviotClient({
+        authUrl: checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, "The WAVIoT server address (authUrl)"),
+        // Missing credentials are reported (INVALID_INPUT) by the operations that need a session;
+        // sign-up and password recovery work without them.
+        login: envFallback(creds.login, "WAVIOT_LOGIN"),
+        password: envFallback(creds.password, "WAVIOT_PASSWORD"),
+        warn: (text) => node.warn(text),
+      });
+      node.configError = undefined;
+    } catch (err) {
+      node.client = undefined;
+      node.configError = err as Error;
+    }
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      // Every close (full/nodes deploy, flow restart, shutdown) ends the session; bounded, never throws.
+      const client = node.client;
+      if (!client) return done();
+      client.close().then(done, done);
+    });
+  }
+
+  RED.nodes.registerType("waviot-account", WaviotAccount as any, {
+    credentials: { login: { type: "text" }, password: { type: "password" } },
+  });
+};

@@ -1,0 +1,60 @@
+/**
+ * `waviot-user`: the account operations of the WAVIoT auth API (whoami, update, settings,
+ * set-settings, change-password, sign-up, recover-password). The result replaces msg.payload.
+ */
+import { Deadline } from "../core/deadline.js";
+import { invalidInput } from "../core/errors.js";
+import { isOperation, OPERATIONS, type Operation } from "../waviot/operations.js";
+import { deregisterUser, handleInput, pickOption, registerUser, shortTime } from "./common.js";
+import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { waviotClient, type WaviotAccountNode } from "./waviot-types.js";
+
+interface WaviotUserDef extends NodeDef {
+  account: string;
+  operation: string;
+}
+
+const TIMEOUT_MS = 15_000;
+const PASSWORD_FIELDS = ["password", "repPassword", "password_old", "password_new"];
+
+export = function (RED: NodeAPI) {
+  function WaviotUser(this: Node, def: WaviotUserDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const account = RED.nodes.getNode(def.account) as WaviotAccountNode | null;
+    registerUser(account ?? undefined, node);
+
+    handleInput(node, () => account?.client?.secrets() ?? [], async ({ msg }) => {
+      const client = waviotClient(account);
+      const operation = readOperation(def.operation, msg.operation);
+      const payload = msg.payload;
+      // Passwords the user sent never travel on: not to the next node, not to a Catch node.
+      msg.payload = withoutPasswords(payload);
+      msg.payload = await client.run(operation, payload, new Deadline(TIMEOUT_MS));
+      if (operation === "change-password") {
+        node.warn("WAVIoT password changed. This session keeps working, but enter the new password in the waviot-account node (or WAVIOT_PASSWORD) before the next deploy, or the next login will fail.");
+        return { status: "password changed · update the account" };
+      }
+      return { status: `${operation} · ${shortTime()}` };
+    });
+
+    node.on("close", () => deregisterUser(account ?? undefined, node));
+  }
+
+  function readOperation(nodeValue: unknown, msgValue: unknown): Operation {
+    const raw = pickOption(nodeValue, msgValue);
+    if (raw === undefined) throw invalidInput(`No operation given. Choose one in the node, or send msg.operation (one of: ${OPERATIONS.join(", ")}).`);
+    const op = String(raw).trim().toLowerCase();
+    if (!isOperation(op)) throw invalidInput(`Unknown operation "${op.slice(0, 40)}". Use one of: ${OPERATIONS.join(", ")}.`);
+    return op;
+  }
+
+  function withoutPasswords(payload: unknown): unknown {
+    if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return payload;
+    const copy: Record<string, unknown> = { ...(payload as Record<string, unknown>) };
+    for (const k of PASSWORD_FIELDS) if (k in copy) copy[k] = "***";
+    return copy;
+  }
+
+  RED.nodes.registerType("waviot-user", WaviotUser as any);
+};

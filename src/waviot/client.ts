@@ -1,0 +1,101 @@
+/**
+ * One WAVIoT account: HTTP layer, session and the operations of `waviot-user` / `waviot-history`.
+ * Plain TypeScript, no Node-RED import.
+ */
+import { createHash } from "node:crypto";
+import { Deadline } from "../core/deadline.js";
+import { HomeEnergyError } from "../core/errors.js";
+import { HttpClient, type HttpResponse } from "../core/http.js";
+import { redact } from "../core/redact.js";
+import { normalizeHistory, selectNew, type HistoryEntry, type Watermark } from "./history.js";
+import { prepare, type Operation, type PreparedCall } from "./operations.js";
+import { httpError, isJsonObject, sessionLimitError } from "./responses.js";
+import { checkHistory, checkObject, checkSettings } from "./schemas.js";
+import { WaviotSession } from "./session.js";
+import { budget, WaviotTransport } from "./transport.js";
+
+export interface WaviotClientSettings {
+  authUrl: string;
+  login: string;
+  password: string;
+  now?: () => number;
+  warn?: (text: string) => void;
+}
+
+/** What to tell the user when an operation's answer is a refusal. */
+const FIX: Record<Operation, string> = {
+  whoami: "Try again later; if it persists check authUrl.",
+  settings: "Try again later; if it persists check authUrl.",
+  update: "Check the fields in msg.payload (lastName, firstName, headEmail, phone).",
+  "set-settings": "Check the setting names and values in msg.payload.",
+  "change-password": "Check msg.payload.password_old (the current password) and password_new.",
+  "sign-up": "Check the fields in msg.payload (lastName, firstName, headEmail, phone, password, repPassword).",
+  "recover-password": "Check the e-mail address in msg.payload.",
+};
+
+export class WaviotClient {
+  readonly http = new HttpClient("WAVIoT");
+  readonly transport: WaviotTransport;
+  readonly session: WaviotSession;
+  /** Identity of authUrl + login (hashed): tells a history watermark of this account from another's. */
+  readonly identity: string;
+
+  constructor(readonly settings: WaviotClientSettings) {
+    this.transport = new WaviotTransport(this.http, settings.authUrl);
+    this.session = new WaviotSession({ transport: this.transport, login: settings.login, password: settings.password, now: settings.now, warn: settings.warn });
+    this.identity = createHash("sha256").update(`${settings.authUrl}\n${settings.login}`).digest("hex").slice(0, 16);
+  }
+
+  secrets(): string[] {
+    return this.session.secrets();
+  }
+
+  /** Runs a `waviot-user` operation and returns the server's answer. */
+  async run(operation: Operation, payload: unknown, deadline: Deadline): Promise<unknown> {
+    const p = prepare(operation, payload);
+    try {
+      const res = p.authenticated
+        ? await this.session.call(p.call, deadline)
+        : await this.transport.send(p.call, undefined, budget(deadline, `WAVIoT ${p.call.action}`));
+      return this.answer(p, res);
+    } catch (err) {
+      // A server that echoes the user's password back must not put it in msg.error.
+      const e = err as HomeEnergyError;
+      if (e instanceof HomeEnergyError && p.secrets.length) throw new HomeEnergyError(e.code, redact(e.message, p.secrets), e.status);
+      throw err;
+    }
+  }
+
+  /**
+   * The account's authorization history: every entry (newest first, each with `at`), the entries
+   * not seen before (`seen` = the watermark kept by the node) and the watermark to keep next.
+   */
+  async history(seen: Watermark | undefined, deadline: Deadline): Promise<{ entries: HistoryEntry[]; fresh: HistoryEntry[]; next: Watermark | undefined }> {
+    const raw = await this.rawHistory(deadline);
+    const tz = this.session.timezone();
+    return { entries: normalizeHistory(raw, tz), ...selectNew(raw, seen, tz) };
+  }
+
+  /** Logs out (bounded) and frees the sockets once the logout is over. Never throws. */
+  async close(): Promise<void> {
+    await this.session.close();
+    void this.session.settled().finally(() => this.http.destroy());
+  }
+
+  private async rawHistory(deadline: Deadline): Promise<Record<string, unknown>[]> {
+    const res = await this.session.call({ action: "user-auth_history", method: "GET" }, deadline);
+    if (res.status < 200 || res.status >= 300) throw httpError("authorization history", res, "Try again later; if it persists check authUrl.");
+    return checkHistory(res.json, "the authorization history (expected a list)");
+  }
+
+  private answer(p: PreparedCall, res: HttpResponse): unknown {
+    if (res.status === 429) throw sessionLimitError();
+    const what = `${p.operation} (${p.call.action})`;
+    if (res.status < 200 || res.status >= 300) throw httpError(what, res, FIX[p.operation]);
+    const body = res.json;
+    // WAVIoT reports some failures inside an HTTP 200 (recovery: "email was not found").
+    if (isJsonObject(body) && body.success === false) throw httpError(what, res, FIX[p.operation]);
+    if (p.operation === "settings") return checkSettings(body, "the account settings");
+    return checkObject(body, `the ${p.operation} request`);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Reading WAVIoT answers (spec §5, §6): which answers mean "session gone", the server's own
+ * message for error texts, and the errors every operation shares.
+ */
+import { HomeEnergyError } from "../core/errors.js";
+import type { HttpResponse } from "../core/http.js";
+
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Spec §5: 401/403 always; a 400 when its body is empty, not JSON, or names authorization/token/jwt —
+ * unless it is a JSON validation answer (`success:false`, `code`, `result.errors`).
+ */
+export function isAuthFailure(res: HttpResponse): boolean {
+  if (res.status === 401 || res.status === 403) return true;
+  if (res.status !== 400) return false;
+  const j = res.json;
+  if (isJsonObject(j) && (j.success === false || "code" in j || (isJsonObject(j.result) && "errors" in j.result))) return false;
+  if (!res.text.trim() || j === undefined) return true;
+  return /unauthori|token|jwt/i.test(res.text);
+}
+
+/** The server's explanation, short and single-line: `message`, per-field errors, or a plain-text body. */
+export function serverMessage(res: HttpResponse): string {
+  const j = res.json;
+  const parts: string[] = [];
+  if (isJsonObject(j)) {
+    if (typeof j.message === "string" && j.message.trim()) parts.push(j.message.trim());
+    const errors = isJsonObject(j.result) ? j.result.errors : undefined;
+    if (isJsonObject(errors)) {
+      for (const [field, text] of Object.entries(errors)) if (typeof text === "string") parts.push(`${field}: ${text}`);
+    }
+  } else if (j === undefined && res.text.trim() && !/[<>]/.test(res.text)) {
+    parts.push(res.text.trim());
+  }
+  return parts.join("; ").replace(/\s+/g, " ").slice(0, 300);
+}
+
+export function sessionLimitError(): HomeEnergyError {
+  return new HomeEnergyError(
+    "SESSION_LIMIT",
+    "WAVIoT refused a new session (HTTP 429): all 30 sessions allowed per account are in use. Log out of the WAVIoT web portal and phone app on other devices (or wait for their sessions to expire), then redeploy. This node does not retry a 429 by itself.",
+    429,
+  );
+}
+
+/** HTTP_ERROR with the status and the server's message, plus what to do about it. */
+export function httpError(what: string, res: HttpResponse, fix: string): HomeEnergyError {
+  const msg = serverMessage(res);
+  return new HomeEnergyError("HTTP_ERROR", `WAVIoT ${what} failed (HTTP ${res.status})${msg ? `: ${msg}` : ""}. ${fix}`, res.status);
+}
