@@ -72,6 +72,8 @@ module.exports = {
 }
 
 (async () => {
+  // The simulated heaters publish a drifting status by themselves, so live status visibly moves.
+  process.env.NAVIEN_SIM_AUTO_STATUS_MS = process.env.NAVIEN_SIM_AUTO_STATUS_MS || "5000";
   const sim = await startSimulator({ port: simPort });
   prepareUserDir(sim.url);
   console.log(`Simulated clouds on ${sim.url} (Navien demo login: ${DEMO_USER.email})`);

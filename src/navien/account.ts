@@ -8,6 +8,7 @@ import { HomeEnergyError } from "../core/errors.js";
 import { HttpClient } from "../core/http.js";
 import { NavienApi } from "./api.js";
 import { NavienAuth, type NavienTokens } from "./auth.js";
+import { NavienRealtime, type RealtimeOptions } from "./realtime.js";
 import type { NavienDevice } from "./types.js";
 
 export interface NavienAccountSettings {
@@ -26,6 +27,9 @@ export class NavienAccountClient {
   readonly auth: NavienAuth;
   readonly api: NavienApi;
   private devices: { at: number; list: NavienDevice[] } | undefined;
+  private realtimeLayer: NavienRealtime | undefined;
+  /** Test hook: back-off numbers for the MQTT connection (defaults are the spec's). */
+  static realtimeOptions: RealtimeOptions = {};
   /** Listeners told about every sign-in/refresh (persistence lives in the config node). */
   tokenListener: ((t: NavienTokens) => void) | undefined;
 
@@ -81,8 +85,15 @@ export class NavienAccountClient {
     return { ...(await this.api.firmware(dev, this.settings.email, deadline)) };
   }
 
-  close(): void {
+  /** The MQTT side, created on first use; no connection is opened until a node acquires it. */
+  get realtime(): NavienRealtime {
+    if (!this.realtimeLayer) this.realtimeLayer = new NavienRealtime(this, NavienAccountClient.realtimeOptions);
+    return this.realtimeLayer;
+  }
+
+  async close(): Promise<void> {
     this.auth.close();
+    await this.realtimeLayer?.close();
     this.http.destroy();
   }
 }

@@ -88,9 +88,13 @@ export class NavienAuth {
     return this.flight.run(() => this.renew(timeoutMs, true));
   }
 
-  /** Tokens for an MQTT (re)connect: AWS credentials must be valid, not just the access token. */
-  async tokensForMqtt(timeoutMs: number): Promise<NavienTokens> {
-    return this.tokens(timeoutMs);
+  /**
+   * Fresh AWS credentials after the MQTT broker refused ours (expired early, clock skew) or after
+   * repeated reconnect failures: a full sign-in, shared with any sign-in already running.
+   */
+  async renewAwsCredentials(timeoutMs: number): Promise<NavienTokens> {
+    if (this.flight.current) return this.flight.current;
+    return this.flight.run(() => this.signIn(timeoutMs));
   }
 
   /**

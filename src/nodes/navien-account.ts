@@ -39,6 +39,11 @@ export = function (RED: NodeAPI) {
       };
       node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings));
       node.configError = undefined;
+      // Connection trouble (already redacted by the transport) goes to the Node-RED log of this node.
+      node.client.realtime.log = (level, text) => {
+        if (level === "warn" || level === "error") node.warn(text);
+        else if (level === "info") node.log(text);
+      };
       setUpPersistence(node, def.persistTokens === true, email);
     } catch (err) {
       node.client = undefined;
@@ -46,7 +51,10 @@ export = function (RED: NodeAPI) {
     }
 
     node.on("close", (removed: boolean, done: () => void) => {
-      if (node.client) node.client.tokenListener = undefined;
+      if (node.client) {
+        node.client.tokenListener = undefined;
+        node.client.realtime.log = undefined;
+      }
       registry.release(node.id, removed).then(done, done);
     });
   }

@@ -242,11 +242,11 @@ describe(`Navien REST nodes (Node-RED ${runtimeVersion()})`, function () {
     const before = { ...sim.navien.counters };
     dev.receive({ command: "info", device: "not-a-mac" });
     dev.receive({ command: "explode" });
-    dev.receive({ command: "status", device: MAC });
+    dev.receive({ command: "temperature", device: "a1b2c3d4e5f" });
     dev.receive({});
     await until(() => errors.length === 5);
     assert.deepEqual(errors.slice(1).map((e) => e.error.code), ["INVALID_INPUT", "INVALID_INPUT", "INVALID_INPUT", "INVALID_INPUT"]);
-    assert.match(errors[3].error.message, /not yet available/);
+    assert.match(errors[2].error.message, /Unknown command "explode"/);
     assert.deepEqual(sim.navien.counters, before, "nothing was sent for bad input");
   });
 

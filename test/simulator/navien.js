@@ -206,6 +206,7 @@ function create(options = {}) {
       this.hung.clear();
     },
   };
+  require("./navien-mqtt").attachBroker(sim, options.mqtt || {});
   sim.setDeviceCount(options.deviceCount ?? 2);
   return sim;
 }

@@ -1,0 +1,71 @@
+/**
+ * `navien-tou`: the device's time-of-use plan. `get` reads the cloud's plan over REST (it needs
+ * the controller serial number, which only the device's MQTT features answer gives — cached);
+ * `set` writes a full plan to the device and waits for its echo; `enable`/`disable` switch TOU
+ * scheduling and resolve with the confirming status.
+ */
+import { Deadline } from "../core/deadline.js";
+import { invalidInput } from "../core/errors.js";
+import { normalizeMac } from "../navien/mac.js";
+import { decodeTouRest } from "../navien/tou.js";
+import { deregisterUser, handleInput, pickOption, registerUser, timeoutMs } from "./common.js";
+import type { NavienAccountNode } from "./navien-types.js";
+import type { Node, NodeAPI, NodeDef } from "./types.js";
+
+interface NavienTouDef extends NodeDef {
+  account: string;
+  device: string;
+  action: string;
+  timeout: string | number;
+}
+
+const ACTIONS = ["get", "set", "enable", "disable"];
+
+export = function (RED: NodeAPI) {
+  function NavienTou(this: Node, def: NavienTouDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const account = RED.nodes.getNode(def.account) as NavienAccountNode | null;
+    registerUser(account ?? undefined, node);
+    const limitMs = timeoutMs(def.timeout);
+    let holding: { release(): Promise<void> } | undefined;
+
+    handleInput(node, () => account?.client?.secrets() ?? [], async ({ msg }) => {
+      if (!account) throw invalidInput("No Navien account is selected. Open the node and choose or add a navien-account.");
+      if (account.configError || !account.client) throw account.configError ?? invalidInput("The Navien account is not configured.");
+      const client = account.client;
+      const action = String(pickOption(def.action, msg.action, "get")).trim().toLowerCase();
+      if (!ACTIONS.includes(action)) throw invalidInput(`Unknown TOU action "${action.slice(0, 40)}". Use get, set, enable or disable.`);
+      const mac = normalizeMac(pickOption(def.device, msg.device));
+      const deadline = new Deadline(limitMs);
+      if (!holding) {
+        client.realtime.acquire();
+        holding = client.realtime;
+      }
+      if (action === "get") {
+        const dev = await client.findDevice(mac, deadline);
+        const serial = await client.realtime.controllerSerial(dev, deadline);
+        const plan = decodeTouRest(await client.api.touGet(dev, serial, client.settings.email, deadline));
+        msg.payload = plan;
+        return { status: `plan · ${plan.schedule.length} season${plan.schedule.length === 1 ? "" : "s"}` };
+      }
+      if (action === "set") {
+        if (!msg.payload || typeof msg.payload !== "object") throw invalidInput("navien-tou set needs msg.payload = the plan ({schedule: [...]}), in the shape that get emits.");
+        msg.payload = await client.realtime.command(mac, "tou-write", msg.payload, deadline);
+        return { status: "plan written" };
+      }
+      msg.payload = await client.realtime.command(mac, action === "enable" ? "tou-enable" : "tou-disable", undefined, deadline);
+      return { status: action === "enable" ? "TOU on" : "TOU off" };
+    });
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      deregisterUser(account ?? undefined, node);
+      const h = holding;
+      holding = undefined;
+      if (h) h.release().then(done, done);
+      else done();
+    });
+  }
+
+  RED.nodes.registerType("navien-tou", NavienTou as any);
+};
