@@ -9,12 +9,13 @@
  * cannot presign); our node goes through the SigV4-checked one. Statuses are the full 102-field
  * vector, injected into the broker as the device would publish them.
  *
+ * The runtime is the real embedded Node-RED (bench/support/embedded-red.js), not the test helper.
  * Run with `npm run bench` (node --expose-gc). Prints figures and the ratio; exits 0.
  */
 const http = require("node:http");
-const path = require("node:path");
 const { WebSocketServer, createWebSocketStream } = require("ws");
-const { helper, loadNode, until } = require("../test/support/runtime");
+const { until } = require("../test/support/runtime");
+const { startRed } = require("./support/embedded-red");
 const { startSimulator } = require("../test/simulator");
 const { DEMO_USER } = require("../test/simulator/navien");
 const { vector } = require("../test/simulator/vectors");
@@ -25,8 +26,6 @@ const N = Number(process.env.BENCH_MESSAGES || 20_000);
 const HEAP_N = Number(process.env.BENCH_HEAP_MESSAGES || 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 
-const runtimeDir = path.dirname(require.resolve(process.env.NR_RUNTIME ? path.resolve(process.env.NR_RUNTIME) : "node-red"));
-const coreMqtt = require(require.resolve("@node-red/nodes/core/network/10-mqtt.js", { paths: [runtimeDir] }));
 
 function statusPayload(i) {
   const msg = vector("navien", "mqtt-status-response.json").payload;
@@ -64,71 +63,74 @@ async function main() {
   await new Promise((r) => open.listen(0, "127.0.0.1", r));
   const openUrl = `ws://127.0.0.1:${open.address().port}/mqtt`;
 
-  await helper.startServer();
-  const types = [loadNode("navien-account"), loadNode("navien-status-in"), coreMqtt];
-  const sink = { count: 0 };
+  // Credentials through the documented environment fallback: nothing secret in the flow.
+  process.env.NAVIEN_EMAIL = DEMO_USER.email;
+  process.env.NAVIEN_PASSWORD = DEMO_USER.password;
+  const red = await startRed();
+  const sink = red.sink;
 
   const ours = [
-    { id: "f1", type: "tab" },
+    { id: "f1", type: "tab", label: "bench" },
     { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.url.replace(/^http/, "ws") + "/navien/mqtt", region: "us-east-1", unit: "F" },
     { id: "src", z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: false, wires: [["sink"]] },
-    { id: "sink", z: "f1", type: "helper" },
+    { id: "sink", z: "f1", type: "bench-sink", wires: [] },
   ];
   const baseline = [
-    { id: "f1", type: "tab" },
+    { id: "f1", type: "tab", label: "bench" },
     { id: "brk", type: "mqtt-broker", broker: openUrl, port: "", clientid: "", autoConnect: true, usetls: false, protocolVersion: "4", keepalive: "60", cleansession: true },
     { id: "src", z: "f1", type: "mqtt in", topic: `cmd/52/navilink-${MAC}/#`, qos: "1", datatype: "json", broker: "brk", nl: false, rap: true, rh: 0, inputs: 0, wires: [["sink"]] },
-    { id: "sink", z: "f1", type: "helper" },
+    { id: "sink", z: "f1", type: "bench-sink", wires: [] },
   ];
 
-  /**
-   * The test helper wraps Node.prototype methods in sinon spies that keep every call's arguments;
-   * that is test bookkeeping, not the runtime, so the benchmark removes the spies after loading.
-   */
-  async function load(flow, creds) {
-    await helper.load(types, flow, creds);
-    helper._sandbox.restore();
+  /** Deploys one flow, waits until it is connected and subscribed, and measures n messages. */
+  async function deploy(flow) {
+    await red.deploy(flow);
+    sink.count = 0;
+    // A probe message proves the subscription is live before timing starts.
+    await until(async () => {
+      await new Promise((r) => aedes.publish({ cmd: "publish", topic: TOPIC, payload: statusPayload(0), qos: 1, retain: false, dup: false }, r));
+      await new Promise((r) => setTimeout(r, 100));
+      return sink.count > 0;
+    }, 15_000, "the flow to receive");
+    await new Promise((r) => setTimeout(r, 200));
+    sink.count = 0;
   }
-
-  async function measure(flow, creds, n) {
-    await load(flow, creds);
-    sink.count = 0;
-    helper.getNode("sink").on("input", () => sink.count++);
-    await until(() => aedes.connectedClients >= 1 && Object.keys(sim.navien.broker.counters?.subscribes ?? {}).length >= 0, 10_000);
-    await new Promise((r) => setTimeout(r, 1000)); // connected and subscribed
-    sink.count = 0;
+  async function measure(flow, n) {
+    await deploy(flow);
     const rate = await pump(aedes, n, sink);
-    await helper.unload();
-    await new Promise((r) => setTimeout(r, 300));
+    await red.deploy([]);
     return rate;
   }
 
-  const creds = { acc: { email: DEMO_USER.email, password: DEMO_USER.password } };
   const results = { ours: [], core: [] };
   for (let i = 0; i < ROUNDS; i++) {
-    results.core.push(await measure(baseline, {}, N));
-    results.ours.push(await measure(ours, creds, N));
+    results.core.push(await measure(baseline, N));
+    results.ours.push(await measure(ours, N));
   }
   const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const oursRate = median(results.ours);
   const coreRate = median(results.core);
 
-  // Heap growth after 100,000 messages through navien-status-in (after GC, warm-up excluded).
-  await load(process.env.BENCH_HEAP_FLOW === "core" ? baseline : ours, process.env.BENCH_HEAP_FLOW === "core" ? {} : creds);
-  helper.getNode("sink").on("input", () => sink.count++);
-  await new Promise((r) => setTimeout(r, 1000));
-  sink.count = 0;
-  await pump(aedes, 5_000, sink);
-  global.gc?.();
-  const before = process.memoryUsage().heapUsed;
-  sink.count = 0;
-  await pump(aedes, HEAP_N, sink);
-  global.gc?.();
-  await new Promise((r) => setTimeout(r, 200));
-  global.gc?.();
-  const after = process.memoryUsage().heapUsed;
-  await helper.unload();
-  await helper.stopServer();
+  /** Heap growth after `count` messages (after GC, warm-up excluded). */
+  async function heapGrowth(flow, count) {
+    await deploy(flow);
+    await pump(aedes, 5_000, sink);
+    global.gc?.();
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    sink.count = 0;
+    await pump(aedes, count, sink);
+    await new Promise((r) => setTimeout(r, 300));
+    global.gc?.();
+    global.gc?.();
+    const after = process.memoryUsage().heapUsed;
+    await red.deploy([]);
+    return (after - before) / 1024 / 1024;
+  }
+  const heapOurs = await heapGrowth(ours, HEAP_N);
+  const heapCore = await heapGrowth(baseline, HEAP_N);
+
+  await red.stop();
   wss.close();
   open.close();
   await sim.close();
@@ -137,7 +139,8 @@ async function main() {
   console.log(`navien-status-in: ${fmt(oursRate)} decoded statuses/s (median of ${ROUNDS} × ${N}; runs ${results.ours.map(fmt).join(", ")})`);
   console.log(`baseline core mqtt in (JSON): ${fmt(coreRate)} msgs/s (runs ${results.core.map(fmt).join(", ")})`);
   console.log(`ratio navien-status-in / core mqtt in: ${(oursRate / coreRate).toFixed(2)} (goal ≥ 0.90)`);
-  console.log(`heap growth after ${HEAP_N.toLocaleString("en-US")} messages: ${((after - before) / 1024 / 1024).toFixed(2)} MiB${global.gc ? "" : " (no --expose-gc: not reliable)"}`);
+  const gcNote = global.gc ? "" : " (run with --expose-gc for reliable figures)";
+  console.log(`heap growth after ${HEAP_N.toLocaleString("en-US")} messages: navien-status-in ${heapOurs.toFixed(2)} MiB, core mqtt in ${heapCore.toFixed(2)} MiB${gcNote}`);
 }
 
 main().then(

@@ -84,21 +84,27 @@ export = function (RED: NodeAPI) {
       if (closed) return;
       if (state === "reconnecting" || state === "connecting") {
         node.status({ fill: "yellow", shape: "ring", text: detail.error ? `reconnecting: ${errorStatusText(detail.error)}` : "connecting" });
-      } else if (state === "connected" && devices.length) {
+      } else if (state === "connected") {
         node.status({ fill: "green", shape: "ring", text: "connected" });
-        pollAll(); // fresh data right after a (re)connect
+        void pollAll(); // fresh data right after every (re)connect
       }
     });
 
-    /** Resolves the device list (once; retried at the next poll after a failure). */
-    async function ensureDevices(): Promise<void> {
-      if (devices.length || closed) return;
-      const deadline = new Deadline(REQUEST_TIMEOUT_MS);
-      const found = onlyMac ? [await client!.findDevice(onlyMac, deadline)] : await client!.listDevices(deadline);
-      if (closed) return;
-      devices = found;
-      for (const d of devices) unwatch.push(rt.watch(d.mac));
-      if (!devices.length) node.status({ fill: "grey", shape: "ring", text: "no devices" });
+    /** Resolves the device list once (single-flight; retried at the next poll after a failure). */
+    let resolving: Promise<void> | undefined;
+    function ensureDevices(): Promise<void> {
+      if (devices.length || closed) return Promise.resolve();
+      resolving ??= (async () => {
+        const deadline = new Deadline(REQUEST_TIMEOUT_MS);
+        const found = onlyMac ? [await client!.findDevice(onlyMac, deadline)] : await client!.listDevices(deadline);
+        if (closed) return;
+        devices = found;
+        for (const d of devices) unwatch.push(rt.watch(d.mac));
+        if (!devices.length) node.status({ fill: "grey", shape: "ring", text: "no devices" });
+      })().finally(() => {
+        resolving = undefined;
+      });
+      return resolving;
     }
 
     function pollAll(): Promise<void> {
@@ -110,7 +116,9 @@ export = function (RED: NodeAPI) {
         });
     }
 
-    void pollAll();
+    // The first poll happens on "connected"; if the shared connection is already up, poll now.
+    if (rt.state === "connected") void pollAll();
+    else ensureDevices().catch((err) => !closed && fail(err));
     if (intervalMs) timer = setInterval(() => void pollAll(), intervalMs);
 
     node.on("input", (_msg: any, _send: any, done: any) => {

@@ -195,6 +195,37 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     assert.equal(got[1].payload.touStatus, true);
   });
 
+  it("broker killed and restarted 10 times: status resumes each time, once per request, on 1 connection", async () => {
+    const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 0, onlyChanges: false, includeRaw: false }]));
+    await until(() => got.length === 1, 10_000);
+    const broker = sim.navien.broker;
+    for (let i = 0; i < 10; i++) {
+      const connects = broker.counters.accepted;
+      const n0 = got.length;
+      if (i % 2) broker.dropAll();
+      else {
+        broker.stop();
+        await new Promise((r) => setTimeout(r, 150));
+        broker.start();
+      }
+      const t0 = Date.now();
+      await until(() => broker.counters.accepted > connects && broker.liveConnections === 1, 5000, `reconnect ${i}`);
+      // The node asks for a fresh status by itself after every reconnect…
+      await until(() => got.length >= n0 + 1, 5000, `automatic status after restart ${i}`);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(got.length, n0 + 1, `exactly one status after restart ${i}`);
+      // …and answers a poll with exactly one status (no duplicate subscriptions).
+      const n = got.length;
+      helper.getNode("st").receive({});
+      await until(() => got.length === n + 1, 5000, `status after restart ${i}`);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(got.length, n + 1, `no duplicate status after restart ${i}`);
+      assert.ok(Date.now() - t0 < 5000);
+    }
+    assert.ok(broker.maxLiveConnections <= 1, `max live ${broker.maxLiveConnections}`);
+    assert.equal(broker.liveConnections, 1);
+  });
+
   it("20 redeploys → never more than 1 live connection; unload → 0", async () => {
     const f = flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 0, onlyChanges: false, includeRaw: false }, device()]);
     let { got } = await load(f);
