@@ -60,6 +60,7 @@ export = function (RED: NodeAPI) {
         const result = await client.realtime.command(mac, command, msg.payload, deadline);
         msg.payload = result;
         const r = result as Record<string, unknown>;
+        if (command === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: `set-point ${r.dhwTemperatureSetting} °${account.unit}` };
         return { status: "dhwTemperature" in r ? statusText(r as NavienStatus, account.unit) : `${command} · ${mac}` };
       }
       if (command === "info") {
