@@ -8,9 +8,9 @@ import { invalidInput } from "../core/errors.js";
 import { COMMAND_NAMES } from "../navien/commands.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { NavienStatus } from "../navien/status.js";
-import { deregisterUser, handleInput, pickOption, registerUser, timeoutMs } from "./common.js";
+import { handleInput, pickOption, timeoutMs } from "./common.js";
 import { statusText } from "./navien-status-text.js";
-import type { NavienAccountNode } from "./navien-types.js";
+import { navienUser } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
 interface NavienDeviceDef extends NodeDef {
@@ -28,17 +28,12 @@ export = function (RED: NodeAPI) {
   function NavienDevice(this: Node, def: NavienDeviceDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const account = RED.nodes.getNode(def.account) as NavienAccountNode | null;
-    registerUser(account ?? undefined, node);
+    const user = navienUser(RED, node, def.account);
     const limitMs = timeoutMs(def.timeout);
-    // The MQTT connection is held from this node's first real-time command until it closes,
-    // so that a stream of commands shares one connection instead of reconnecting each time.
-    let holding: { release(): Promise<void> } | undefined;
 
-    handleInput(node, () => account?.client?.secrets() ?? [], async ({ msg }) => {
-      if (!account) throw invalidInput("No Navien account is selected. Open the node and choose or add a navien-account.");
-      if (account.configError || !account.client) throw account.configError ?? invalidInput("The Navien account is not configured.");
-      const client = account.client;
+    handleInput(node, user.secrets, async ({ msg }) => {
+      const client = user.client();
+      const unit = client.settings.unit;
       const command = String(pickOption(def.command, msg.command, msg.topic) ?? "").trim().toLowerCase();
       const deadline = new Deadline(limitMs);
 
@@ -53,15 +48,12 @@ export = function (RED: NodeAPI) {
       }
       const mac = normalizeMac(pickOption(def.device, msg.device));
       if (MQTT_COMMANDS.includes(command)) {
-        if (!holding) {
-          client.realtime.acquire();
-          holding = client.realtime;
-        }
+        user.holdRealtime(client);
         const result = await client.realtime.command(mac, command, msg.payload, deadline);
         msg.payload = result;
         const r = result as Record<string, unknown>;
-        if (command === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: `set-point ${r.dhwTemperatureSetting} °${account.unit}` };
-        return { status: "dhwTemperature" in r ? statusText(r as NavienStatus, account.unit) : `${command} · ${mac}` };
+        if (command === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: `set-point ${r.dhwTemperatureSetting} °${unit}` };
+        return { status: "dhwTemperature" in r ? statusText(r as NavienStatus, unit) : `${command} · ${mac}` };
       }
       if (command === "info") {
         msg.payload = await client.info(mac, deadline);
@@ -71,13 +63,6 @@ export = function (RED: NodeAPI) {
       return { status: `firmware · ${mac}` };
     });
 
-    node.on("close", (_removed: boolean, done: () => void) => {
-      deregisterUser(account ?? undefined, node);
-      const h = holding;
-      holding = undefined;
-      if (h) h.release().then(done, done);
-      else done();
-    });
   }
 
   RED.nodes.registerType("navien-device", NavienDevice as any);

@@ -8,8 +8,8 @@ import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { normalizeMac } from "../navien/mac.js";
 import { decodeTouRest } from "../navien/tou.js";
-import { deregisterUser, handleInput, pickOption, registerUser, timeoutMs } from "./common.js";
-import type { NavienAccountNode } from "./navien-types.js";
+import { handleInput, pickOption, timeoutMs } from "./common.js";
+import { navienUser } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
 interface NavienTouDef extends NodeDef {
@@ -25,23 +25,16 @@ export = function (RED: NodeAPI) {
   function NavienTou(this: Node, def: NavienTouDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const account = RED.nodes.getNode(def.account) as NavienAccountNode | null;
-    registerUser(account ?? undefined, node);
+    const user = navienUser(RED, node, def.account);
     const limitMs = timeoutMs(def.timeout);
-    let holding: { release(): Promise<void> } | undefined;
 
-    handleInput(node, () => account?.client?.secrets() ?? [], async ({ msg }) => {
-      if (!account) throw invalidInput("No Navien account is selected. Open the node and choose or add a navien-account.");
-      if (account.configError || !account.client) throw account.configError ?? invalidInput("The Navien account is not configured.");
-      const client = account.client;
+    handleInput(node, user.secrets, async ({ msg }) => {
+      const client = user.client();
       const action = String(pickOption(def.action, msg.action, "get")).trim().toLowerCase();
       if (!ACTIONS.includes(action)) throw invalidInput(`Unknown TOU action "${action.slice(0, 40)}". Use get, set, enable or disable.`);
       const mac = normalizeMac(pickOption(def.device, msg.device));
       const deadline = new Deadline(limitMs);
-      if (!holding) {
-        client.realtime.acquire();
-        holding = client.realtime;
-      }
+      user.holdRealtime(client);
       if (action === "get") {
         const dev = await client.findDevice(mac, deadline);
         const serial = await client.realtime.controllerSerial(dev, deadline);
@@ -58,13 +51,6 @@ export = function (RED: NodeAPI) {
       return { status: action === "enable" ? "TOU on" : "TOU off" };
     });
 
-    node.on("close", (_removed: boolean, done: () => void) => {
-      deregisterUser(account ?? undefined, node);
-      const h = holding;
-      holding = undefined;
-      if (h) h.release().then(done, done);
-      else done();
-    });
   }
 
   RED.nodes.registerType("navien-tou", NavienTou as any);
