@@ -3,8 +3,9 @@
  * Authenticator API URL. It holds no session: NOX keys never expire or refresh.
  */
 import { invalidInput } from "../core/errors.js";
-import { checkHttpUrl } from "../core/http.js";
-import { DEFAULT_API_URL, NoxClient } from "../nox/link-client.js";
+import { checkHttpUrl, HttpClient } from "../core/http.js";
+import { DEFAULT_API_URL, httpError, linkSessionsUrl, NoxClient, SERVICE } from "../nox/link-client.js";
+import { credentialsFor, registerAdminRoute } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
 import type { NodeAPI } from "./types.js";
@@ -33,6 +34,41 @@ export = function (RED: NodeAPI) {
       done();
     });
   }
+
+  /**
+   * "Test connection". NOX has no harmless "who am I" call, and the only endpoint creates a link
+   * session, so the test sends that endpoint an EMPTY body: it lacks the required user_id and
+   * redirect_url, so NOX can only refuse it and nothing is created. A rejected key answers
+   * 401/403 (AUTH_INVALID_CREDENTIALS); 400/422 means NOX got past the key and refused the empty
+   * body, as intended. This is an indirect check: it shows the key is not rejected, not what the
+   * key may do (e.g. which redirect URLs NOX allows for it). Never retried, 15 s bound.
+   */
+  registerAdminRoute(RED, "/nox/test", "nox-account.write", async (body) => {
+    const c = credentialsFor(RED, body, ["apiKey"]);
+    const apiKey = envFallback(c.apiKey, "NOX_API_KEY");
+    if (!apiKey) throw invalidInput("Enter the API key first (or set the environment variable NOX_API_KEY).");
+    // Printable ASCII without spaces: anything else cannot travel in the x-api-key header.
+    if (!/^[\x21-\x7e]{1,1024}$/.test(apiKey)) {
+      throw invalidInput("The API key is not well-formed: it may only contain printable ASCII characters, without spaces or line breaks. Paste it again exactly as NOX issued it.");
+    }
+    const typedUrl = typeof body.apiUrl === "string" ? body.apiUrl.trim() : "";
+    const apiUrl = checkHttpUrl(typedUrl || DEFAULT_API_URL, "The NOX API URL");
+    const url = linkSessionsUrl(apiUrl);
+    const http = new HttpClient(SERVICE);
+    try {
+      const res = await http.request({
+        method: "POST",
+        url,
+        headers: { "content-type": "application/json", accept: "application/json", "x-api-key": apiKey },
+        body: {},
+        timeoutMs: 15_000,
+      });
+      if (res.status === 400 || res.status === 422 || (res.status >= 200 && res.status < 300)) return { keyAccepted: true, status: res.status };
+      throw httpError(res, url);
+    } finally {
+      http.destroy();
+    }
+  });
 
   RED.nodes.registerType("nox-account", NoxAccount as any, {
     credentials: { apiKey: { type: "password" } },

@@ -4,8 +4,11 @@
  * (bounded to a few seconds), because WAVIoT allows 30 sessions per user and a session leaked per
  * redeploy would lock the user's whole account out with HTTP 429.
  */
+import { Deadline } from "../core/deadline.js";
+import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl } from "../core/http.js";
 import { WaviotClient } from "../waviot/client.js";
+import { credentialsFor, registerAdminRoute } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./waviot-types.js";
@@ -38,6 +41,29 @@ export = function (RED: NodeAPI) {
       client.close().then(done, done);
     });
   }
+
+  /**
+   * "Test connection": a throw-away client signs in with what the dialog holds, reads the user
+   * (whoami) and ALWAYS logs out again — also after a failure, bounded by the session's close
+   * (a few seconds) — so that a test never uses up one of the user's 30 WAVIoT sessions.
+   */
+  registerAdminRoute(RED, "/waviot/test", "waviot-account.write", async (body) => {
+    const c = credentialsFor(RED, body, ["login", "password"]);
+    const login = envFallback(c.login, "WAVIOT_LOGIN");
+    const password = envFallback(c.password, "WAVIOT_PASSWORD");
+    if (!login || !password) throw invalidInput("Enter the login and password first (or set WAVIOT_LOGIN / WAVIOT_PASSWORD).");
+    const typedUrl = typeof body.authUrl === "string" ? body.authUrl.trim() : "";
+    const authUrl = checkHttpUrl(typedUrl || WAVIOT_DEFAULTS.authUrl, "The WAVIoT server address (authUrl)");
+    const client = new WaviotClient({ authUrl, login, password });
+    try {
+      const me = (await client.run("whoami", undefined, new Deadline(15_000))) as Record<string, unknown>;
+      const name = [me.firstName, me.lastName].filter((v) => typeof v === "string" && v.trim()).join(" ");
+      return { user: name || (typeof me.headEmail === "string" ? me.headEmail : login) };
+    } finally {
+      // Logs out (bounded, never throws); the answer goes back only once the session is closed.
+      await client.close();
+    }
+  });
 
   RED.nodes.registerType("waviot-account", WaviotAccount as any, {
     credentials: { login: { type: "text" }, password: { type: "password" } },
