@@ -18,25 +18,19 @@ export interface InputResult {
   sent?: boolean;
 }
 
-const SHORT: Record<string, string> = {
-  AUTH_INVALID_CREDENTIALS: "invalid credentials",
-  AUTH_FAILED: "authentication failed",
-  AUTH_REFRESH_FAILED: "token refresh failed",
-  SESSION_LIMIT: "session limit reached",
-  HTTP_ERROR: "server error",
-  TIMEOUT: "timed out",
-  NETWORK: "network error",
-  BAD_RESPONSE: "bad response",
-  INVALID_INPUT: "invalid input",
-  DEVICE_NOT_FOUND: "device not found",
-  NOT_CONNECTED: "not connected",
-  NAVIEN_TIMEOUT: "device did not answer",
-  CALLBACK_INVALID: "invalid callback",
-  CALLBACK_UNKNOWN_SESSION: "unknown session",
-};
+/**
+ * Status texts are catalog keys (namespace of the navien-account set, which every install has):
+ * the editor translates them with the node's `_` and falls back to the key's English default.
+ * Dynamic texts (temperatures, counts) stay plain.
+ */
+const STATUS_NS = "@home-energy/node-red-home-energy/navien-account:homeEnergyStatus.";
+
+export function statusKey(name: "working" | "starting" | "connecting" | "connected" | "reconnecting" | "noDevices"): string {
+  return STATUS_NS + name;
+}
 
 export function errorStatusText(err: HomeEnergyError): string {
-  return SHORT[err.code] ?? err.code;
+  return `${STATUS_NS}error.${err.code}`;
 }
 
 export function shortTime(d = new Date()): string {
@@ -57,7 +51,7 @@ export function handleInput(
     const sendFn: Send = send ?? ((m: any) => node.send(m));
     const doneFn: Done = done ?? ((e?: Error) => (e ? node.error(e, msg) : undefined));
     running += 1;
-    node.status({ fill: "blue", shape: "ring", text: "working…" });
+    node.status({ fill: "blue", shape: "ring", text: statusKey("working") });
     handler({ msg, send: sendFn }).then(
       (res) => {
         running -= 1;

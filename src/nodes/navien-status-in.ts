@@ -10,7 +10,7 @@ import type { Inbound } from "../navien/inbound.js";
 import { normalizeMac } from "../navien/mac.js";
 import { decodeStatus } from "../navien/status.js";
 import type { NavienDevice } from "../navien/types.js";
-import { deregisterUser, errorStatusText, registerUser } from "./common.js";
+import { deregisterUser, errorStatusText, registerUser, statusKey } from "./common.js";
 import { statusText } from "./navien-status-text.js";
 import type { NavienAccountNode } from "./navien-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
@@ -61,7 +61,7 @@ export = function (RED: NodeAPI) {
     let closed = false;
     let timer: NodeJS.Timeout | undefined;
 
-    node.status({ fill: "grey", shape: "ring", text: "starting" });
+    node.status({ fill: "grey", shape: "ring", text: statusKey("starting") });
     rt.acquire();
 
     const unlisten = rt.listen((m: Inbound) => {
@@ -83,9 +83,10 @@ export = function (RED: NodeAPI) {
     const stateOff = rt.onState((state, detail) => {
       if (closed) return;
       if (state === "reconnecting" || state === "connecting") {
-        node.status({ fill: "yellow", shape: "ring", text: detail.error ? `reconnecting: ${errorStatusText(detail.error)}` : "connecting" });
+        // Why it is down goes to the log through the account node (the transport's lastError).
+        node.status({ fill: "yellow", shape: "ring", text: statusKey(detail.error ? "reconnecting" : "connecting") });
       } else if (state === "connected") {
-        node.status({ fill: "green", shape: "ring", text: "connected" });
+        node.status({ fill: "green", shape: "ring", text: statusKey("connected") });
         void pollAll(); // fresh data right after every (re)connect
       }
     });
@@ -100,7 +101,7 @@ export = function (RED: NodeAPI) {
         if (closed) return;
         devices = found;
         for (const d of devices) unwatch.push(rt.watch(d.mac));
-        if (!devices.length) node.status({ fill: "grey", shape: "ring", text: "no devices" });
+        if (!devices.length) node.status({ fill: "grey", shape: "ring", text: statusKey("noDevices") });
       })().finally(() => {
         resolving = undefined;
       });

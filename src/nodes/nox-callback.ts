@@ -9,7 +9,7 @@
 import { HomeEnergyError, invalidInput, toHomeEnergyError } from "../core/errors.js";
 import { redact } from "../core/redact.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
-import { deregisterUser, errorStatusText, handleInput, registerUser, shortTime } from "./common.js";
+import { deregisterUser, errorStatusText, handleInput, registerUser, shortTime, statusKey } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
@@ -139,7 +139,7 @@ export = function (RED: NodeAPI) {
         return;
       }
       const msg: Record<string, any> = { _msgid: RED.util.generateId(), topic: path };
-      node.status({ fill: "blue", shape: "ring", text: "working…" });
+      node.status({ fill: "blue", shape: "ring", text: statusKey("working") });
       try {
         msg.payload = await accept(dataFromQuery(req.query && typeof req.query === "object" ? req.query : {}));
         node.status({ fill: "green", shape: "dot", text: `${msg.payload.brand} connected ${shortTime()}` });
