@@ -5,8 +5,7 @@
  * at start-up without a new sign-in.
  */
 const assert = require("node:assert/strict");
-const { helper, nodes, until, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { helper, nodes, until, runtimeVersion, useSimulator } = require("../support/runtime");
 const { DEMO_USER } = require("../simulator/navien");
 const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
@@ -15,14 +14,7 @@ const { toPersisted } = require("../../nodes/lib/navien/token-store.js");
 describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(20_000);
   let sim;
-  before(async () => {
-    sim = await startSimulator();
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    await sim.close();
-  });
+  useSimulator((s) => (sim = s));
   afterEach(() => helper.unload());
 
   function flow(acc, persistTokens) {
@@ -91,14 +83,7 @@ describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, func
 describe(`navien editor endpoints (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(20_000);
   let sim;
-  before(async () => {
-    sim = await startSimulator();
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    await sim.close();
-  });
+  useSimulator((s) => (sim = s));
   afterEach(() => helper.unload());
 
   const flow = () => [{ id: "accE", type: "navien-account", apiUrl: sim.navien.apiUrl, unit: "F" }];

@@ -3,8 +3,7 @@
  * navien-account + navien-device REST commands in a real Node-RED runtime against the simulator.
  */
 const assert = require("node:assert/strict");
-const { helper, nodes, until, runtimeVersion, captureEverything } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { helper, nodes, until, runtimeVersion, captureEverything, useSimulator } = require("../support/runtime");
 const { DEMO_USER } = require("../simulator/navien");
 
 const MAC = "a1b2c3d4e5f6";
@@ -13,14 +12,7 @@ describe(`Navien REST nodes (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(60_000);
   let sim;
 
-  before(async () => {
-    sim = await startSimulator();
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    await sim.close();
-  });
+  useSimulator((s) => (sim = s));
   beforeEach(() => {
     sim.navien.resetCounters();
     sim.navien.clearFaults();

@@ -6,8 +6,7 @@
  * never echoes the key.
  */
 const assert = require("node:assert/strict");
-const { helper, loadNode, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { helper, loadNode, runtimeVersion, useSimulator } = require("../support/runtime");
 const { DEMO_API_KEY } = require("../simulator/nox");
 
 const account = loadNode("nox-account");
@@ -15,14 +14,7 @@ const account = loadNode("nox-account");
 describe(`nox editor endpoints (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(20_000);
   let sim;
-  before(async () => {
-    sim = await startSimulator();
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    await sim.close();
-  });
+  useSimulator((s) => (sim = s));
   beforeEach(() => sim.nox.reset());
   afterEach(async () => {
     delete process.env.NOX_API_KEY;

@@ -5,8 +5,7 @@
  * credentials and env fallback, no retries, timeouts, and no API key anywhere.
  */
 const assert = require("node:assert/strict");
-const { helper, loadNode, until, runtimeVersion, captureEverything } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { helper, loadNode, until, runtimeVersion, captureEverything, useSimulator } = require("../support/runtime");
 const { vector } = require("../simulator/vectors");
 const { DEMO_API_KEY } = require("../simulator/nox");
 
@@ -19,14 +18,7 @@ describe(`NOX link nodes (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(30_000);
   let sim;
 
-  before(async () => {
-    sim = await startSimulator();
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    await sim.close();
-  });
+  useSimulator((s) => (sim = s));
   beforeEach(() => sim.nox.reset());
   afterEach(async () => {
     await helper.unload();

@@ -5,25 +5,15 @@
  * stored credentials and env fallbacks, and never an echo of the typed password.
  */
 const assert = require("node:assert/strict");
-const { helper, loadNode, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { helper, loadNode, runtimeVersion, useSimulator } = require("../support/runtime");
 const { DEMO_USER } = require("../simulator/waviot");
 
 const account = loadNode("waviot-account");
 
 describe(`waviot editor endpoints (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(30_000);
-  let sim;
   let w;
-  before(async () => {
-    sim = await startSimulator();
-    w = sim.waviot;
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    await sim.close();
-  });
+  useSimulator((s) => (w = s.waviot));
   beforeEach(() => {
     w.revokeAll();
     w.clearFaults();

@@ -6,8 +6,7 @@
  * operation, 429 handling, bounded close, onlyNew across redeploys, and no secret anywhere.
  */
 const assert = require("node:assert/strict");
-const { helper, loadNode, until, runtimeVersion, captureEverything } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { helper, loadNode, until, runtimeVersion, captureEverything, useSimulator } = require("../support/runtime");
 const { DEMO_USER, historyEntry } = require("../simulator/waviot");
 const { decodeClaims } = require("../../nodes/lib/waviot/jwt.js");
 
@@ -15,18 +14,9 @@ const NODES = [loadNode("waviot-account"), loadNode("waviot-user"), loadNode("wa
 
 describe(`WAVIoT nodes (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(60_000);
-  let sim;
   let w;
 
-  before(async () => {
-    sim = await startSimulator();
-    w = sim.waviot;
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    await sim.close();
-  });
+  useSimulator((s) => (w = s.waviot));
   beforeEach(() => {
     w.revokeAll();
     w.clearFaults();

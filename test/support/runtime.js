@@ -55,4 +55,21 @@ function captureEverything() {
   };
 }
 
-module.exports = { helper, nodes, loadNode, until, runtimeVersion, captureEverything };
+/**
+ * The hooks every integration suite shares: one simulator of the clouds and the runtime's HTTP
+ * server for the suite, both closed at its end. `ready(sim)` receives the running simulator.
+ */
+function useSimulator(ready, options) {
+  let sim;
+  before(async () => {
+    sim = await require("../simulator").startSimulator(options);
+    ready(sim);
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+    await sim.close();
+  });
+}
+
+module.exports = { helper, nodes, loadNode, until, runtimeVersion, captureEverything, useSimulator };
