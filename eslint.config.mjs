@@ -13,6 +13,11 @@ export default tseslint.config(
     rules: { "no-unused-vars": ["error", { argsIgnorePattern: "^_", caughtErrors: "none" }] },
   },
   {
+    // Editor-side scripts served to the browser from resources/.
+    files: ["resources/**/*.js"],
+    languageOptions: { sourceType: "script", globals: { ...globals.browser, $: "readonly", RED: "readonly" } },
+  },
+  {
     files: ["src/**/*.ts"],
     extends: [tseslint.configs.recommended],
     rules: {
