@@ -20,8 +20,8 @@
  *      deploys without the "unknown"/"not properly configured" confirmation; its inject nodes are
  *      then fired against the simulator (result reported, not gated: examples may hold placeholders);
  *   7. no console error / page error / failed request of the editor during the whole run.
- * Screenshots: docs/images/flow.png (the first example with a navien-device, deployed and run),
- * docs/images/edit-dialog.png (navien-device's edit dialog in that flow). Ends with "N passed, N failed"; exits 1 on any failure.
+ * Screenshots (docs/images/ with UPDATE_SCREENSHOTS=1, else .e2e/shots/): flow.png (the first example
+ * with a navien-device, deployed and run), edit-dialog.png (navien-device's edit dialog in that flow). Ends with "N passed, N failed"; exits 1 on any failure.
  * Bounded: a watchdog aborts after E2E_TIMEOUT_MS (default 150 s).
  */
 const { spawn } = require("node:child_process");
@@ -41,7 +41,9 @@ const e2eDir = path.join(root, ".e2e");
 const runDir = path.join(e2eDir, `run-${process.pid}`);
 const userDir = path.join(runDir, "userdir");
 const logFile = path.join(runDir, "node-red.log");
-const shotsDir = path.join(root, "docs", "images");
+// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; a normal run writes them to
+// .e2e/shots/ so that `npm test` leaves the working tree clean.
+const shotsDir = process.env.UPDATE_SCREENSHOTS ? path.join(root, "docs", "images") : path.join(root, ".e2e", "shots");
 const CATEGORY = "home energy";
 const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS || 150000);
 
@@ -642,8 +644,8 @@ async function main() {
       return `${nodes.length} nodes (${ourNodes.length} of ours), deployed without warning`;
     });
   }
-  record("screenshot docs/images/flow.png", flowShot && fs.statSync(path.join(shotsDir, "flow.png")).size > 10000);
-  record(`screenshot docs/images/edit-dialog.png (${DIALOG_SHOT_TYPE})`, dialogShot && fs.statSync(path.join(shotsDir, "edit-dialog.png")).size > 10000, dialogShot ? "" : `not taken: no example with ${DIALOG_SHOT_TYPE} deployed`);
+  record(`screenshot ${path.relative(root, path.join(shotsDir, "flow.png"))}`, flowShot && fs.statSync(path.join(shotsDir, "flow.png")).size > 10000);
+  record(`screenshot ${path.relative(root, path.join(shotsDir, "edit-dialog.png"))} (${DIALOG_SHOT_TYPE})`, dialogShot && fs.statSync(path.join(shotsDir, "edit-dialog.png")).size > 10000, dialogShot ? "" : `not taken: no example with ${DIALOG_SHOT_TYPE} deployed`);
 
   // Runtime errors about our module (loading, registration) in the Node-RED log.
   const logLines = fs.readFileSync(logFile, "utf8").split("\n");
