@@ -33,8 +33,4 @@ export class ClientRegistry<T extends Closable> {
     this.entries.delete(nodeId);
     await e.client.close();
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }

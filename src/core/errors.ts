@@ -35,10 +35,6 @@ export class HomeEnergyError extends Error {
   }
 }
 
-export function isHomeEnergyError(err: unknown): err is HomeEnergyError {
-  return err instanceof HomeEnergyError;
-}
-
 /** Shorthand for the most common failure: the message or configuration is wrong, nothing was sent. */
 export function invalidInput(message: string): HomeEnergyError {
   return new HomeEnergyError("INVALID_INPUT", message);

@@ -14,16 +14,3 @@ export function redact(text: string, secrets: Iterable<string | undefined | null
   }
   return out;
 }
-
-/** Keys whose values are always masked when an object is logged or echoed. */
-const SECRET_KEY = /pass|secret|token|authorization|cookie|api[-_]?key|sessionid|credential/i;
-
-export function redactObject(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => redactObject(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = SECRET_KEY.test(k) ? MASK : redactObject(v, depth + 1);
-  }
-  return out;
-}

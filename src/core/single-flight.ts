@@ -19,10 +19,6 @@ export class SingleFlight<T> {
     return p;
   }
 
-  get busy(): boolean {
-    return this.inFlight !== undefined;
-  }
-
   /** The running call, if any (e.g. to wait for a login still in flight before logging out). */
   get current(): Promise<T> | undefined {
     return this.inFlight;

@@ -61,9 +61,7 @@ export function handleInput(
       },
       (raw) => {
         running -= 1;
-        const err = toHomeEnergyError(raw);
-        const safe = new HomeEnergyError(err.code, redact(err.message, secrets()), err.status);
-        safe.stack = `${safe.name}: ${safe.message}`; // no internal frames or foreign data in msg.error.stack
+        const safe = safeError(raw, secrets());
         node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
         doneFn(safe);
       },
@@ -72,6 +70,18 @@ export function handleInput(
   node.on("close", () => {
     if (running === 0) node.status({});
   });
+}
+
+/**
+ * What a node may pass to done(err) / node.error: the contract code, the message with every
+ * secret masked, and a stack that is just that line (no internal frames or foreign data in
+ * msg.error.stack).
+ */
+export function safeError(raw: unknown, secrets: Iterable<string>): HomeEnergyError {
+  const err = toHomeEnergyError(raw);
+  const safe = new HomeEnergyError(err.code, redact(err.message, secrets), err.status);
+  safe.stack = `${safe.name}: ${safe.message}`;
+  return safe;
 }
 
 /** Action-node side of config-node registration (Node-RED delegates status/errors via `users`). */

@@ -4,13 +4,12 @@
  * seconds (devices do not publish by themselves, spec §5.6), and emits a new message per status.
  */
 import { Deadline } from "../core/deadline.js";
-import { HomeEnergyError, toHomeEnergyError } from "../core/errors.js";
-import { redact } from "../core/redact.js";
+import { HomeEnergyError } from "../core/errors.js";
 import type { Inbound } from "../navien/inbound.js";
 import { normalizeMac } from "../navien/mac.js";
 import { decodeStatus } from "../navien/status.js";
 import type { NavienDevice } from "../navien/types.js";
-import { deregisterUser, errorStatusText, registerUser, statusKey } from "./common.js";
+import { deregisterUser, errorStatusText, registerUser, safeError, statusKey } from "./common.js";
 import { statusText } from "./navien-status-text.js";
 import type { NavienAccountNode } from "./navien-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
@@ -38,8 +37,7 @@ export = function (RED: NodeAPI) {
     const secrets = () => client?.secrets() ?? [];
 
     const fail = (err: unknown, msg?: object) => {
-      const e = toHomeEnergyError(err);
-      const safe = new HomeEnergyError(e.code, redact(e.message, secrets()), e.status);
+      const safe = safeError(err, secrets());
       node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
       node.error(safe, (msg ?? { error: { code: safe.code, message: safe.message } }) as any);
     };
@@ -108,13 +106,17 @@ export = function (RED: NodeAPI) {
       return resolving;
     }
 
+    /** Asks every watched device for its status (the answers arrive through the listener). */
+    async function requestAll(): Promise<void> {
+      await ensureDevices();
+      await Promise.all(devices.map((d) => rt.requestStatus(d, REQUEST_TIMEOUT_MS)));
+    }
+
+    /** A poll from the timer or a reconnect: failures show on the node, nobody waits for them. */
     function pollAll(): Promise<void> {
-      return ensureDevices()
-        .then(() => Promise.all(devices.map((d) => rt.requestStatus(d, REQUEST_TIMEOUT_MS))))
-        .then(() => undefined)
-        .catch((err) => {
-          if (!closed) fail(err);
-        });
+      return requestAll().catch((err) => {
+        if (!closed) fail(err);
+      });
     }
 
     // The first poll happens on "connected"; if the shared connection is already up, poll now.
@@ -124,12 +126,7 @@ export = function (RED: NodeAPI) {
 
     node.on("input", (_msg: any, _send: any, done: any) => {
       // Any message asks for a status now; the statuses themselves arrive as new messages.
-      ensureDevices()
-        .then(() => Promise.all(devices.map((d) => rt.requestStatus(d, REQUEST_TIMEOUT_MS))))
-        .then(() => done(), (err) => {
-          const e = toHomeEnergyError(err);
-          done(new HomeEnergyError(e.code, redact(e.message, secrets()), e.status));
-        });
+      requestAll().then(() => done(), (err) => done(safeError(err, secrets())));
     });
 
     node.on("close", (_removed: boolean, done: () => void) => {

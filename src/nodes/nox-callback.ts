@@ -6,10 +6,9 @@
  * - Without `url` it decodes messages: from an `http in` node, or `msg.payload` = data value / URL.
  * Strict mode (default) accepts only a user with an unexpired, unused link session of the account.
  */
-import { HomeEnergyError, invalidInput, toHomeEnergyError } from "../core/errors.js";
-import { redact } from "../core/redact.js";
+import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
-import { deregisterUser, errorStatusText, handleInput, registerUser, shortTime, statusKey } from "./common.js";
+import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
@@ -147,9 +146,7 @@ export = function (RED: NodeAPI) {
         else res.status(200).set(PAGE_HEADERS).type("html").send(SUCCESS_PAGE);
         node.send(msg as any);
       } catch (raw) {
-        const err = toHomeEnergyError(raw);
-        const safe = new HomeEnergyError(err.code, redact(err.message, secrets()), err.status);
-        safe.stack = `${safe.name}: ${safe.message}`;
+        const safe = safeError(raw, secrets());
         node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
         try {
           if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(FAILURE_PAGE);

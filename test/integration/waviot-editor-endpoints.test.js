@@ -14,12 +14,7 @@ describe(`waviot editor endpoints (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(30_000);
   let w;
   useSimulator((s) => (w = s.waviot));
-  beforeEach(() => {
-    w.revokeAll();
-    w.clearFaults();
-    w.resetCounters();
-    w.maxSessions = 30;
-  });
+  beforeEach(() => w.reset());
   afterEach(async () => {
     delete process.env.WAVIOT_LOGIN;
     delete process.env.WAVIOT_PASSWORD;

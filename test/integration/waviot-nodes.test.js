@@ -18,11 +18,7 @@ describe(`WAVIoT nodes (Node-RED ${runtimeVersion()})`, function () {
 
   useSimulator((s) => (w = s.waviot));
   beforeEach(() => {
-    w.revokeAll();
-    w.clearFaults();
-    w.resetCounters();
-    w.tokenLifetime = 3600;
-    w.maxSessions = 30;
+    w.reset();
     w.addUser(DEMO_USER.login, DEMO_USER.password); // fresh profile and history
   });
   afterEach(async () => {

@@ -6,7 +6,7 @@
  */
 const crypto = require("node:crypto");
 const { vector } = require("./vectors");
-const { sendJson, readBody } = require("./util");
+const { sendJson, readBody, FaultSwitches } = require("./util");
 
 const PREFIX = "/navien/api/v2.1";
 const DEMO_USER = { email: "demo@example.com", password: "demo-password" };
@@ -40,9 +40,7 @@ function create(options = {}) {
     refreshTokens: new Map(),
     /** AWS credentials issued: accessKeyId → {secretKey, sessionToken, expiresAt}. */
     awsCredentials: new Map(),
-    faults: [],
-    /** Pending hung requests, released on close. */
-    hung: new Set(),
+    faults: new FaultSwitches("path"),
 
     get apiUrl() {
       return this.baseUrl + PREFIX;
@@ -66,11 +64,11 @@ function create(options = {}) {
      * Adds a fault: {path: "/device/list" | RegExp | "*", kind: "500"|"hang"|"garbage"|"401"|"html"|"bad-shape", times: n}.
      */
     fault(f) {
-      this.faults.push({ times: Infinity, path: "*", ...f });
+      this.faults.add(f);
     },
 
     clearFaults() {
-      this.faults = [];
+      this.faults.clear();
     },
 
     resetCounters() {
@@ -86,12 +84,10 @@ function create(options = {}) {
     async handle(req, res, url) {
       if (!url.pathname.startsWith(PREFIX + "/")) return false;
       const path = url.pathname.slice(PREFIX.length);
-      const fault = this.faults.find((f) => f.times > 0 && (f.path === "*" || f.path === path || (f.path instanceof RegExp && f.path.test(path))));
+      const fault = this.faults.take(path);
       if (fault) {
-        fault.times -= 1;
         if (fault.kind === "hang") {
-          this.hung.add(res);
-          res.on("close", () => this.hung.delete(res));
+          this.faults.hang(res);
           return true;
         }
         if (fault.kind === "500") return sendJson(res, 500, { code: 500, msg: "INTERNAL_SERVER_ERROR", data: null }), true;
@@ -202,8 +198,7 @@ function create(options = {}) {
     },
 
     async close() {
-      for (const r of this.hung) r.destroy();
-      this.hung.clear();
+      this.faults.releaseHung();
     },
   };
   require("./navien-mqtt").attachBroker(sim, options.mqtt || {});

@@ -8,7 +8,7 @@
  * counters, `requests` (what the client sent), `allowedRedirects`.
  */
 const crypto = require("node:crypto");
-const { sendJson, readBody } = require("./util");
+const { sendJson, readBody, FaultSwitches } = require("./util");
 
 const PREFIX = "/nox";
 const LINK_PATH = "/v2/supplier/link-sessions";
@@ -38,9 +38,8 @@ function create(options = {}) {
     sessions: new Map(),
     requests: [],
     counters: { linkSessions: 0, created: 0, unauthorized: 0, uiOpened: 0, completed: 0 },
-    faults: [],
+    faults: new FaultSwitches("path"),
     scripted: [],
-    hung: new Set(),
 
     get apiUrl() {
       return this.baseUrl + PREFIX;
@@ -48,14 +47,14 @@ function create(options = {}) {
 
     /** {path: "/v2/supplier/link-sessions" | "/ui" | "*", kind: "500"|"429"|"html"|"hang"|"bad-shape"|"non-json", times}. */
     fault(f) {
-      this.faults.push({ times: Infinity, path: "*", ...f });
+      this.faults.add(f);
     },
     /** The next link-session POST gets exactly this answer: {status, headers, body | body_text} (vector shape). */
     script(response) {
       this.scripted.push(response);
     },
     clearFaults() {
-      this.faults = [];
+      this.faults.clear();
       this.scripted = [];
     },
     reset() {
@@ -69,9 +68,8 @@ function create(options = {}) {
 
     async handle(req, res, url) {
       const path = url.pathname.slice(PREFIX.length);
-      const fault = this.faults.find((f) => f.times > 0 && (f.path === "*" || f.path === path));
+      const fault = this.faults.take(path);
       if (fault) {
-        fault.times -= 1;
         if (path === LINK_PATH) this.counters.linkSessions += 1;
         return this.applyFault(fault.kind, req, res);
       }
@@ -82,8 +80,7 @@ function create(options = {}) {
 
     applyFault(kind, req, res) {
       if (kind === "hang") {
-        this.hung.add(res);
-        res.on("close", () => this.hung.delete(res));
+        this.faults.hang(res);
         return true;
       }
       if (kind === "500") return sendJson(res, 500, { message: "Internal server error" }), true;
@@ -195,8 +192,7 @@ function create(options = {}) {
     },
 
     async close() {
-      for (const r of this.hung) r.destroy();
-      this.hung.clear();
+      this.faults.releaseHung();
     },
   };
   return sim;

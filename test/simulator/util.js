@@ -18,4 +18,44 @@ async function readBody(req, limit = 1024 * 1024) {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-module.exports = { sendJson, readBody };
+/**
+ * Fault switches shared by the simulated clouds. A fault is `{<key>: "*" | value | RegExp, kind,
+ * times}` (key "path" or "action"); `take(value)` returns the first matching fault and uses up one
+ * of its times; `hang(res)` keeps a request open until `releaseHung()` (the simulator's close).
+ */
+class FaultSwitches {
+  constructor(key) {
+    this.key = key;
+    this.list = [];
+    this.hung = new Set();
+  }
+
+  add(fault) {
+    this.list.push({ times: Infinity, [this.key]: "*", ...fault });
+  }
+
+  clear() {
+    this.list = [];
+  }
+
+  take(value) {
+    const f = this.list.find((x) => {
+      const want = x[this.key];
+      return x.times > 0 && (want === "*" || want === value || (want instanceof RegExp && want.test(value)));
+    });
+    if (f) f.times -= 1;
+    return f;
+  }
+
+  hang(res) {
+    this.hung.add(res);
+    res.on("close", () => this.hung.delete(res));
+  }
+
+  releaseHung() {
+    for (const r of this.hung) r.destroy();
+    this.hung.clear();
+  }
+}
+
+module.exports = { sendJson, readBody, FaultSwitches };

@@ -9,7 +9,7 @@
  */
 const crypto = require("node:crypto");
 const http = require("node:http");
-const { sendJson, readBody } = require("./util");
+const { sendJson, readBody, FaultSwitches } = require("./util");
 
 const PREFIX = "/waviot";
 const DEMO_USER = { login: "demo@example.com", password: "demo-waviot-Passw0rd" };
@@ -87,8 +87,7 @@ function create(options = {}) {
     violations: [],
     /** Every secret value ever issued (for leak checks). */
     issued: new Set(),
-    faults: [],
-    hung: new Set(),
+    faults: new FaultSwitches("action"),
 
     get authUrl() {
       return this.baseUrl + PREFIX;
@@ -119,10 +118,18 @@ function create(options = {}) {
 
     /** {action: "user-logout" | "*", kind: "500"|"html"|"hang"|"429"|"unauthorized"|"garbage"|"delay" (+ ms), times} */
     fault(f) {
-      this.faults.push({ times: Infinity, action: "*", ...f });
+      this.faults.add(f);
+    },
+    /** Back to a freshly started server (sessions, faults, counters, limits) for the next test. */
+    reset() {
+      this.revokeAll();
+      this.clearFaults();
+      this.resetCounters();
+      this.tokenLifetime = 3600;
+      this.maxSessions = 30;
     },
     clearFaults() {
-      this.faults = [];
+      this.faults.clear();
     },
     resetCounters() {
       this.counters = { login: 0, refresh: 0, logout: 0, whoami: 0, update: 0, signUp: 0, settings: 0, setSettings: 0, password: 0, recovery: 0, history: 0, unauthorized: 0, sessionLimit: 0 };
@@ -177,12 +184,10 @@ function create(options = {}) {
     async handle(req, res, url) {
       if (url.pathname !== PREFIX + "/") return false;
       const action = url.searchParams.get("action") || "";
-      const fault = this.faults.find((f) => f.times > 0 && (f.action === "*" || f.action === action));
+      const fault = this.faults.take(action);
       if (fault) {
-        fault.times -= 1;
         if (fault.kind === "hang") {
-          this.hung.add(res);
-          res.on("close", () => this.hung.delete(res));
+          this.faults.hang(res);
           return true;
         }
         if (fault.kind === "delay") await new Promise((r) => setTimeout(r, fault.ms || 500));
@@ -300,8 +305,7 @@ function create(options = {}) {
     },
 
     async close() {
-      for (const r of this.hung) r.destroy();
-      this.hung.clear();
+      this.faults.releaseHung();
     },
   };
   sim.addUser(DEMO_USER.login, DEMO_USER.password);
