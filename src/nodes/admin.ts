@@ -1,39 +1,127 @@
 /**
- * Editor look-up endpoints ("test connection", device pickers). Always POST (unsaved secrets go
- * in the body, never in a URL), always behind RED.auth.needsPermission, and answers never echo a
- * secret: `{ok: true, ...result}` or `{ok: false, code, message}` with the message redacted.
+ * Editor look-up endpoints ("test connection", device pickers). Contract, "Editor endpoints":
+ * - always POST (unsaved secrets go in the body, never in a URL), behind RED.auth.needsPermission;
+ * - only `application/json` bodies: a cross-site HTML form can only send form-encoded or text/plain
+ *   bodies without a CORS preflight, so refusing those makes a forged post from another site do
+ *   nothing on an editor without adminAuth;
+ * - the answer (result and error) is redacted with every credential the endpoint used, typed or
+ *   stored, so a server that echoes what it received cannot hand a stored password to the editor.
  */
-import { toHomeEnergyError } from "../core/errors.js";
+import { invalidInput, toHomeEnergyError } from "../core/errors.js";
+import { checkHttpUrl } from "../core/http.js";
 import { redact } from "../core/redact.js";
+import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 
-export type AdminHandler = (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+export interface AdminRequest {
+  body: Record<string, unknown>;
+  /** Registers values the answer must never contain (credentials used, tokens obtained). */
+  uses(...secrets: Array<string | undefined>): void;
+}
+export type AdminHandler = (req: AdminRequest) => Promise<Record<string, unknown>>;
 
 /** Every endpoint of the package lives under this admin path. */
 export const ADMIN_ROOT = "/home-energy";
 
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
 export function registerAdminRoute(RED: NodeAPI, path: string, permission: string, handler: AdminHandler): void {
   RED.httpAdmin.post(`${ADMIN_ROOT}${path}`, RED.auth.needsPermission(permission), (req: any, res: any) => {
-    const body = req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {};
-    // Whatever the editor sent may be a secret: it never comes back in an error text.
-    const sent = Object.values(body).filter((v): v is string => typeof v === "string");
-    handler(body).then(
-      (result) => res.json({ ok: true, ...result }),
-      (err: unknown) => {
-        const e = toHomeEnergyError(err);
-        res.json({ ok: false, code: e.code, message: redact(e.message, sent) });
+    const type = String(req.headers?.["content-type"] ?? "");
+    const body = req.body;
+    if (!JSON_TYPE.test(type) || !body || typeof body !== "object" || Array.isArray(body)) {
+      res.status(415).json({ ok: false, code: "INVALID_INPUT", message: "This endpoint accepts only a JSON object (Content-Type: application/json)." });
+      return;
+    }
+    const used = new Set<string>();
+    const request: AdminRequest = {
+      body: body as Record<string, unknown>,
+      uses: (...secrets) => {
+        for (const s of secrets) if (typeof s === "string" && s) used.add(s);
       },
-    );
+    };
+    Promise.resolve()
+      .then(() => handler(request))
+      .then(
+        (result) => res.json(redactDeep({ ok: true, ...result }, used)),
+        (err: unknown) => {
+          const e = toHomeEnergyError(err);
+          res.json({ ok: false, code: e.code, message: redact(e.message, used) });
+        },
+      );
   });
 }
 
-/** Credentials for a test from the editor: typed values first, else the deployed node's stored ones. */
-export function credentialsFor(RED: NodeAPI, body: Record<string, unknown>, names: string[]): Record<string, string> {
-  const stored = (typeof body.id === "string" ? (RED.nodes.getCredentials(body.id) as Record<string, string> | undefined) : undefined) ?? {};
-  const out: Record<string, string> = {};
-  for (const n of names) {
-    const typed = body[n];
-    out[n] = typeof typed === "string" && typed !== "" && typed !== "__PWRD__" ? typed : (stored[n] ?? "");
+/** Every string in a JSON-like value, redacted (an answer field may carry a server echo). */
+function redactDeep(value: unknown, secrets: Set<string>): any {
+  if (typeof value === "string") return redact(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, secrets);
+    return out;
   }
-  return out;
+  return value;
+}
+
+/** The URL each deployed config node talks to, so that a test can tell "its own URL" from another. */
+const deployedUrls = new WeakMap<object, string>();
+
+/** Called by an account node's constructor; an unusable URL is simply not remembered. */
+export function rememberDeployedUrl(node: object, url: () => string): void {
+  try {
+    deployedUrls.set(node, url());
+  } catch {
+    deployedUrls.delete(node);
+  }
+}
+
+export interface TestTargetOptions {
+  /** The config node type the endpoint belongs to (e.g. "nox-account"). */
+  type: string;
+  /** Body field holding the URL typed in the dialog. */
+  urlField: string;
+  defaultUrl: string;
+  /** Words for error messages, e.g. "The NOX API URL". */
+  urlWhat: string;
+  /** credential name → environment variable used when it is blank. */
+  credentials: Record<string, string>;
+}
+
+export interface TestTarget {
+  url: string;
+  creds: Record<string, string>;
+}
+
+function typedValue(v: unknown): string {
+  return typeof v === "string" && v !== "__PWRD__" ? v.trim() : "";
+}
+
+/**
+ * Where a "test connection" goes and with which credentials (contract, "Editor endpoints"):
+ * stored or environment credentials only for a deployed node of the endpoint's own type and only
+ * toward that node's deployed URL; toward any other URL, only what was typed in the dialog.
+ */
+export function testTarget(RED: NodeAPI, body: Record<string, unknown>, o: TestTargetOptions): TestTarget {
+  const node = typeof body.id === "string" && body.id ? (RED.nodes.getNode(body.id) as { type?: string } | null) : null;
+  const deployedUrl = node && node.type === o.type ? deployedUrls.get(node) : undefined;
+  const typedUrl = typeof body[o.urlField] === "string" ? (body[o.urlField] as string).trim() : "";
+  const url = checkHttpUrl(typedUrl || deployedUrl || o.defaultUrl, o.urlWhat);
+  const trusted = deployedUrl !== undefined && url === deployedUrl;
+  const stored = trusted ? ((RED.nodes.getCredentials(body.id as string) as Record<string, string> | undefined) ?? {}) : {};
+  const creds: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [name, env] of Object.entries(o.credentials)) {
+    const typed = typedValue(body[name]);
+    creds[name] = typed || (trusted ? envFallback(stored[name], env) : "");
+    if (!creds[name]) missing.push(name);
+  }
+  if (missing.length) {
+    throw invalidInput(
+      trusted
+        ? `Enter ${missing.join(" and ")} first (or set ${missing.map((n) => o.credentials[n]).join(" / ")}).`
+        : `Type ${missing.join(" and ")} in the dialog to test this address: stored credentials and environment variables are used only by a deployed ${o.type} toward its own deployed URL (deploy first, or type them again).`,
+    );
+  }
+  return { url, creds };
 }

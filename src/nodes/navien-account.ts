@@ -8,7 +8,7 @@ import { checkHttpUrl } from "../core/http.js";
 import { NavienAccountClient, type NavienAccountSettings } from "../navien/account.js";
 import { fromPersisted, toPersisted } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
-import { registerAdminRoute, credentialsFor } from "./admin.js";
+import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./navien-types.js";
 import type { NodeAPI } from "./types.js";
@@ -25,6 +25,7 @@ export = function (RED: NodeAPI) {
     const creds = (node.credentials ?? {}) as { email?: string; password?: string };
     const email = envFallback(creds.email, "NAVIEN_EMAIL");
     const password = envFallback(creds.password, "NAVIEN_PASSWORD");
+    rememberDeployedUrl(node, () => checkHttpUrl(def.apiUrl || NAVIEN_DEFAULTS.apiUrl, "The Navien API URL"));
     try {
       if (!email || !password) {
         throw invalidInput("The Navien account has no e-mail or password. Enter them in the navien-account node, or set NAVIEN_EMAIL and NAVIEN_PASSWORD.");
@@ -74,24 +75,31 @@ export = function (RED: NodeAPI) {
   }
 
   /** "Test connection": signs in with what the dialog holds (a throw-away client) and counts the devices. */
-  registerAdminRoute(RED, "/navien/test", "navien-account.write", async (body) => {
-    const c = credentialsFor(RED, body, ["email", "password"]);
-    const email = envFallback(c.email, "NAVIEN_EMAIL");
-    const password = envFallback(c.password, "NAVIEN_PASSWORD");
-    if (!email || !password) throw invalidInput("Enter the e-mail and password first (or set NAVIEN_EMAIL / NAVIEN_PASSWORD).");
-    const apiUrl = checkHttpUrl(typeof body.apiUrl === "string" && body.apiUrl ? body.apiUrl : NAVIEN_DEFAULTS.apiUrl, "The Navien API URL");
-    const client = new NavienAccountClient({ apiUrl, mqttUrl: "", region: "", unit: "F", email, password });
+  registerAdminRoute(RED, "/navien/test", "navien-account.write", async ({ body, uses }) => {
+    const target = testTarget(RED, body, {
+      type: "navien-account",
+      urlField: "apiUrl",
+      defaultUrl: NAVIEN_DEFAULTS.apiUrl,
+      urlWhat: "The Navien API URL",
+      credentials: { email: "NAVIEN_EMAIL", password: "NAVIEN_PASSWORD" },
+    });
+    const { email, password } = target.creds as { email: string; password: string };
+    uses(email, password);
+    const client = new NavienAccountClient({ apiUrl: target.url, mqttUrl: "", region: "", unit: "F", email, password });
     try {
       const devices = await client.listDevices(new Deadline(15_000));
       return { devices: devices.length };
     } finally {
+      uses(...client.secrets());
       client.close();
     }
   });
 
   /** Device picker: the devices of a deployed account (the editor shows MAC and name). */
-  registerAdminRoute(RED, "/navien/devices", "navien-account.read", async (body) => {
-    const account = typeof body.account === "string" ? (RED.nodes.getNode(body.account) as NavienAccountNode | null) : null;
+  registerAdminRoute(RED, "/navien/devices", "navien-account.read", async ({ body, uses }) => {
+    const found = typeof body.account === "string" ? (RED.nodes.getNode(body.account) as NavienAccountNode | null) : null;
+    const account = found && found.type === "navien-account" ? found : null;
+    if (account?.client) uses(...account.client.secrets());
     if (!account) throw invalidInput("Deploy the navien-account first; the device list comes from the running account.");
     if (account.configError || !account.client) throw account.configError ?? invalidInput("The Navien account is not configured.");
     const devices = await account.client.listDevices(new Deadline(15_000));

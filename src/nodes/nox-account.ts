@@ -5,7 +5,7 @@
 import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl, HttpClient } from "../core/http.js";
 import { DEFAULT_API_URL, httpError, linkSessionsUrl, NoxClient, SERVICE } from "../nox/link-client.js";
-import { credentialsFor, registerAdminRoute } from "./admin.js";
+import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
 import type { NodeAPI } from "./types.js";
@@ -17,6 +17,7 @@ export = function (RED: NodeAPI) {
     node.users = {};
     const creds = (node.credentials ?? {}) as { apiKey?: string };
     const apiKey = envFallback(creds.apiKey, "NOX_API_KEY");
+    rememberDeployedUrl(node, () => checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, "The NOX API URL"));
     try {
       if (!apiKey) {
         throw invalidInput("The NOX account has no API key. Enter it in the nox-account node (API key), or set the environment variable NOX_API_KEY.");
@@ -43,17 +44,15 @@ export = function (RED: NodeAPI) {
    * body, as intended. This is an indirect check: it shows the key is not rejected, not what the
    * key may do (e.g. which redirect URLs NOX allows for it). Never retried, 15 s bound.
    */
-  registerAdminRoute(RED, "/nox/test", "nox-account.write", async (body) => {
-    const c = credentialsFor(RED, body, ["apiKey"]);
-    const apiKey = envFallback(c.apiKey, "NOX_API_KEY");
-    if (!apiKey) throw invalidInput("Enter the API key first (or set the environment variable NOX_API_KEY).");
+  registerAdminRoute(RED, "/nox/test", "nox-account.write", async ({ body, uses }) => {
+    const target = testTarget(RED, body, { type: "nox-account", urlField: "apiUrl", defaultUrl: DEFAULT_API_URL, urlWhat: "The NOX API URL", credentials: { apiKey: "NOX_API_KEY" } });
+    const apiKey = target.creds.apiKey as string;
+    uses(apiKey);
     // Printable ASCII without spaces: anything else cannot travel in the x-api-key header.
     if (!/^[\x21-\x7e]{1,1024}$/.test(apiKey)) {
       throw invalidInput("The API key is not well-formed: it may only contain printable ASCII characters, without spaces or line breaks. Paste it again exactly as NOX issued it.");
     }
-    const typedUrl = typeof body.apiUrl === "string" ? body.apiUrl.trim() : "";
-    const apiUrl = checkHttpUrl(typedUrl || DEFAULT_API_URL, "The NOX API URL");
-    const url = linkSessionsUrl(apiUrl);
+    const url = linkSessionsUrl(target.url);
     const http = new HttpClient(SERVICE);
     try {
       const res = await http.request({

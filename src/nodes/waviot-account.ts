@@ -5,10 +5,9 @@
  * redeploy would lock the user's whole account out with HTTP 429.
  */
 import { Deadline } from "../core/deadline.js";
-import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl } from "../core/http.js";
 import { WaviotClient } from "../waviot/client.js";
-import { credentialsFor, registerAdminRoute } from "./admin.js";
+import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./waviot-types.js";
@@ -19,6 +18,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     node.users = {};
     const creds = (node.credentials ?? {}) as { login?: string; password?: string };
+    rememberDeployedUrl(node, () => checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, "The WAVIoT server address (authUrl)"));
     try {
       node.client = new WaviotClient({
         authUrl: checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, "The WAVIoT server address (authUrl)"),
@@ -47,20 +47,24 @@ export = function (RED: NodeAPI) {
    * (whoami) and ALWAYS logs out again — also after a failure, bounded by the session's close
    * (a few seconds) — so that a test never uses up one of the user's 30 WAVIoT sessions.
    */
-  registerAdminRoute(RED, "/waviot/test", "waviot-account.write", async (body) => {
-    const c = credentialsFor(RED, body, ["login", "password"]);
-    const login = envFallback(c.login, "WAVIOT_LOGIN");
-    const password = envFallback(c.password, "WAVIOT_PASSWORD");
-    if (!login || !password) throw invalidInput("Enter the login and password first (or set WAVIOT_LOGIN / WAVIOT_PASSWORD).");
-    const typedUrl = typeof body.authUrl === "string" ? body.authUrl.trim() : "";
-    const authUrl = checkHttpUrl(typedUrl || WAVIOT_DEFAULTS.authUrl, "The WAVIoT server address (authUrl)");
-    const client = new WaviotClient({ authUrl, login, password });
+  registerAdminRoute(RED, "/waviot/test", "waviot-account.write", async ({ body, uses }) => {
+    const target = testTarget(RED, body, {
+      type: "waviot-account",
+      urlField: "authUrl",
+      defaultUrl: WAVIOT_DEFAULTS.authUrl,
+      urlWhat: "The WAVIoT server address (authUrl)",
+      credentials: { login: "WAVIOT_LOGIN", password: "WAVIOT_PASSWORD" },
+    });
+    const { login, password } = target.creds as { login: string; password: string };
+    uses(login, password);
+    const client = new WaviotClient({ authUrl: target.url, login, password });
     try {
       const me = (await client.run("whoami", undefined, new Deadline(15_000))) as Record<string, unknown>;
       const name = [me.firstName, me.lastName].filter((v) => typeof v === "string" && v.trim()).join(" ");
       return { user: name || (typeof me.headEmail === "string" ? me.headEmail : login) };
     } finally {
-      // Logs out (bounded, never throws); the answer goes back only once the session is closed.
+      // Tokens obtained on the way are masked too; then log out (bounded, never throws) before answering.
+      uses(...client.secrets());
       await client.close();
     }
   });

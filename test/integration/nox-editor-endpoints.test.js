@@ -34,16 +34,19 @@ describe(`nox editor endpoints (Node-RED ${runtimeVersion()})`, function () {
     assert.ok(!JSON.stringify(r.body).includes(DEMO_API_KEY));
   });
 
-  it("blank / __PWRD__ uses the deployed node's key; blank everywhere uses NOX_API_KEY", async () => {
+  it("blank / __PWRD__ uses the deployed node's key, else NOX_API_KEY (details: account-editor-endpoints.test.js)", async () => {
     await helper.load([account], flow(), { noxA: { apiKey: DEMO_API_KEY } });
     const stored = await test({ id: "noxA", apiKey: "__PWRD__", apiUrl: sim.nox.apiUrl });
     assert.equal(stored.body.ok, true);
     assert.equal(sim.nox.requests[0].headers["x-api-key"], DEMO_API_KEY);
+    // The environment stands in for a deployed node's blank key (toward its own URL only).
+    await helper.unload();
+    await helper.load([account], flow());
     process.env.NOX_API_KEY = DEMO_API_KEY;
-    const env = await test({ apiKey: "", apiUrl: sim.nox.apiUrl });
+    const env = await test({ id: "noxA", apiKey: "", apiUrl: sim.nox.apiUrl });
     assert.equal(env.body.ok, true);
     delete process.env.NOX_API_KEY;
-    const none = await test({ apiKey: "", apiUrl: sim.nox.apiUrl });
+    const none = await test({ id: "noxA", apiKey: "", apiUrl: sim.nox.apiUrl });
     assert.equal(none.body.ok, false);
     assert.equal(none.body.code, "INVALID_INPUT");
     assert.equal(sim.nox.requests.length, 2, "nothing sent without a key");

@@ -39,13 +39,16 @@ describe(`waviot editor endpoints (Node-RED ${runtimeVersion()})`, function () {
     await helper.load([account], flow(), { wavA: { login: DEMO_USER.login, password: DEMO_USER.password } });
     const stored = await test({ id: "wavA", login: "", password: "__PWRD__", authUrl: w.authUrl });
     assert.equal(stored.body.ok, true);
+    // The environment stands in for a deployed node's blank credentials (toward its own URL only).
+    await helper.unload();
+    await helper.load([account], flow());
     process.env.WAVIOT_LOGIN = DEMO_USER.login;
     process.env.WAVIOT_PASSWORD = DEMO_USER.password;
-    const env = await test({ login: "", password: "", authUrl: w.authUrl });
+    const env = await test({ id: "wavA", login: "", password: "", authUrl: w.authUrl });
     assert.equal(env.body.ok, true);
     delete process.env.WAVIOT_LOGIN;
     delete process.env.WAVIOT_PASSWORD;
-    const none = await test({ login: "", password: "", authUrl: w.authUrl });
+    const none = await test({ id: "wavA", login: "", password: "", authUrl: w.authUrl });
     assert.equal(none.body.code, "INVALID_INPUT");
     assert.equal(w.counters.login, 2, "nothing sent without credentials");
     assert.equal(w.openSessions(), 0);
