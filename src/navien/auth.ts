@@ -27,6 +27,9 @@ export interface NavienTokens {
   userSeq: number | null;
 }
 
+/** Where persisted tokens come from (e.g. a Node-RED context store, read asynchronously). */
+export type RestoreSource = () => Promise<NavienTokens | undefined> | NavienTokens | undefined;
+
 export interface NavienAuthOptions {
   http: HttpClient;
   apiUrl: string;
@@ -48,7 +51,8 @@ export class NavienAuth {
   private readonly backoff: FailureBackoff;
   private readonly now: () => number;
   private closed = false;
-  private restoreSource: (() => NavienTokens | undefined) | undefined;
+  private restoreSource: RestoreSource | undefined;
+  private restoring: Promise<void> | undefined;
 
   constructor(private readonly opts: NavienAuthOptions) {
     this.now = opts.now ?? Date.now;
@@ -69,10 +73,7 @@ export class NavienAuth {
 
   /** Current tokens, signing in or refreshing first when needed (one call for any number of callers). */
   async tokens(timeoutMs: number): Promise<NavienTokens> {
-    if (!this.state && this.restoreSource) {
-      this.state = this.restoreSource();
-      this.restoreSource = undefined;
-    }
+    if (!this.state && (this.restoreSource || this.restoring)) await this.restore();
     const s = this.state;
     if (s && !this.awsExpired(s) && !this.accessExpired(s)) return s;
     return this.flight.run(() => this.renew(timeoutMs, false));
@@ -101,8 +102,32 @@ export class NavienAuth {
    * Where to find persisted tokens (spec §3.7). Read lazily, at the first use without tokens in
    * memory, so that a context store that loads asynchronously is ready by then.
    */
-  restoreFrom(source: (() => NavienTokens | undefined) | undefined): void {
+  restoreFrom(source: RestoreSource | undefined): void {
     this.restoreSource = source;
+  }
+
+  /**
+   * Reads the persisted tokens once (shared by concurrent callers). Whatever goes wrong — a store
+   * that fails, a value that does not decrypt or parse — just means "nothing restored": the next
+   * step is a normal sign-in, never a lasting failure.
+   */
+  private restore(): Promise<void> {
+    const source = this.restoreSource;
+    this.restoreSource = undefined;
+    if (source && !this.restoring) {
+      this.restoring = Promise.resolve()
+        .then(source)
+        .then(
+          (t) => {
+            if (!this.state && t) this.state = t;
+          },
+          () => undefined,
+        )
+        .finally(() => {
+          this.restoring = undefined;
+        });
+    }
+    return this.restoring ?? Promise.resolve();
   }
 
   get current(): NavienTokens | undefined {

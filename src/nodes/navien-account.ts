@@ -9,6 +9,7 @@ import { NavienAccountClient, type NavienAccountSettings } from "../navien/accou
 import { fromPersisted, toPersisted } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
 import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
+import { contextSlot, warnOnce } from "./context-slot.js";
 import { envFallback } from "./credentials.js";
 import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./navien-types.js";
 import type { NodeAPI } from "./types.js";
@@ -60,18 +61,30 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  /** Off by default: tokens then live in memory only, and any stored copy is deleted. */
+  /**
+   * Off by default: tokens then live in memory only, and any stored copy is deleted. Context is
+   * touched through the callback forms only (any store works, also localfilesystem without
+   * cache); a failed read means a normal sign-in, a failed write is warned once.
+   */
   function setUpPersistence(node: NavienAccountNode, enabled: boolean, email: string): void {
     const client = node.client as NavienAccountClient;
-    const ctx = node.context();
+    const slot = contextSlot(node.context(), TOKEN_KEY, undefined, `node:${node.id}`);
+    const warn = warnOnce(node, "The Navien tokens");
     if (!enabled) {
       client.tokenListener = undefined;
       client.auth.restoreFrom(undefined);
-      if (ctx.get(TOKEN_KEY) !== undefined) ctx.set(TOKEN_KEY, undefined);
+      slot
+        .get()
+        .then((v) => (v === undefined ? undefined : slot.set(undefined)))
+        .catch(warn);
       return;
     }
-    client.auth.restoreFrom(() => fromPersisted(ctx.get(TOKEN_KEY), email));
-    client.tokenListener = (t) => ctx.set(TOKEN_KEY, toPersisted(t, email));
+    client.auth.restoreFrom(async () => fromPersisted(await slot.get(), email));
+    // Writes run in order, so an older token set never overwrites a newer one.
+    let writes: Promise<void> = Promise.resolve();
+    client.tokenListener = (t) => {
+      writes = writes.then(() => slot.set(toPersisted(t, email))).catch(warn);
+    };
   }
 
   /** "Test connection": signs in with what the dialog holds (a throw-away client) and counts the devices. */

@@ -74,7 +74,7 @@ export = function (RED: NodeAPI) {
     const account = def.account ? (RED.nodes.getNode(def.account) as NoxAccountNode | null) : null;
     registerUser(account ?? undefined, node);
     const strict = def.strict !== false && def.strict !== "false";
-    const pending = pendingSessions(node, def);
+    const pending = pendingSessions(RED, node, def);
     const secrets = () => account?.client?.secrets() ?? [];
 
     let configError: HomeEnergyError | undefined;

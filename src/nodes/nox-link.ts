@@ -27,7 +27,7 @@ export = function (RED: NodeAPI) {
     const account = RED.nodes.getNode(def.account) as NoxAccountNode | null;
     registerUser(account ?? undefined, node);
     const limitMs = timeoutMs(def.timeout);
-    const pending = pendingSessions(node, def);
+    const pending = pendingSessions(RED, node, def);
     const settings = { userId: def.userId, redirectUrl: def.redirectUrl, language: def.language, brand: def.brand, assetType: def.assetType };
 
     handleInput(node, () => account?.client?.secrets() ?? [], async ({ msg }) => {

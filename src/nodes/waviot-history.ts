@@ -9,6 +9,7 @@
 import { Deadline } from "../core/deadline.js";
 import { asWatermark, type Watermark } from "../waviot/history.js";
 import { deregisterUser, handleInput, registerUser } from "./common.js";
+import { contextSlot, warnOnce, type Cursor } from "./context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { waviotClient, type WaviotAccountNode } from "./waviot-types.js";
 
@@ -36,14 +37,15 @@ export = function (RED: NodeAPI) {
     registerUser(account ?? undefined, node);
     // Fetches run one after another, so that two triggers never both report the same new entry.
     let queue: Promise<unknown> = Promise.resolve();
+    const cursor = contextCursor(node);
 
     handleInput(node, () => account?.client?.secrets() ?? [], ({ msg }) => {
       const run = queue.then(async () => {
         const client = waviotClient(account);
-        const stored = await readSeen(node);
+        const stored = await cursor.get();
         const seen = stored && stored.account === client.identity ? stored.seen : undefined;
         const { entries, fresh, next } = await client.history(seen, new Deadline(TIMEOUT_MS));
-        if (next && next !== seen) await writeSeen(node, { account: client.identity, seen: next });
+        if (next && next !== seen) await cursor.advance({ account: client.identity, seen: next });
         if (!onlyNew) {
           msg.payload = entries;
           return { status: `${entries.length} entries` };
@@ -63,21 +65,27 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  function readSeen(node: Node): Promise<Stored | undefined> {
-    const kept = seenByNode.get(node.id);
-    if (kept) return Promise.resolve(kept);
-    return new Promise((resolve) => {
-      node.context().get(SEEN_KEY, (err: Error | undefined, value: unknown) => {
-        const v = err ? undefined : (value as Partial<Stored> | undefined);
+  /**
+   * The node's history cursor: the per-process map first, then the node's context (callback forms
+   * only, so any context store works). A store that fails to read counts as "nothing seen yet"; a
+   * failing write is warned once and the cursor still advances in this process.
+   */
+  function contextCursor(node: Node): Cursor<Stored> {
+    const slot = contextSlot(node.context(), SEEN_KEY, undefined, `node:${node.id}`);
+    const warn = warnOnce(node, "The history position");
+    return {
+      async get() {
+        const kept = seenByNode.get(node.id);
+        if (kept) return kept;
+        const v = (await slot.get().catch(() => undefined)) as Partial<Stored> | undefined;
         const seen = asWatermark(v?.seen);
-        resolve(seen && typeof v?.account === "string" ? { account: v.account, seen } : undefined);
-      });
-    });
-  }
-
-  function writeSeen(node: Node, value: Stored): Promise<void> {
-    seenByNode.set(node.id, value);
-    return new Promise((resolve) => node.context().set(SEEN_KEY, value, () => resolve()));
+        return seen && typeof v?.account === "string" ? { account: v.account, seen } : undefined;
+      },
+      async advance(value) {
+        seenByNode.set(node.id, value);
+        await slot.set(value).catch(warn);
+      },
+    };
   }
 
   RED.nodes.registerType("waviot-history", WaviotHistory as any);

@@ -1,22 +1,33 @@
 /**
  * Strict-mode bookkeeping (spec §5.2): link sessions waiting for their callback, keyed by account
- * and supplier user id. Kept in a key-value slot the caller provides (the node layer uses
- * Node-RED context, so a user can pick a persistent or shared context store and run several
- * instances behind one callback URL). Stored as plain JSON.
+ * and supplier user id. `PendingSessionStore` is what nox-link and nox-callback need; this file's
+ * implementation keeps the table in one ValueSlot (the node layer uses a Node-RED context key, so
+ * a user can pick a persistent or shared context store); another backend (e.g. Redis for a
+ * cluster) can implement the same three calls. Stored as plain JSON.
  */
+import type { ValueSlot } from "../core/value-slot.js";
 
-/** One value slot (e.g. a Node-RED context key); async so that any context store fits. */
-export interface ValueSlot {
-  /** Identifies the underlying storage: operations on one slot are serialised in this process. */
-  readonly id: string;
-  get(): Promise<unknown>;
-  set(value: unknown): Promise<void>;
+export { memorySlot, type ValueSlot } from "../core/value-slot.js";
+
+export type ConsumeResult = "accepted" | "unknown" | "expired";
+
+/** What consume() took: the result and, when accepted, the entry's expiry (to put it back). */
+export interface Taken {
+  result: ConsumeResult;
+  expiresAt?: number;
+}
+
+export interface PendingSessionStore {
+  /** A newer link for the same user replaces the older one (as NOX does on re-authentication). */
+  record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs?: number): Promise<void>;
+  /** Removes and returns the session: accepted once, a replay is then unknown. */
+  take(accountId: string, supplierUserId: string, nowMs?: number): Promise<Taken>;
+  /** Undoes a take() whose callback could not be answered, unless a newer link replaced it meanwhile. */
+  restore(accountId: string, supplierUserId: string, expiresAt: number): Promise<void>;
 }
 
 /** Allowance for clock skew and redirect latency after the local expiry (spec §5.2). */
 export const SKEW_MS = 60_000;
-
-export type ConsumeResult = "accepted" | "unknown" | "expired";
 
 /** entry key → local expiry (ms since epoch). Keys are JSON arrays, so no id can clash or be "__proto__". */
 type Table = Record<string, number>;
@@ -58,10 +69,9 @@ function purge(table: Table, nowMs: number): Table {
   return out;
 }
 
-export class PendingSessions {
+export class PendingSessions implements PendingSessionStore {
   constructor(private readonly slot: ValueSlot) {}
 
-  /** A newer link for the same user replaces the older one (as NOX does on re-authentication). */
   record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs = Date.now()): Promise<void> {
     return serialised(this.slot, async () => {
       const table = purge(await read(this.slot), nowMs);
@@ -70,30 +80,30 @@ export class PendingSessions {
     });
   }
 
-  /** Accepts a callback once: the session is removed when accepted (a replay is then unknown). */
-  consume(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<ConsumeResult> {
+  take(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<Taken> {
     return serialised(this.slot, async () => {
       const table = await read(this.slot);
       const key = entryKey(accountId, supplierUserId);
       const expiry = table[key];
-      if (expiry === undefined) return "unknown";
+      if (expiry === undefined) return { result: "unknown" as const };
       delete table[key];
       await this.slot.set(purge(table, nowMs));
-      return nowMs <= expiry + SKEW_MS ? "accepted" : "expired";
+      return nowMs <= expiry + SKEW_MS ? { result: "accepted" as const, expiresAt: expiry } : { result: "expired" as const };
     });
   }
-}
 
-/** A slot in memory (tests, and anything without Node-RED). */
-export function memorySlot(id = "memory"): ValueSlot & { value: unknown } {
-  return {
-    id,
-    value: undefined as unknown,
-    async get() {
-      return this.value;
-    },
-    async set(v: unknown) {
-      this.value = v;
-    },
-  };
+  restore(accountId: string, supplierUserId: string, expiresAt: number): Promise<void> {
+    return serialised(this.slot, async () => {
+      const table = await read(this.slot);
+      const key = entryKey(accountId, supplierUserId);
+      if (table[key] !== undefined) return; // a newer link was recorded meanwhile: it wins
+      table[key] = expiresAt;
+      await this.slot.set(table);
+    });
+  }
+
+  /** Accepts a callback once: the session is removed when accepted (a replay is then unknown). */
+  async consume(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<ConsumeResult> {
+    return (await this.take(accountId, supplierUserId, nowMs)).result;
+  }
 }
