@@ -3,7 +3,7 @@
  * absolute expiry instants it lacks (its latent bug: the AWS expiry drifts after a refresh),
  * plus `user_seq` and a hash of the account e-mail so that tokens are never used for another account.
  */
-import { createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt } from "node:crypto";
 import type { NavienTokens } from "./auth.js";
 
 export interface PersistedTokens {
@@ -97,4 +97,85 @@ export function fromPersisted(raw: unknown, email: string): NavienTokens | undef
     issuedAt,
     userSeq: typeof o.user_seq === "number" ? o.user_seq : null,
   };
+}
+
+/**
+ * Tokens at rest (issue 11): what a restart needs — access and refresh token, AWS key id/secret/
+ * session token and their absolute expiries; not the id token (nothing uses it) — in the spec's
+ * snake_case format, sealed with AES-256-GCM. The key is derived with scrypt from the account's
+ * e-mail and password (which Node-RED itself keeps in its encrypted credentials file) and a
+ * random salt, so the context value — readable by any editor user with context access and
+ * written to disk by a file store — reveals nothing usable, and only the same credentials open it.
+ */
+export interface SealedTokens {
+  v: 1;
+  alg: "scrypt+A256GCM";
+  salt: string;
+  iv: string;
+  tag: string;
+  data: string;
+}
+
+const AAD = Buffer.from("navien-account tokens v1");
+/** scrypt cost: N = 2^14, r = 8 (16 MiB, tens of ms) — paid once per salt, then cached. */
+const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+function deriveKey(email: string, password: string, salt: Buffer): Promise<Buffer> {
+  const secret = JSON.stringify([email.trim().toLowerCase(), password]);
+  return new Promise((resolve, reject) => scrypt(secret, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+export function isSealed(v: unknown): v is SealedTokens {
+  const o = v as Partial<SealedTokens> | null;
+  return !!o && typeof o === "object" && o.v === 1 && o.alg === "scrypt+A256GCM" && [o.salt, o.iv, o.tag, o.data].every((x) => typeof x === "string");
+}
+
+/** Seals and opens one account's tokens; the derived key is cached per salt (one scrypt per salt). */
+export class TokenVault {
+  private salt: Buffer | undefined;
+  private readonly keys = new Map<string, Promise<Buffer>>();
+
+  constructor(
+    private readonly email: string,
+    private readonly password: string,
+  ) {}
+
+  private key(salt: Buffer): Promise<Buffer> {
+    const id = salt.toString("base64");
+    let k = this.keys.get(id);
+    if (!k) {
+      k = deriveKey(this.email, this.password, salt);
+      this.keys.set(id, k);
+    }
+    return k;
+  }
+
+  async seal(t: NavienTokens): Promise<SealedTokens> {
+    this.salt ??= randomBytes(16);
+    const needed: Partial<PersistedTokens> = toPersisted(t, this.email);
+    delete needed.id_token; // nothing uses it after a restart
+    delete needed.account; // the key already binds the value to the account
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", await this.key(this.salt), iv);
+    cipher.setAAD(AAD);
+    const data = Buffer.concat([cipher.update(JSON.stringify(needed), "utf8"), cipher.final()]);
+    return { v: 1, alg: "scrypt+A256GCM", salt: this.salt.toString("base64"), iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") };
+  }
+
+  /** The tokens, or undefined for anything else: plain text, tampering, other credentials. */
+  async open(raw: unknown): Promise<NavienTokens | undefined> {
+    if (!isSealed(raw)) return undefined;
+    try {
+      const salt = Buffer.from(raw.salt, "base64");
+      const decipher = createDecipheriv("aes-256-gcm", await this.key(salt), Buffer.from(raw.iv, "base64"));
+      decipher.setAAD(AAD);
+      decipher.setAuthTag(Buffer.from(raw.tag, "base64"));
+      const text = Buffer.concat([decipher.update(Buffer.from(raw.data, "base64")), decipher.final()]).toString("utf8");
+      // Keep writing with the salt already on disk: the key is cached, no second scrypt.
+      this.salt ??= salt;
+      return fromPersisted(JSON.parse(text), this.email);
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -6,7 +6,7 @@ import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl } from "../core/http.js";
 import { NavienAccountClient, type NavienAccountSettings } from "../navien/account.js";
-import { fromPersisted, toPersisted } from "../navien/token-store.js";
+import { TokenVault } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
 import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
 import { contextSlot, warnOnce } from "./context-slot.js";
@@ -46,7 +46,7 @@ export = function (RED: NodeAPI) {
         if (level === "warn" || level === "error") node.warn(text);
         else if (level === "info") node.log(text);
       };
-      setUpPersistence(node, def.persistTokens === true, email);
+      setUpPersistence(node, def.persistTokens === true, new TokenVault(email, password));
     } catch (err) {
       node.client = undefined;
       node.configError = err as Error;
@@ -62,11 +62,13 @@ export = function (RED: NodeAPI) {
   }
 
   /**
-   * Off by default: tokens then live in memory only, and any stored copy is deleted. Context is
-   * touched through the callback forms only (any store works, also localfilesystem without
-   * cache); a failed read means a normal sign-in, a failed write is warned once.
+   * Off by default: tokens then live in memory only, and any stored copy is deleted. When on, the
+   * context holds only a sealed value (src/navien/token-store.ts: AES-256-GCM, key from the
+   * account's credentials). Context is touched through the callback forms only (any store works,
+   * also localfilesystem without cache); a failed read means a normal sign-in, a failed write is
+   * warned once.
    */
-  function setUpPersistence(node: NavienAccountNode, enabled: boolean, email: string): void {
+  function setUpPersistence(node: NavienAccountNode, enabled: boolean, vault: TokenVault): void {
     const client = node.client as NavienAccountClient;
     const slot = contextSlot(node.context(), TOKEN_KEY, undefined, `node:${node.id}`);
     const warn = warnOnce(node, "The Navien tokens");
@@ -79,11 +81,11 @@ export = function (RED: NodeAPI) {
         .catch(warn);
       return;
     }
-    client.auth.restoreFrom(async () => fromPersisted(await slot.get(), email));
+    client.auth.restoreFrom(async () => vault.open(await slot.get()));
     // Writes run in order, so an older token set never overwrites a newer one.
     let writes: Promise<void> = Promise.resolve();
     client.tokenListener = (t) => {
-      writes = writes.then(() => slot.set(toPersisted(t, email))).catch(warn);
+      writes = writes.then(async () => slot.set(await vault.seal(t))).catch(warn);
     };
   }
 

@@ -1,15 +1,16 @@
 "use strict";
 /**
- * Optional token persistence of navien-account (spec §3.7 format in the node's context):
- * off by default (nothing stored, a stored copy is deleted), on → stored after sign-in and used
- * at start-up without a new sign-in.
+ * Optional token persistence of navien-account (spec §3.7 format, sealed with AES-256-GCM under a
+ * key derived from the account's credentials, in the node's context): off by default (nothing
+ * stored, a stored copy is deleted), on → stored after sign-in and used at start-up without a new
+ * sign-in; the stored value reveals no token and opens only with the right credentials.
  */
 const assert = require("node:assert/strict");
 const { helper, nodes, until, runtimeVersion, useSimulator } = require("../support/runtime");
 const { DEMO_USER } = require("../simulator/navien");
 const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
-const { toPersisted } = require("../../nodes/lib/navien/token-store.js");
+const { toPersisted, TokenVault } = require("../../nodes/lib/navien/token-store.js");
 
 describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(20_000);
@@ -42,41 +43,67 @@ describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, func
     assert.equal(helper.getNode("accOff").context().get("navienTokens"), undefined);
   });
 
-  it("when ticked, stores the tokens in the spec's format after sign-in", async () => {
+  it("when ticked, stores only a sealed value after sign-in: no token in it, opens only with the account's credentials", async () => {
     sim.navien.resetCounters();
     await helper.load([nodes.navienAccount, nodes.navienDevice], flow("accOn", true), creds("accOn"));
     await listOnce();
-    const stored = helper.getNode("accOn").context().get("navienTokens");
-    assert.equal(typeof stored.access_token, "string");
-    assert.equal(stored.authentication_expires_in, 3600);
-    assert.match(stored.issued_at, /Z$/);
-    assert.ok(sim.navien.accessTokens.has(stored.access_token));
+    const ctx = helper.getNode("accOn").context();
+    const stored = await until(() => ctx.get("navienTokens"), 5000, "sealed tokens");
+    assert.deepEqual(Object.keys(stored).sort(), ["alg", "data", "iv", "salt", "tag", "v"]);
+    const t = helper.getNode("accOn").client.auth.current;
+    const text = JSON.stringify(stored);
+    for (const secret of [t.accessToken, t.refreshToken, t.idToken, t.awsAccessKeyId, t.awsSecretKey, t.awsSessionToken, DEMO_USER.email, DEMO_USER.password]) {
+      assert.ok(secret && !text.includes(secret), `the stored value reveals ${secret.slice(0, 6)}…`);
+    }
+    // Neither in base64 (a plain encoding would hide nothing).
+    assert.ok(!Buffer.from(stored.data, "base64").toString("latin1").includes(t.accessToken.slice(0, 12)));
+
+    const opened = await new TokenVault(DEMO_USER.email, DEMO_USER.password).open(stored);
+    assert.equal(opened.accessToken, t.accessToken);
+    assert.equal(opened.awsSecretKey, t.awsSecretKey);
+    assert.equal(opened.idToken, "", "the id token is not kept (a restart does not need it)");
+    assert.ok(sim.navien.accessTokens.has(opened.accessToken));
+    assert.equal(await new TokenVault(DEMO_USER.email, "wrong-password").open(stored), undefined);
+    assert.equal(await new TokenVault("other@example.com", DEMO_USER.password).open(stored), undefined);
+    const tampered = { ...stored, data: Buffer.from(Buffer.from(stored.data, "base64").map((b, i) => (i === 0 ? b ^ 1 : b))).toString("base64") };
+    assert.equal(await new TokenVault(DEMO_USER.email, DEMO_USER.password).open(tampered), undefined);
   });
 
-  it("restores stored tokens at start-up: no sign-in needed", async () => {
+  async function signedInTokens() {
     const http = new HttpClient("Navien");
     const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
     const tokens = await auth.tokens(5000);
     http.destroy();
+    return tokens;
+  }
+
+  it("restores sealed tokens at start-up: no sign-in needed", async () => {
+    const tokens = await signedInTokens();
     sim.navien.resetCounters();
     await helper.load([nodes.navienAccount, nodes.navienDevice], flow("accRestored", true), creds("accRestored"));
     // What a persistent context store holds after a restart (the helper wipes contexts at load).
-    contextOf("accRestored").set("navienTokens", toPersisted(tokens, DEMO_USER.email));
+    contextOf("accRestored").set("navienTokens", await new TokenVault(DEMO_USER.email, DEMO_USER.password).seal(tokens));
     const msg = await listOnce();
     assert.equal(msg.payload.length, 2);
     assert.equal(sim.navien.counters.signIn, 0);
   });
 
-  it("ignores tokens stored for another e-mail", async () => {
-    const http = new HttpClient("Navien");
-    const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
-    const tokens = await auth.tokens(5000);
-    http.destroy();
-    sim.navien.resetCounters();
-    await helper.load([nodes.navienAccount, nodes.navienDevice], flow("accForeign", true), creds("accForeign"));
-    contextOf("accForeign").set("navienTokens", toPersisted(tokens, "someone-else@example.com"));
-    await listOnce();
-    assert.equal(sim.navien.counters.signIn, 1);
+  it("tokens sealed with other credentials, or stored in plain text, mean a normal sign-in (and are replaced)", async () => {
+    const tokens = await signedInTokens();
+    for (const [acc, value] of [
+      ["accForeign", await new TokenVault("someone-else@example.com", DEMO_USER.password).seal(tokens)],
+      ["accOldPw", await new TokenVault(DEMO_USER.email, "an-old-password").seal(tokens)],
+      ["accPlain", toPersisted(tokens, DEMO_USER.email)],
+    ]) {
+      sim.navien.resetCounters();
+      await helper.load([nodes.navienAccount, nodes.navienDevice], flow(acc, true), creds(acc));
+      contextOf(acc).set("navienTokens", value);
+      await listOnce();
+      assert.equal(sim.navien.counters.signIn, 1, acc);
+      await until(() => contextOf(acc).get("navienTokens").v === 1, 5000, "replaced by a sealed value");
+      assert.ok(!JSON.stringify(contextOf(acc).get("navienTokens")).includes(tokens.accessToken));
+      await helper.unload();
+    }
   });
 });
 
