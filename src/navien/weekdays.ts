@@ -46,8 +46,10 @@ export function weekToDays(week: number): DayName[] {
 export function parseDayName(value: unknown): DayName | undefined {
   if (typeof value !== "string") return undefined;
   const s = value.trim().toLowerCase();
-  if (s in DAY_BITS) return s as DayName;
-  return FULL_NAMES[s];
+  // Own keys only: "constructor", "__proto__", "toString" … are inherited by every object and
+  // must never count as a day (they would encode as an empty weekday set and silently disable a schedule).
+  if (Object.prototype.hasOwnProperty.call(DAY_BITS, s)) return s as DayName;
+  return Object.prototype.hasOwnProperty.call(FULL_NAMES, s) ? FULL_NAMES[s] : undefined;
 }
 
 /**

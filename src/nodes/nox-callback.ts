@@ -7,6 +7,7 @@
  * Strict mode (default) accepts only a user with an unexpired, unused link session of the account.
  */
 import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import { checkRedirect } from "../nox/callback-redirect.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
 import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
@@ -47,17 +48,6 @@ function checkPath(raw: string): string {
   return p;
 }
 
-function checkRedirect(raw: string): string {
-  if (/^\/(?!\/)/.test(raw) && !/[\s\\]/.test(raw)) return raw;
-  try {
-    const u = new URL(raw);
-    if (u.protocol === "https:" || u.protocol === "http:") return raw;
-  } catch {
-    // fall through
-  }
-  throw invalidInput("The redirect after the callback must be an http(s) address or a path starting with / (or blank for a small success page).");
-}
-
 function unknownSession(result: "unknown" | "expired"): HomeEnergyError {
   return new HomeEnergyError(
     "CALLBACK_UNKNOWN_SESSION",
@@ -80,37 +70,39 @@ export = function (RED: NodeAPI) {
     let configError: HomeEnergyError | undefined;
     let path: string | undefined;
     let redirect: string | undefined;
-    try {
-      if (strict && !account) {
-        throw invalidInput("Strict mode needs a nox-account: select the account whose nox-link nodes create the link sessions (or untick Strict, which lets anyone who knows the URL forge a callback).");
-      }
-      if (def.redirect && def.redirect.trim()) redirect = checkRedirect(def.redirect.trim());
-    } catch (err) {
-      configError = err as HomeEnergyError;
+    if (strict && !account) {
+      configError = invalidInput("Strict mode needs a nox-account: select the account whose nox-link nodes create the link sessions (or untick Strict, which lets anyone who knows the URL forge a callback).");
     }
+    // A redirect that cannot be answered makes the node refuse to serve at all (nothing is consumed).
     let pathError: HomeEnergyError | undefined;
     try {
+      if (typeof def.redirect === "string" && def.redirect.trim()) redirect = checkRedirect(def.redirect);
       if (def.url && def.url.trim()) path = checkPath(def.url.trim());
     } catch (err) {
       pathError = err as HomeEnergyError;
     }
     const deployError = pathError ?? configError;
     if (deployError) node.status({ fill: "red", shape: "ring", text: errorStatusText(deployError) });
+    if (pathError) node.error(pathError);
 
-    /** Decode, then (strict) consume the matching pending session. Invalid data never consumes one. */
-    async function accept(data: string): Promise<NoxConnection> {
+    /**
+     * Decode, then (strict) take the matching pending session. Invalid data never consumes one.
+     * `undo` puts a taken session back, for a callback that could not be answered after all.
+     */
+    async function accept(data: string): Promise<{ connection: NoxConnection; undo?: () => Promise<void> }> {
       if (configError) throw configError;
       const connection = decodeCallbackData(data);
-      if (strict) {
-        const result = await pending.consume((account as NoxAccountNode).id, connection.supplier_user_id);
-        if (result !== "accepted") throw unknownSession(result);
-      }
-      return connection;
+      if (!strict) return { connection };
+      const accountId = (account as NoxAccountNode).id;
+      const taken = await pending.take(accountId, connection.supplier_user_id);
+      if (taken.result !== "accepted") throw unknownSession(taken.result);
+      const expiresAt = taken.expiresAt as number;
+      return { connection, undo: () => pending.restore(accountId, connection.supplier_user_id, expiresAt) };
     }
 
     handleInput(node, secrets, async ({ msg }) => {
       if (pathError) throw pathError;
-      const connection = await accept(dataFromMessage(msg));
+      const { connection } = await accept(dataFromMessage(msg));
       msg.payload = connection;
       return { status: `${connection.brand} connected ${shortTime()}` };
     });
@@ -138,12 +130,30 @@ export = function (RED: NodeAPI) {
         return;
       }
       const msg: Record<string, any> = { _msgid: RED.util.generateId(), topic: path };
+      // The browser may leave while we check (e.g. a slow Package API): then nothing is consumed.
+      let left = false;
+      res.on("close", () => {
+        if (!res.writableEnded) left = true;
+      });
       node.status({ fill: "blue", shape: "ring", text: statusKey("working") });
       try {
-        msg.payload = await accept(dataFromQuery(req.query && typeof req.query === "object" ? req.query : {}));
-        node.status({ fill: "green", shape: "dot", text: `${msg.payload.brand} connected ${shortTime()}` });
-        if (redirect) res.status(302).set(PAGE_HEADERS).set("Location", redirect).end();
-        else res.status(200).set(PAGE_HEADERS).type("html").send(SUCCESS_PAGE);
+        const { connection, undo } = await accept(dataFromQuery(req.query && typeof req.query === "object" ? req.query : {}));
+        if (left || res.destroyed) {
+          await undo?.();
+          node.status({ fill: "yellow", shape: "ring", text: "browser left" });
+          node.warn("The browser left before the NOX callback could be answered; its link session was kept, so the same link can still complete.");
+          return;
+        }
+        try {
+          if (redirect) res.status(302).set(PAGE_HEADERS).set("Location", redirect).end();
+          else res.status(200).set(PAGE_HEADERS).type("html").send(SUCCESS_PAGE);
+        } catch (err) {
+          // Never consume a session without answering: put it back, then report.
+          await undo?.();
+          throw err;
+        }
+        msg.payload = connection;
+        node.status({ fill: "green", shape: "dot", text: `${connection.brand} connected ${shortTime()}` });
         node.send(msg as any);
       } catch (raw) {
         const safe = safeError(raw, secrets());

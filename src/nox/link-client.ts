@@ -104,10 +104,17 @@ export function parseSession(res: Pick<HttpResponse, "json" | "text">): LinkSess
   return session;
 }
 
-/** Seconds the session stays valid, from the server's own duration (immune to clock offsets, spec §5.2). */
+/**
+ * Longest link window strict mode accepts from the server: 1 hour (six times the documented 10
+ * minutes). A longer duration means a wrong unit or a broken server (milliseconds read as seconds
+ * would keep a session open for a week), so it is cut to this cap.
+ */
+export const MAX_SESSION_SECONDS = 3600;
+
+/** Seconds the session stays valid, from the server's own duration (immune to clock offsets, spec §5.2), capped. */
 export function sessionSeconds(session: LinkSession): number {
   const d = typeof session.created_at === "number" ? session.expires_at - session.created_at : NaN;
-  return Number.isFinite(d) && d > 0 ? d : DEFAULT_SESSION_SECONDS;
+  return Number.isFinite(d) && d > 0 ? Math.min(d, MAX_SESSION_SECONDS) : DEFAULT_SESSION_SECONDS;
 }
 
 /** Non-2xx → contract code and a message naming the cause and the fix. */

@@ -237,7 +237,7 @@ describe(`NOX callback node (Node-RED ${runtimeVersion()})`, function () {
     assert.equal(n.caught[0].error.code, "CALLBACK_UNKNOWN_SESSION");
   });
 
-  it("a bad url or redirect setting → red status, INVALID_INPUT, no route", async () => {
+  it("a bad url or redirect setting (control characters included) → red status, a node error, INVALID_INPUT, no route; a good redirect is normalised", async () => {
     let n = await load(flow({ url: "/nox/:param*" }));
     assert.equal(statusesOf("cb")[0].fill, "red");
     assert.equal(routesFor("/nox/:param*"), 0);
@@ -245,9 +245,23 @@ describe(`NOX callback node (Node-RED ${runtimeVersion()})`, function () {
     await until(() => n.caught.length === 1);
     assert.equal(n.caught[0].error.code, "INVALID_INPUT");
     await helper.unload();
-    n = await load(flow({ redirect: "javascript:alert(1)" }));
-    assert.equal(statusesOf("cb").at(-1).fill, "red");
-    assert.equal((await get(`${base}/nox/callback?data=${VALID.input}`)).status, 400);
+    // A redirect that cannot be answered: the node does not serve at all (no session is ever consumed).
+    for (const redirect of ["javascript:alert(1)", "https://energy.example/ok\r\nSet-Cookie: sid=evil", "/done\nx", "https://energy.example/\u0007", "/a b"]) {
+      n = await load(flow({ redirect }));
+      assert.equal(statusesOf("cb").at(-1).fill, "red", JSON.stringify(redirect));
+      const errors = helper._NodePrototype.error.getCalls().filter((c) => c.thisValue && c.thisValue.id === "cb");
+      assert.equal(errors.length, 1, "one clear node error at deploy");
+      assert.equal(errors[0].args[0].code, "INVALID_INPUT");
+      assert.match(errors[0].args[0].message, /redirect/);
+      assert.equal(routesFor("/nox/callback"), 0, "not served");
+      assert.equal((await get(`${base}/nox/callback?data=${VALID.input}`)).status, 404);
+      await helper.unload();
+    }
+    // Normalised at deploy: non-ASCII percent-encoded, the host lower-cased.
+    n = await load(flow({ redirect: "https://Energy.Example/verbunden?grüße=1" }));
+    const res = await get(await linkAndAuthenticate(n, "cust-norm"));
+    assert.equal(res.status, 302);
+    assert.equal(res.location, "https://energy.example/verbunden?gr%C3%BC%C3%9Fe=1");
   });
 
   it("300 random and mutated data values through the real route: always 400 + CALLBACK_INVALID unless valid; never a crash", async function () {
