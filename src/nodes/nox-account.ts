@@ -1,10 +1,11 @@
 /**
- * `nox-account` config node: the NOX API key (credential, else env NOX_API_KEY) and the
- * Authenticator API URL. It holds no session: NOX keys never expire or refresh.
+ * `nox-account` config node: the NOX API key (credential, else env NOX_API_KEY), the
+ * Authenticator API URL and the Package API URL (used by nox-callback's `verify`). It holds no
+ * session: NOX keys never expire or refresh.
  */
 import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl, HttpClient } from "../core/http.js";
-import { DEFAULT_API_URL, httpError, linkSessionsUrl, NoxClient, SERVICE } from "../nox/link-client.js";
+import { DEFAULT_API_URL, DEFAULT_PACKAGE_URL, httpError, linkSessionsUrl, NoxClient, SERVICE } from "../nox/link-client.js";
 import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
@@ -23,7 +24,8 @@ export = function (RED: NodeAPI) {
         throw invalidInput("The NOX account has no API key. Enter it in the nox-account node (API key), or set the environment variable NOX_API_KEY.");
       }
       const apiUrl = checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, "The NOX API URL");
-      node.client = new NoxClient(apiUrl, apiKey);
+      const packageUrl = checkHttpUrl((def.packageUrl || "").trim() || DEFAULT_PACKAGE_URL, "The NOX Package API URL");
+      node.client = new NoxClient(apiUrl, apiKey, packageUrl);
       node.configError = undefined;
     } catch (err) {
       node.client = undefined;

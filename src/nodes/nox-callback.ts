@@ -8,6 +8,7 @@
  */
 import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import { checkRedirect } from "../nox/callback-redirect.js";
+import { devicesOfUser } from "../nox/package-api.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
 import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
@@ -18,7 +19,11 @@ interface NoxCallbackDef extends NodeDef, StoreOptions {
   url: string;
   redirect: string;
   strict: boolean | string;
+  verify?: boolean | string;
 }
+
+/** Bound on the Package API check (verify): the browser waits for it. */
+const VERIFY_TIMEOUT_MS = 10_000;
 
 const PATH = /^\/[A-Za-z0-9._~/-]*$/;
 
@@ -64,6 +69,7 @@ export = function (RED: NodeAPI) {
     const account = def.account ? (RED.nodes.getNode(def.account) as NoxAccountNode | null) : null;
     registerUser(account ?? undefined, node);
     const strict = def.strict !== false && def.strict !== "false";
+    const verify = def.verify === true || def.verify === "true";
     const pending = pendingSessions(RED, node, def);
     const secrets = () => account?.client?.secrets() ?? [];
 
@@ -72,6 +78,8 @@ export = function (RED: NodeAPI) {
     let redirect: string | undefined;
     if (strict && !account) {
       configError = invalidInput("Strict mode needs a nox-account: select the account whose nox-link nodes create the link sessions (or untick Strict, which lets anyone who knows the URL forge a callback).");
+    } else if (verify && !account) {
+      configError = invalidInput("Verify needs a nox-account: its API key asks NOX's Package API which devices belong to the user. Select the account, or untick Verify.");
     }
     // A redirect that cannot be answered makes the node refuse to serve at all (nothing is consumed).
     let pathError: HomeEnergyError | undefined;
@@ -92,12 +100,30 @@ export = function (RED: NodeAPI) {
     async function accept(data: string): Promise<{ connection: NoxConnection; undo?: () => Promise<void> }> {
       if (configError) throw configError;
       const connection = decodeCallbackData(data);
+      // Checked before anything is consumed: a refused or failed check leaves the session pending.
+      if (verify) await verifyDevices(connection);
       if (!strict) return { connection };
       const accountId = (account as NoxAccountNode).id;
       const taken = await pending.take(accountId, connection.supplier_user_id);
       if (taken.result !== "accepted") throw unknownSession(taken.result);
       const expiresAt = taken.expiresAt as number;
       return { connection, undo: () => pending.restore(accountId, connection.supplier_user_id, expiresAt) };
+    }
+
+    /**
+     * `verify`: NOX's Package API must list every device of the callback for its NOX user under
+     * this account's supplier key. What it proves and what not: README "Security notes".
+     */
+    async function verifyDevices(c: NoxConnection): Promise<void> {
+      const client = account?.client;
+      if (!client) throw account?.configError ?? invalidInput("The NOX account is not configured.");
+      const listed = await devicesOfUser(client, c.nox_user_id, VERIFY_TIMEOUT_MS);
+      if (c.device_ids.length === 0 || c.device_ids.some((id) => !listed.has(id))) {
+        throw new HomeEnergyError(
+          "CALLBACK_UNKNOWN_SESSION",
+          "The NOX callback was refused: NOX's Package API does not list its devices for that NOX user under this supplier account, so it did not come from a completed link (forged or altered). Nothing was consumed; the genuine callback can still complete.",
+        );
+      }
     }
 
     handleInput(node, secrets, async ({ msg }) => {

@@ -10,6 +10,7 @@ import type { ConfigNodeBase, Node, NodeAPI, NodeDef } from "./types.js";
 
 export interface NoxAccountDef extends NodeDef {
   apiUrl: string;
+  packageUrl?: string;
 }
 
 export interface NoxAccountNode extends ConfigNodeBase {

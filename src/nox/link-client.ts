@@ -8,6 +8,9 @@ import { HttpClient, type HttpResponse } from "../core/http.js";
 import { compileChecker } from "../core/schema.js";
 import type { LinkRequestBody } from "./link-request.js";
 
+/** NOX's Package API base (spec §10), used by nox-callback's `verify`. */
+export const DEFAULT_PACKAGE_URL = "https://api.nox.energy";
+
 export const SERVICE = "NOX";
 export const DEFAULT_API_URL = "https://auth.nox.energy";
 export const LINK_SESSIONS_PATH = "/supplier/link-sessions";
@@ -59,7 +62,14 @@ export class NoxClient {
   constructor(
     readonly apiUrl: string,
     private readonly apiKey: string,
+    /** Package API base (nox-callback's `verify`). */
+    readonly packageUrl: string = DEFAULT_PACKAGE_URL,
   ) {}
+
+  /** A GET with this account's key (the Package API calls in src/nox/package-api.ts). Never retried here. */
+  getWithKey(url: string, query: Record<string, string | number>, timeoutMs: number): Promise<HttpResponse> {
+    return this.http.request({ method: "GET", url, query, headers: { accept: "application/json", "x-api-key": this.apiKey }, timeoutMs });
+  }
 
   /** Values to mask in any text that leaves the package. */
   secrets(): string[] {

@@ -4,6 +4,10 @@
  *   POST /nox/v2/supplier/link-sessions   create a link session (x-api-key required)
  *   GET  /nox/ui?token=…&language=…       the "Authenticator UI": a user who opens it is
  *                                         sent (302) to the session's redirect_url with ?data=…
+ *                                         and the device is then linked to the NOX user
+ *   GET  /nox/package/v1/devices?user_id=…&limit=…[&next_token=…]
+ *                                         Package API (spec §10, vector package-api.json): the
+ *                                         devices linked to this supplier, paged by next_token
  * Tests turn the switches: faults (see `fault()`), `script()` (serve one canned answer),
  * counters, `requests` (what the client sent), `allowedRedirects`.
  */
@@ -12,6 +16,7 @@ const { sendJson, readBody, FaultSwitches } = require("./util");
 
 const PREFIX = "/nox";
 const LINK_PATH = "/v2/supplier/link-sessions";
+const PACKAGE_DEVICES_PATH = "/package/v1/devices";
 const DEMO_API_KEY = "nox_demo_key_5b1f0c7e9a";
 const LANGUAGES = ["nl", "en", "fr", "es"];
 
@@ -37,12 +42,23 @@ function create(options = {}) {
     clockOffset: 0,
     sessions: new Map(),
     requests: [],
-    counters: { linkSessions: 0, created: 0, unauthorized: 0, uiOpened: 0, completed: 0 },
+    counters: { linkSessions: 0, created: 0, unauthorized: 0, uiOpened: 0, completed: 0, packageDevices: 0 },
+    /** Package API: device id → device (with user_id = the NOX user), filled when a link completes. */
+    devices: new Map(),
+    /** Package API requests as received ({headers, query}). */
+    packageRequests: [],
+    packagePageSize: 1000,
+    /** Milliseconds the Package API waits before answering (to test a browser leaving meanwhile). */
+    packageDelayMs: 0,
     faults: new FaultSwitches("path"),
     scripted: [],
 
     get apiUrl() {
       return this.baseUrl + PREFIX;
+    },
+    /** The nox-account `packageUrl` pointing at this simulator. */
+    get packageUrl() {
+      return this.baseUrl + PREFIX + "/package";
     },
 
     /** {path: "/v2/supplier/link-sessions" | "/ui" | "*", kind: "500"|"429"|"html"|"hang"|"bad-shape"|"non-json", times}. */
@@ -64,6 +80,10 @@ function create(options = {}) {
       this.sessions.clear();
       this.allowedRedirects = null;
       this.clockOffset = 0;
+      this.devices.clear();
+      this.packageRequests = [];
+      this.packagePageSize = 1000;
+      this.packageDelayMs = 0;
     },
 
     async handle(req, res, url) {
@@ -75,6 +95,7 @@ function create(options = {}) {
       }
       if (req.method === "POST" && path === LINK_PATH) return this.linkSession(req, res), true;
       if (req.method === "GET" && path === "/ui") return this.ui(url, res), true;
+      if (req.method === "GET" && path === PACKAGE_DEVICES_PATH) return await this.packageDevices(req, res, url), true;
       return false;
     },
 
@@ -173,6 +194,8 @@ function create(options = {}) {
       if (this.now() > session.expires_at) return html(410, "This link has expired.");
       session.completed_at = this.now();
       const data = this.connectionData(session);
+      const connection = JSON.parse(Buffer.from(data, "base64url").toString("utf8"));
+      this.linkDevices(connection.nox_user_id, connection.device_ids, connection.brand);
       this.counters.completed += 1;
       res.writeHead(302, { Location: callbackUrl(session.redirect_url, data) });
       res.end();
@@ -191,6 +214,43 @@ function create(options = {}) {
       });
     },
 
+    /** NOX links the devices to the NOX user (one owner per device: the last link wins, spec §7). */
+    linkDevices(noxUserId, deviceIds, brand = "daikin") {
+      for (const id of deviceIds) {
+        this.devices.set(id, { model: "SIM-1", brand, country: "BE", device_id: id, user_id: noxUserId, device_type: "heat_pump", needs_reauthentication: false });
+      }
+    },
+
+    /** Package API GET /v1/devices (vector "get_devices_by_user"): x-api-key, user_id filter, limit, next_token. */
+    async packageDevices(req, res, url) {
+      this.counters.packageDevices += 1;
+      this.packageRequests.push({ headers: { ...req.headers }, query: Object.fromEntries(url.searchParams) });
+      if (this.packageDelayMs > 0) await new Promise((r) => setTimeout(r, this.packageDelayMs));
+      const key = req.headers["x-api-key"];
+      if (!key) return sendJson(res, 403, { message: "Forbidden" });
+      if (!this.apiKeys.has(key)) return sendJson(res, 401, { message: "Invalid API key" });
+      const limit = Number(url.searchParams.get("limit") ?? 1000);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        return sendJson(res, 422, { detail: [{ loc: ["query", "limit"], msg: "ensure this value is between 1 and 1000", type: "value_error" }] });
+      }
+      const user = url.searchParams.get("user_id");
+      const all = [...this.devices.values()].filter((d) => !user || d.user_id === user);
+      let offset = 0;
+      const token = url.searchParams.get("next_token");
+      if (token) {
+        try {
+          offset = JSON.parse(Buffer.from(token, "base64url").toString("utf8")).offset;
+        } catch {
+          return sendJson(res, 422, { detail: [{ loc: ["query", "next_token"], msg: "invalid token", type: "value_error" }] });
+        }
+      }
+      const size = Math.min(limit, this.packagePageSize);
+      const page = all.slice(offset, offset + size);
+      const more = offset + size < all.length;
+      const next = more ? Buffer.from(JSON.stringify({ offset: offset + size }), "utf8").toString("base64url") : null;
+      sendJson(res, 200, { data: page, meta: { energy_supplier: "Simulated Energy", capacity_unit: "kWh", next_token: next } });
+    },
+
     async close() {
       this.faults.releaseHung();
     },
@@ -198,4 +258,4 @@ function create(options = {}) {
   return sim;
 }
 
-module.exports = { create, DEMO_API_KEY, PREFIX, LINK_PATH, encodeData, callbackUrl };
+module.exports = { create, DEMO_API_KEY, PREFIX, LINK_PATH, PACKAGE_DEVICES_PATH, encodeData, callbackUrl };
