@@ -14,7 +14,16 @@ const assert = require("node:assert/strict");
 const http = require("node:http");
 const { helper, loadNode, runtimeVersion } = require("../support/runtime");
 
-const modules = [loadNode("navien-account"), loadNode("nox-account"), loadNode("waviot-account")];
+/** Permissions our routes ask RED.auth.needsPermission for (recorded as the modules register them). */
+const permissions = [];
+const modules = [loadNode("navien-account"), loadNode("nox-account"), loadNode("waviot-account")].map((mod) => (RED) => {
+  const auth = Object.create(RED.auth);
+  auth.needsPermission = (p) => {
+    permissions.push(p);
+    return RED.auth.needsPermission(p);
+  };
+  return mod(Object.assign(Object.create(RED), { auth }));
+});
 
 /** One loopback server; `mode` "capture" answers 401, "echo" answers 500 repeating what it got. */
 async function startServer(mode) {
@@ -184,9 +193,11 @@ describe(`editor endpoints: what goes where (Node-RED ${runtimeVersion()})`, fun
         assert.equal(form.body.code, "INVALID_INPUT");
       });
 
-      it("is POST only", async () => {
+      it("is POST only, behind the config node's write permission", async () => {
+        permissions.length = 0;
         await deploy(capture.url);
         await helper.request().get(kind.path).expect(404);
+        assert.ok(permissions.includes(`${kind.type}.write`), permissions.join());
       });
     });
   }

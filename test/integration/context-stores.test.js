@@ -39,13 +39,16 @@ for (const store of STORES) {
     this.timeout(30_000);
     let sim;
     let dir;
+    let originalSettings;
     useSimulator((s) => (sim = s));
     before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "he-context-"));
+      originalSettings = helper.settings();
       helper.settings({ contextStorage: store.config(dir) });
     });
     after(() => {
-      helper.settings({ contextStorage: undefined });
+      // The very object the other suites run with (helper.settings() would leave a copy behind).
+      helper._settings = originalSettings;
       fs.rmSync(dir, { recursive: true, force: true });
     });
     beforeEach(() => {
