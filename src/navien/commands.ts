@@ -18,45 +18,14 @@ import {
 } from "./reservations.js";
 import { num } from "./status.js";
 import { encodeTouSchedule, touEqual } from "./tou.js";
+import { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
+import { answerKindOf, decodeAnswer, type CommandKind } from "./answers.js";
+import type { InboundKind } from "./inbound.js";
 import { fromHalfC, normalizeUnit, toRawHalfC, type TempUnit } from "./units.js";
 
-export const NWP500_DEVICE_TYPE = 52;
+export { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
 
-/** Command codes (spec §5.4). */
-export const CODES = {
-  DEVICE_INFO: 16777217,
-  STATUS: 16777219,
-  RESERVATION_READ: 16777222,
-  ENERGY_USAGE: 16777225,
-  RESERVATION_WRITE: 16777226,
-  POWER_OFF: 33554433,
-  POWER_ON: 33554434,
-  DHW_MODE: 33554437,
-  TOU_RESERVATION: 33554439,
-  RECIRC_HOT_BUTTON: 33554444,
-  RECIRC_MODE: 33554445,
-  FREEZE_TEMPERATURE: 33554451,
-  DHW_TEMPERATURE: 33554464,
-  INTELLIGENT_OFF: 33554467,
-  INTELLIGENT_ON: 33554468,
-  DR_OFF: 33554469,
-  DR_ON: 33554470,
-  ANTI_LEGIONELLA_OFF: 33554471,
-  ANTI_LEGIONELLA_ON: 33554472,
-  AIR_FILTER_RESET: 33554473,
-  TOU_OFF: 33554475,
-  TOU_ON: 33554476,
-} as const;
-
-export type CommandKind =
-  | "status"
-  | "features"
-  | "control"
-  | "reservations-read"
-  | "reservations-write"
-  | "energy"
-  | "tou-read"
-  | "tou-write";
+export type { CommandKind } from "./answers.js";
 
 export const COMMAND_NAMES = [
   "status",
@@ -115,13 +84,16 @@ export interface BuiltCommand {
   payload: Envelope;
   /** Where the answer arrives (for status/feature/control: anywhere under the device wildcard). */
   responseTopic: string;
+  /** The kind of answer the device sends to this request. */
+  answer: InboundKind;
   /**
-   * For `kind: "control"`: true when a raw status shows the command took effect (spec §5.5);
-   * commands with no identified field accept any status. Undefined for the other kinds.
+   * True when an answer shows the command took effect (docs/protocol/navien.md, "Confirmation"): for
+   * controls the target field of the raw status, for schedule writes an echo equal to what was
+   * written; queries and controls with no identified field accept any answer of their kind.
    */
-  confirm?: StatusPredicate;
-  /** For reservation/TOU writes: true when the `rsv/rd` / `tou/rd` echo equals what was written. */
-  confirmEcho?: (response: unknown) => boolean;
+  accept: (data: Record<string, unknown>) => boolean;
+  /** The command's result from the answer's data, in the account's unit. */
+  decode: (data: Record<string, unknown>, unit: TempUnit) => unknown;
 }
 
 const ALIASES: Readonly<Record<string, CommandName>> = {
@@ -141,6 +113,7 @@ const ALIASES: Readonly<Record<string, CommandName>> = {
 };
 
 const ANY_STATUS: StatusPredicate = () => true;
+const ANY_ANSWER = (): boolean => true;
 
 interface Ctx {
   mac: string;
@@ -203,13 +176,24 @@ function built(
   extra: Record<string, unknown>,
 ): BuiltCommand {
   const topic = deviceTopic(c, suffix);
-  return { name, kind, topic, qos: 1, payload: envelope(c, topic, responseTopic, command, extra), responseTopic };
+  const answer = answerKindOf(kind);
+  return {
+    name,
+    kind,
+    topic,
+    qos: 1,
+    payload: envelope(c, topic, responseTopic, command, extra),
+    responseTopic,
+    answer,
+    accept: ANY_ANSWER,
+    decode: (data, unit) => decodeAnswer(answer, data, unit),
+  };
 }
 
 /** A `ctrl` "mode" command: `mode`, `param`, `paramStr` (spec §5.2). */
 function control(name: CommandName, c: Ctx, command: number, mode: string, param: number[], confirm: StatusPredicate): BuiltCommand {
   const b = built(name, "control", c, "ctrl", defaultResponseTopic(c), command, { mode, param, paramStr: "" });
-  b.confirm = confirm;
+  b.accept = confirm;
   return b;
 }
 
@@ -411,7 +395,7 @@ function buildReservations(c: Ctx, p: unknown): BuiltCommand {
     reservationUse: wire.reservationUse,
     reservation: wire.reservation,
   });
-  b.confirmEcho = (response) => reservationsEqual(wire, response);
+  b.accept = (response) => reservationsEqual(wire, response);
   return b;
 }
 
@@ -462,7 +446,7 @@ function buildTouWrite(c: Ctx, p: unknown): BuiltCommand {
     controllerSerialNumber: serial,
     ...wire,
   });
-  b.confirmEcho = (response) => touEqual(wire, response);
+  b.accept = (response) => touEqual(wire, response);
   return b;
 }
 

@@ -7,7 +7,6 @@ const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion, captureEverything } = require("../support/runtime");
 const { startSimulator } = require("../simulator");
 const { DEMO_USER } = require("../simulator/navien");
-const { NavienAccountClient } = require("../../nodes/lib/navien/account.js");
 
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in", "navien-tou"].map(loadNode);
@@ -17,12 +16,12 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
   let sim;
 
   before(async () => {
-    NavienAccountClient.realtimeOptions = { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 };
+    helper.settings({ navienMqtt: { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 } });
     sim = await startSimulator();
     await helper.startServer();
   });
   after(async () => {
-    NavienAccountClient.realtimeOptions = {};
+    helper.settings({});
     await helper.stopServer();
     await sim.close();
   });
@@ -65,6 +64,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: "", interval: 0, onlyChanges: false, includeRaw: true }]));
     const statuses = [];
     helper.getNode("st").on("call:status", (c) => statuses.push(c.args[0]));
+    helper.getNode("st").receive({}); // interval 0: statuses only when asked
     await until(() => got.length >= 2, 10_000, "a status from each device");
     const first = got.find((m) => m.device.mac === MAC);
     assert.equal(first.topic, `navien/${MAC}/status`);
@@ -78,6 +78,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
 
   it("status-in onlyChanges sends nothing when the status did not change; any input polls now", async () => {
     const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 0, onlyChanges: true, includeRaw: false }]));
+    helper.getNode("st").receive({});
     await until(() => got.length === 1, 10_000);
     assert.equal(got[0].raw, undefined);
     const answered = () => sim.navien.broker.counters.devicePublishes;
@@ -196,7 +197,8 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
   });
 
   it("broker killed and restarted 10 times: status resumes each time, once per request, on 1 connection", async () => {
-    const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 0, onlyChanges: false, includeRaw: false }]));
+    // A long interval: the node polls on every (re)connect, the timer itself never fires in the test.
+    const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 3600, onlyChanges: false, includeRaw: false }]));
     await until(() => got.length === 1, 10_000);
     const broker = sim.navien.broker;
     for (let i = 0; i < 10; i++) {
@@ -229,6 +231,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
   it("20 redeploys → never more than 1 live connection; unload → 0", async () => {
     const f = flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 0, onlyChanges: false, includeRaw: false }, device()]);
     let { got } = await load(f);
+    helper.getNode("st").receive({});
     await until(() => got.length >= 1, 10_000);
     for (let i = 0; i < 20; i++) {
       await helper.setFlows(f.nodes, i % 2 ? "full" : "flows", f.creds);
@@ -247,6 +250,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     const { got, errors } = await load(flow([device({ timeout: 2 }), { id: "st", type: "navien-status-in", device: "", interval: 0, includeRaw: true }]));
     helper.getNode("dev").on("call:status", (c) => cap.push(c.args[0]));
     helper.getNode("st").on("call:status", (c) => cap.push(c.args[0]));
+    helper.getNode("st").receive({});
     helper.getNode("dev").receive({ command: "status" });
     helper.getNode("dev").receive({ command: "temperature", payload: 999 });
     await until(() => got.length >= 3 && errors.length >= 1, 10_000);
