@@ -1,7 +1,7 @@
 /** Device type and command codes (docs/protocol/navien.md, "Commands"). */
 export const NWP500_DEVICE_TYPE = 52;
 
-/** Command codes (spec §5.4). */
+/** Command codes (docs/protocol/navien.md §7). */
 export const CODES = {
   DEVICE_INFO: 16777217,
   STATUS: 16777219,

@@ -1,8 +1,8 @@
 /**
- * Builders for every MQTT request (spec §5.2, §5.4) with their confirmation predicates (§5.5).
+ * Builders for every MQTT request (docs/protocol/navien.md §6, §7) with their confirmation predicates (§8).
  *
- * `buildCommand` validates the payload completely — range checks in raw half-°C (quirk 23),
- * capability gates on the device features (quirk 28) — and throws INVALID_INPUT before anything
+ * `buildCommand` validates the payload completely — range checks in raw half-°C (docs/protocol/navien.md §16, quirk 23),
+ * capability gates on the device features (docs/protocol/navien.md §16, quirk 28) — and throws INVALID_INPUT before anything
  * is built, so a flow can never publish a half-formed request. The envelopes are byte-for-byte
  * the library's (vectors `command-*.json`, key order included).
  */
@@ -190,7 +190,7 @@ function built(
   };
 }
 
-/** A `ctrl` "mode" command: `mode`, `param`, `paramStr` (spec §5.2). */
+/** A `ctrl` "mode" command: `mode`, `param`, `paramStr` (docs/protocol/navien.md §6). */
 function control(name: CommandName, c: Ctx, command: number, mode: string, param: number[], confirm: StatusPredicate): BuiltCommand {
   const b = built(name, "control", c, "ctrl", defaultResponseTopic(c), command, { mode, param, paramStr: "" });
   b.accept = confirm;
@@ -240,7 +240,7 @@ function describe(v: unknown): string {
   }
 }
 
-// ---- capability gates (spec §5.4) ------------------------------------------------------------
+// ---- capability gates (docs/protocol/navien.md §7) ------------------------------------------------------------
 
 function requireFeatures(c: Ctx, name: string, flag: string): Record<string, unknown> {
   if (!c.features) {
@@ -527,7 +527,7 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
 }
 
 /**
- * The optional app-connection event (spec §5.7): `{clientID, timestamp}` on
+ * The optional app-connection event (docs/protocol/navien.md §7): `{clientID, timestamp}` on
  * `evt/52/navilink-MAC/app-connection`, timestamp in UTC with microseconds and `Z`.
  */
 export function buildAppConnectionEvent(

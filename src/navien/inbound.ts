@@ -1,5 +1,5 @@
 /**
- * Classification of inbound MQTT messages (spec §5.1, §5.3). Never throws: anything that is not
+ * Classification of inbound MQTT messages (docs/protocol/navien.md §5, §6). Never throws: anything that is not
  * a device answer — garbage, our own requests echoed by the device wildcard (they carry
  * `request` and no `response`), unknown answers — gives null.
  *
