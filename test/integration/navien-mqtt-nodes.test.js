@@ -180,6 +180,20 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     assert.equal(got[1].payload.power, true);
   });
 
+  it("navien-device and navien-tou show the shared connection's state (reconnecting, then connected) pushed by the account", async () => {
+    const { got } = await load(flow([device(), { id: "tou", type: "navien-tou", device: MAC, action: "enable", timeout: 10 }]));
+    const seen = { dev: [], tou: [] };
+    for (const id of ["dev", "tou"]) helper.getNode(id).on("call:status", (c) => seen[id].push(c.args[0]));
+    helper.getNode("dev").receive({ command: "status" });
+    helper.getNode("tou").receive({});
+    await until(() => got.length === 2, 10_000, "both nodes used the connection");
+    for (const id of ["dev", "tou"]) seen[id].length = 0;
+    sim.navien.broker.stop();
+    await until(() => ["dev", "tou"].every((id) => seen[id].some((s) => s.fill === "yellow" && /reconnecting/.test(s.text))), 5000, "reconnecting shown on both");
+    sim.navien.broker.start();
+    await until(() => ["dev", "tou"].every((id) => seen[id].some((s) => s.fill === "green" && s.shape === "ring" && /connected/.test(s.text))), 5000, "connected shown on both");
+  });
+
   it("navien-tou: get decodes the cloud plan (serial from the features answer); enable confirms touStatus", async () => {
     const { got, errors } = await load(flow([{ id: "tou", type: "navien-tou", device: MAC, action: "", timeout: 10 }]));
     const tou = helper.getNode("tou");
