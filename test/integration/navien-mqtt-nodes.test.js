@@ -194,6 +194,15 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     await until(() => ["dev", "tou"].every((id) => seen[id].some((s) => s.fill === "green" && s.shape === "ring" && /connected/.test(s.text))), 5000, "connected shown on both");
   });
 
+  it("the editor's command list is the runtime's (served by the admin API, no copy in the HTML)", async () => {
+    await load(flow([device()]));
+    const res = await helper.request().get("/home-energy/navien/commands").expect(200);
+    const { COMMAND_NAMES } = require("../../nodes/lib/navien/commands.js");
+    assert.deepEqual(res.body.commands, ["list", "info", "firmware", ...COMMAND_NAMES.filter((c) => !c.startsWith("tou-"))]);
+    const html = require("node:fs").readFileSync(require("node:path").join(__dirname, "../../nodes/navien-device.html"), "utf8");
+    assert.ok(!/"air-filter-reset"/.test(html), "no hand-written command list in navien-device.html");
+  });
+
   it("navien-tou: get decodes the cloud plan (serial from the features answer); enable confirms touStatus", async () => {
     const { got, errors } = await load(flow([{ id: "tou", type: "navien-tou", device: MAC, action: "", timeout: 10 }]));
     const tou = helper.getNode("tou");
