@@ -89,6 +89,7 @@ export class NavienRealtime {
   private readonly pending = new PendingRequests();
   private readonly watched = new Map<string, Watched>();
   private readonly statusListeners = new Set<(u: StatusUpdate) => void>();
+  private readonly stateListeners = new Set<(state: MqttState, detail: StateDetail) => void>();
   private readonly followers = new Set<Follower>();
   private readonly features = new Map<string, { at: number; raw: Record<string, unknown> }>();
   private readonly featuresInFlight = new Map<string, Promise<Record<string, unknown>>>();
@@ -112,10 +113,11 @@ export class NavienRealtime {
     return this.conn?.lastError;
   }
 
+  /** Connection state changes; one listener on the connection however many nodes listen (no MaxListeners warning). */
   onState(fn: (state: MqttState, detail: StateDetail) => void): () => void {
-    const c = this.connection;
-    c.on("state", fn);
-    return () => void c.off("state", fn);
+    void this.connection; // created (and its one state listener attached) on first use
+    this.stateListeners.add(fn);
+    return () => void this.stateListeners.delete(fn);
   }
 
   /**
@@ -227,6 +229,7 @@ export class NavienRealtime {
     for (const w of this.watched.values()) w.unsubscribe();
     this.watched.clear();
     this.statusListeners.clear();
+    this.stateListeners.clear();
     this.followers.clear();
     this.pending.clear();
     await this.conn?.close();
@@ -248,6 +251,9 @@ export class NavienRealtime {
       };
       const conn = this.deps.connect ? this.deps.connect(o) : new NavienMqttConnection(o);
       this.unsubscribeResponses = conn.subscribe("cmd/52/{clientId}/res/#", (topic, payload) => this.dispatch(topic, payload));
+      conn.on("state", (state, detail) => {
+        for (const fn of [...this.stateListeners]) this.safely(() => fn(state, detail));
+      });
       this.conn = conn;
     }
     return this.conn;
@@ -303,7 +309,7 @@ export class NavienRealtime {
     try {
       fn();
     } catch (err) {
-      this.log?.("error", `Navien status listener failed: ${(err as Error).message}`);
+      this.log?.("error", `A Navien status or state listener failed: ${(err as Error).message}`);
     }
   }
 

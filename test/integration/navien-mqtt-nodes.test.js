@@ -203,6 +203,26 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     assert.ok(!/"air-filter-reset"/.test(html), "no hand-written command list in navien-device.html");
   });
 
+  it("50 status-in nodes on one account: one connection, no MaxListenersExceededWarning, one decode shared", async () => {
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const nodes = Array.from({ length: 50 }, (_, i) => ({ id: `st${i}`, type: "navien-status-in", device: MAC, interval: 0, onlyChanges: false, includeRaw: false }));
+      const { got } = await load(flow(nodes));
+      await until(() => sim.navien.broker.liveConnections === 1, 5000, "connected");
+      helper.getNode("st0").receive({});
+      await until(() => got.length === 50, 10_000, "one status on each node");
+      got[0].payload.dhwTemperature = -1; // a flow changing its message does not change the others'
+      assert.ok(got.slice(1).every((m) => m.payload.dhwTemperature !== -1));
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((n) => n === "MaxListenersExceededWarning"), []);
+      assert.equal(sim.navien.broker.maxLiveConnections, 1);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("navien-tou: get decodes the cloud plan (serial from the features answer); enable confirms touStatus", async () => {
     const { got, errors } = await load(flow([{ id: "tou", type: "navien-tou", device: MAC, action: "", timeout: 10 }]));
     const tou = helper.getNode("tou");
