@@ -27,9 +27,14 @@ export interface PendingRequest {
 export class PendingRequests {
   private readonly byDevice = new Map<string, PendingRequest[]>();
 
-  /** Records a request that has just been handed to the broker (again, after a reconnect: it moves to the end). */
-  sent(req: PendingRequest, clientId: string): void {
+  /**
+   * Records a request that has just been handed to the broker (again, after a reconnect: it moves
+   * to the end). Drops the device's requests kept past their time first, so a device that never
+   * answers cannot make the list grow.
+   */
+  sent(req: PendingRequest, clientId: string, now: number): void {
     this.remove(req);
+    this.prune(req.mac, now);
     req.clientId = clientId;
     let list = this.byDevice.get(req.mac);
     if (!list) {

@@ -172,7 +172,7 @@ export class NavienRealtime {
         timeoutMs,
         onSend: (cid) => {
           req.keepUntil = Date.now() + KEEP_UNANSWERED_MS;
-          this.pending.sent(req, cid);
+          this.pending.sent(req, cid, Date.now());
         },
       });
     } catch (err) {
@@ -376,7 +376,7 @@ export class NavienRealtime {
           timeoutMs: left,
           onSend: (cid) => {
             req.keepUntil = Math.max(deadline.at, Date.now() + KEEP_UNANSWERED_MS);
-            this.pending.sent(req, cid);
+            this.pending.sent(req, cid, Date.now());
           },
         })
         .then(

@@ -13,7 +13,7 @@ describe("Pending requests (answer order per device)", () => {
     const features = req("m1", "features");
     const cmd = req("m1", "status");
     const other = req("m2", "status");
-    for (const r of [poll, features, cmd, other]) p.sent(r, "c1");
+    for (const r of [poll, features, cmd, other]) p.sent(r, "c1", 0);
     assert.equal(p.take("m1", "status", "c2", 0), undefined, "another client id");
     assert.equal(p.take("m1", "status", "c1", 0), poll);
     assert.equal(p.take("m1", "status", "c1", 0), cmd);
@@ -26,19 +26,25 @@ describe("Pending requests (answer order per device)", () => {
     const p = new PendingRequests();
     const a = req("m", "status");
     const b = req("m", "status");
-    p.sent(a, "c1");
-    p.sent(b, "c2");
-    p.sent(a, "c2");
+    p.sent(a, "c1", 0);
+    p.sent(b, "c2", 0);
+    p.sent(a, "c2", 0);
     assert.equal(p.take("m", "status", "c2", 0), b);
     assert.equal(p.take("m", "status", "c2", 0), a);
   });
 
   it("requests kept past their time are dropped", () => {
     const p = new PendingRequests();
-    p.sent(req("m", "status", 100), "c");
+    p.sent(req("m", "status", 100), "c", 0);
     const later = req("m", "status", 500);
-    p.sent(later, "c");
+    p.sent(later, "c", 0);
     assert.equal(p.take("m", "status", "c", 200), later);
+  });
+
+  it("a device that never answers does not make the list grow", () => {
+    const p = new PendingRequests();
+    for (let t = 0; t < 1_000; t++) p.sent(req("m", "status", t + 20), "c", t);
+    assert.ok(p.count("m") <= 21, String(p.count("m")));
   });
 });
 
