@@ -27,13 +27,17 @@ export class NavienAccountClient {
   readonly auth: NavienAuth;
   readonly api: NavienApi;
   private devices: { at: number; list: NavienDevice[] } | undefined;
+  /** The device list being fetched: concurrent callers share one REST call. */
+  private listing: Promise<NavienDevice[]> | undefined;
   private realtimeLayer: NavienRealtime | undefined;
-  /** Test hook: back-off numbers for the MQTT connection (defaults are the spec's). */
-  static realtimeOptions: RealtimeOptions = {};
   /** Listeners told about every sign-in/refresh (persistence lives in the config node). */
   tokenListener: ((t: NavienTokens) => void) | undefined;
 
-  constructor(readonly settings: NavienAccountSettings) {
+  /** `realtime`: MQTT back-off and connect timeout (defaults are the protocol's; settings.js may change them). */
+  constructor(
+    readonly settings: NavienAccountSettings,
+    private readonly realtimeOptions: RealtimeOptions = {},
+  ) {
     this.auth = new NavienAuth({
       http: this.http,
       apiUrl: settings.apiUrl,
@@ -53,10 +57,19 @@ export class NavienAccountClient {
     return this.auth.secrets();
   }
 
-  async listDevices(deadline: Deadline): Promise<NavienDevice[]> {
-    const list = await this.api.listDevices(this.settings.email, deadline);
-    this.devices = { at: Date.now(), list };
-    return list;
+  /** Every device of the account (one REST listing at a time, shared by concurrent callers). */
+  listDevices(deadline: Deadline): Promise<NavienDevice[]> {
+    if (!this.listing) {
+      const p = this.api.listDevices(this.settings.email, deadline).then((list) => {
+        this.devices = { at: Date.now(), list };
+        return list;
+      });
+      this.listing = p;
+      p.finally(() => {
+        if (this.listing === p) this.listing = undefined;
+      }).catch(() => undefined);
+    }
+    return this.listing;
   }
 
   /** The device with this MAC, from the cache or a fresh list; DEVICE_NOT_FOUND if the account has none. */
@@ -87,7 +100,24 @@ export class NavienAccountClient {
 
   /** The MQTT side, created on first use; no connection is opened until a node acquires it. */
   get realtime(): NavienRealtime {
-    if (!this.realtimeLayer) this.realtimeLayer = new NavienRealtime(this, NavienAccountClient.realtimeOptions);
+    if (!this.realtimeLayer) {
+      const { mqttUrl, region, unit } = this.settings;
+      this.realtimeLayer = new NavienRealtime({
+        mqttUrl,
+        region,
+        unit,
+        options: this.realtimeOptions,
+        findDevice: (mac, deadline) => this.findDevice(mac, deadline),
+        credentials: async (timeoutMs, req) => {
+          // A broker that refused our credentials, or every 10th failure: sign in again for fresh AWS keys.
+          const t =
+            req.deep || req.rejected === "expired" || req.rejected === "unknown-credentials"
+              ? await this.auth.renewAwsCredentials(timeoutMs)
+              : await this.auth.tokens(timeoutMs);
+          return { accessKeyId: t.awsAccessKeyId, secretKey: t.awsSecretKey, sessionToken: t.awsSessionToken };
+        },
+      });
+    }
     return this.realtimeLayer;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Navien REST calls (spec §3): the raw lower-case `authorization` header, the `{code,msg,data}`
+ * Navien REST calls (docs/protocol/navien.md §2): the raw lower-case `authorization` header, the `{code,msg,data}`
  * envelope (a 401 inside an HTTP 200 counts as 401), one forced refresh + retry after a 401,
  * paging of the device list, and mapping of every failure to a contract code.
  */

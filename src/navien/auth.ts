@@ -1,7 +1,7 @@
 /**
- * Navien token lifecycle (spec §3.6): lazy single-flight sign-in, refresh ahead of expiry,
+ * Navien token lifecycle (docs/protocol/navien.md §3): lazy single-flight sign-in, refresh ahead of expiry,
  * re-sign-in when the refresh fails or the AWS credentials (needed for MQTT) are near expiry,
- * forced refresh after a 401, and an exportable token store (spec §3.7) with absolute expiries.
+ * forced refresh after a 401, and an exportable token store (same section) with absolute expiries.
  */
 import { FailureBackoff } from "../core/backoff.js";
 import { HomeEnergyError } from "../core/errors.js";
@@ -14,7 +14,7 @@ export interface NavienTokens {
   accessToken: string;
   idToken: string;
   refreshToken: string;
-  /** Absolute instants (ms since epoch) computed from the client clock at receipt (spec §3.6). */
+  /** Absolute instants (ms since epoch) computed from the client clock at receipt (docs/protocol/navien.md §3). */
   accessExpiresAt: number;
   accessLifetimeMs: number;
   awsAccessKeyId: string;
@@ -40,7 +40,7 @@ export interface NavienAuthOptions {
   now?: () => number;
 }
 
-/** The spec's 5-minute safety margin, scaled down for very short lifetimes (test servers). */
+/** The 5-minute safety margin (docs/protocol/navien.md §3), scaled down for very short lifetimes (test servers). */
 export function expiryMargin(lifetimeMs: number): number {
   return Math.min(300_000, lifetimeMs / 4);
 }
@@ -99,7 +99,7 @@ export class NavienAuth {
   }
 
   /**
-   * Where to find persisted tokens (spec §3.7). Read lazily, at the first use without tokens in
+   * Where to find persisted tokens (docs/protocol/navien.md §3). Read lazily, at the first use without tokens in
    * memory, so that a context store that loads asynchronously is ready by then.
    */
   restoreFrom(source: RestoreSource | undefined): void {
@@ -147,7 +147,7 @@ export class NavienAuth {
     return this.now() >= s.awsExpiresAt - expiryMargin(s.awsLifetimeMs);
   }
 
-  /** Decision procedure of spec §3.6, plus the contract's sign-in fallback when a refresh fails. */
+  /** Decision procedure of docs/protocol/navien.md §3, plus the contract's sign-in fallback when a refresh fails. */
   private async renew(timeoutMs: number, forceRefresh: boolean): Promise<NavienTokens> {
     const s = this.state;
     if (s && !forceRefresh && !this.awsExpired(s) && !this.accessExpired(s)) return s;
@@ -222,7 +222,7 @@ export class NavienAuth {
     return this.install(this.fromBlock(block, prev, prev.userSeq));
   }
 
-  /** Merge rule of spec §3.6: keep every previous value the answer lacks, AWS expiry included. */
+  /** Merge rule of docs/protocol/navien.md §3: keep every previous value the answer lacks, AWS expiry included. */
   private fromBlock(b: TokenBlock, prev: NavienTokens | undefined, userSeq: number | null): NavienTokens {
     const now = this.now();
     const accessLifetimeMs = b.authenticationExpiresIn * 1000;

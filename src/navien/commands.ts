@@ -1,299 +1,46 @@
 /**
- * Builders for every MQTT request (spec §5.2, §5.4) with their confirmation predicates (§5.5).
+ * Builders for every MQTT request (docs/protocol/navien.md §6, §7) with their confirmation predicates (§8).
  *
- * `buildCommand` validates the payload completely — range checks in raw half-°C (quirk 23),
- * capability gates on the device features (quirk 28) — and throws INVALID_INPUT before anything
+ * `buildCommand` validates the payload completely — range checks in raw half-°C (docs/protocol/navien.md §16, quirk 23),
+ * capability gates on the device features (docs/protocol/navien.md §16, quirk 28) — and throws INVALID_INPUT before anything
  * is built, so a flow can never publish a half-formed request. The envelopes are byte-for-byte
  * the library's (vectors `command-*.json`, key order included).
  */
 import { invalidInput } from "../core/errors.js";
+import { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
+import { commandName, describe, type CommandName } from "./command-names.js";
+import {
+  ANY_STATUS,
+  asBool,
+  asInt,
+  asNumber,
+  built,
+  checkContext,
+  clientResponseTopic,
+  control,
+  defaultResponseTopic,
+  gate,
+  isEmpty,
+  MODE_FLAGS,
+  rangeError,
+  requireFeatures,
+  softGate,
+  type BuiltCommand,
+  type CommandContext,
+  type Ctx,
+} from "./command-wire.js";
+import { rawFlag, rawLimits } from "./features.js";
 import { normalizeMac } from "./mac.js";
 import { dhwModeNumber, normalizeName, recircModeNumber } from "./modes.js";
-import { rawFlag, rawLimits } from "./features.js";
-import {
-  DEFAULT_DHW_MAX_RAW,
-  DEFAULT_DHW_MIN_RAW,
-  encodeReservations,
-  reservationsEqual,
-} from "./reservations.js";
+import { DEFAULT_DHW_MAX_RAW, DEFAULT_DHW_MIN_RAW, encodeReservations, reservationsEqual } from "./reservations.js";
 import { num } from "./status.js";
 import { encodeTouSchedule, touEqual } from "./tou.js";
-import { fromHalfC, normalizeUnit, toRawHalfC, type TempUnit } from "./units.js";
+import { toRawHalfC } from "./units.js";
 
-export const NWP500_DEVICE_TYPE = 52;
-
-/** Command codes (spec §5.4). */
-export const CODES = {
-  DEVICE_INFO: 16777217,
-  STATUS: 16777219,
-  RESERVATION_READ: 16777222,
-  ENERGY_USAGE: 16777225,
-  RESERVATION_WRITE: 16777226,
-  POWER_OFF: 33554433,
-  POWER_ON: 33554434,
-  DHW_MODE: 33554437,
-  TOU_RESERVATION: 33554439,
-  RECIRC_HOT_BUTTON: 33554444,
-  RECIRC_MODE: 33554445,
-  FREEZE_TEMPERATURE: 33554451,
-  DHW_TEMPERATURE: 33554464,
-  INTELLIGENT_OFF: 33554467,
-  INTELLIGENT_ON: 33554468,
-  DR_OFF: 33554469,
-  DR_ON: 33554470,
-  ANTI_LEGIONELLA_OFF: 33554471,
-  ANTI_LEGIONELLA_ON: 33554472,
-  AIR_FILTER_RESET: 33554473,
-  TOU_OFF: 33554475,
-  TOU_ON: 33554476,
-} as const;
-
-export type CommandKind =
-  | "status"
-  | "features"
-  | "control"
-  | "reservations-read"
-  | "reservations-write"
-  | "energy"
-  | "tou-read"
-  | "tou-write";
-
-export const COMMAND_NAMES = [
-  "status",
-  "features",
-  "power",
-  "temperature",
-  "mode",
-  "vacation",
-  "reservations",
-  "energy-usage",
-  "anti-legionella",
-  "demand-response",
-  "intelligent",
-  "freeze-protection",
-  "air-filter-reset",
-  "recirculation",
-  "tou-enable",
-  "tou-disable",
-  "tou-read",
-  "tou-write",
-] as const;
-
-export type CommandName = (typeof COMMAND_NAMES)[number];
-
-export interface CommandContext {
-  mac: string;
-  additionalValue: string | number;
-  /** Communication module type; 52 for the NWP500 (default). */
-  deviceType?: number;
-  clientId: string;
-  sessionId: string;
-  unit: TempUnit | string;
-  /** The device's features, raw (`response.feature`) or as decodeFeatures returns them. */
-  features?: Record<string, unknown>;
-  /** The last raw status, for defaults (anti-legionella period, off/vacation reservations). */
-  currentStatus?: Record<string, unknown>;
-}
-
-export interface Envelope {
-  clientID: string;
-  sessionID: string;
-  protocolVersion: 2;
-  request: Record<string, unknown>;
-  requestTopic: string;
-  responseTopic: string;
-}
-
-export type StatusPredicate = (rawStatus: Record<string, unknown>) => boolean;
-
-export interface BuiltCommand {
-  /** Canonical command name (aliases resolved). */
-  name: CommandName;
-  kind: CommandKind;
-  topic: string;
-  qos: 1;
-  payload: Envelope;
-  /** Where the answer arrives (for status/feature/control: anywhere under the device wildcard). */
-  responseTopic: string;
-  /**
-   * For `kind: "control"`: true when a raw status shows the command took effect (spec §5.5);
-   * commands with no identified field accept any status. Undefined for the other kinds.
-   */
-  confirm?: StatusPredicate;
-  /** For reservation/TOU writes: true when the `rsv/rd` / `tou/rd` echo equals what was written. */
-  confirmEcho?: (response: unknown) => boolean;
-}
-
-const ALIASES: Readonly<Record<string, CommandName>> = {
-  "device-info": "features",
-  feature: "features",
-  "set-temperature": "temperature",
-  "dhw-temperature": "temperature",
-  reservation: "reservations",
-  energy: "energy-usage",
-  "anti-legionnella": "anti-legionella",
-  "dr": "demand-response",
-  freeze: "freeze-protection",
-  "air-filter": "air-filter-reset",
-  recirc: "recirculation",
-  "tou-on": "tou-enable",
-  "tou-off": "tou-disable",
-};
-
-const ANY_STATUS: StatusPredicate = () => true;
-
-interface Ctx {
-  mac: string;
-  av: string;
-  dt: number;
-  cid: string;
-  sid: string;
-  unit: TempUnit;
-  features?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-}
-
-function checkContext(c: CommandContext): Ctx {
-  if (!c || typeof c !== "object") throw invalidInput("Internal: no command context.");
-  const mac = normalizeMac(c.mac);
-  const av = typeof c.additionalValue === "number" ? String(c.additionalValue) : c.additionalValue;
-  if (typeof av !== "string" || av === "") {
-    throw invalidInput("The device's additionalValue is unknown; list the account's devices first.");
-  }
-  const dt = c.deviceType ?? NWP500_DEVICE_TYPE;
-  if (!Number.isInteger(dt)) throw invalidInput("The device type must be a whole number (52 for the NWP500).");
-  if (typeof c.clientId !== "string" || !c.clientId || typeof c.sessionId !== "string" || !c.sessionId) {
-    throw invalidInput("Internal: MQTT client id and session id are required to build a request.");
-  }
-  const features = c.features && typeof c.features === "object" ? c.features : undefined;
-  const status = c.currentStatus && typeof c.currentStatus === "object" ? c.currentStatus : undefined;
-  return { mac, av, dt, cid: c.clientId, sid: c.sessionId, unit: normalizeUnit(c.unit), features, status };
-}
-
-function deviceTopic(c: Ctx, suffix: string): string {
-  return `cmd/${c.dt}/navilink-${c.mac}/${suffix}`;
-}
-/** Default response topic (status, info, controls). */
-function defaultResponseTopic(c: Ctx): string {
-  return `cmd/${c.dt}/navilink-${c.mac}/${c.cid}/res`;
-}
-/** Client-specific response topic (query answers). */
-function clientResponseTopic(c: Ctx, suffix: string): string {
-  return `cmd/${c.dt}/${c.cid}/res/${suffix}`;
-}
-
-function envelope(c: Ctx, topic: string, responseTopic: string, command: number, extra: Record<string, unknown>): Envelope {
-  return {
-    clientID: c.cid,
-    sessionID: c.sid,
-    protocolVersion: 2,
-    request: { command, deviceType: c.dt, macAddress: c.mac, additionalValue: c.av, ...extra },
-    requestTopic: topic,
-    responseTopic,
-  };
-}
-
-function built(
-  name: CommandName,
-  kind: CommandKind,
-  c: Ctx,
-  suffix: string,
-  responseTopic: string,
-  command: number,
-  extra: Record<string, unknown>,
-): BuiltCommand {
-  const topic = deviceTopic(c, suffix);
-  return { name, kind, topic, qos: 1, payload: envelope(c, topic, responseTopic, command, extra), responseTopic };
-}
-
-/** A `ctrl` "mode" command: `mode`, `param`, `paramStr` (spec §5.2). */
-function control(name: CommandName, c: Ctx, command: number, mode: string, param: number[], confirm: StatusPredicate): BuiltCommand {
-  const b = built(name, "control", c, "ctrl", defaultResponseTopic(c), command, { mode, param, paramStr: "" });
-  b.confirm = confirm;
-  return b;
-}
-
-// ---- payload helpers -------------------------------------------------------------------------
-
-function isEmpty(p: unknown): boolean {
-  return (
-    p === undefined ||
-    p === null ||
-    (typeof p === "string" && p.trim() === "") ||
-    (typeof p === "object" && !Array.isArray(p) && Object.keys(p as object).length === 0)
-  );
-}
-
-function asBool(p: unknown, what: string): boolean {
-  if (typeof p === "boolean") return p;
-  if (typeof p === "string") {
-    const s = p.trim().toLowerCase();
-    if (s === "on" || s === "true") return true;
-    if (s === "off" || s === "false") return false;
-  }
-  throw invalidInput(`${what} expects true/false or "on"/"off" as msg.payload, not ${describe(p)}.`);
-}
-
-function asNumber(p: unknown, what: string, key?: string): number {
-  const v = key && p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>)[key] : p;
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw invalidInput(`${what} expects a number as msg.payload${key ? ` (or {${key}: number})` : ""}, not ${describe(v)}.`);
-  return n;
-}
-
-function asInt(p: unknown, what: string, min: number, max: number, key?: string): number {
-  const n = asNumber(p, what, key);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput(`${what} must be a whole number from ${min} to ${max}, not ${n}.`);
-  return n;
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return "nothing";
-  try {
-    return JSON.stringify(v)?.slice(0, 40) ?? String(v);
-  } catch {
-    return typeof v;
-  }
-}
-
-// ---- capability gates (spec §5.4) ------------------------------------------------------------
-
-function requireFeatures(c: Ctx, name: string, flag: string): Record<string, unknown> {
-  if (!c.features) {
-    throw invalidInput(`"${name}" needs the water heater's features (capability ${flag}); request "features" first and try again.`);
-  }
-  return c.features;
-}
-
-/** The flag must be 2 ("supported"). */
-function gate(c: Ctx, name: string, flag: string, label: string): void {
-  const v = rawFlag(requireFeatures(c, name, flag), flag, c.unit);
-  if (v !== 2) {
-    throw invalidInput(`This water heater does not support ${label} (capability ${flag} is ${v ?? "not reported"}); nothing was sent.`);
-  }
-}
-
-/** An optional per-mode flag: refuse only when the device reports it and it is not 2. */
-function softGate(c: Ctx, flag: string, label: string): void {
-  if (!c.features) return;
-  const v = rawFlag(c.features, flag, c.unit);
-  if (v !== undefined && v !== 2) {
-    throw invalidInput(`This water heater has no ${label} mode (capability ${flag} is ${v}); nothing was sent.`);
-  }
-}
-
-const MODE_FLAGS: Readonly<Record<number, [string, string]>> = {
-  1: ["heatpumpUse", "heat-pump"],
-  2: ["electricUse", "electric"],
-  3: ["energySaverUse", "energy-saver"],
-  4: ["highDemandUse", "high-demand"],
-};
-
-function rangeError(what: string, value: number, unit: TempUnit, min: number, max: number): Error {
-  return invalidInput(
-    `${what} ${value} °${unit} is outside the water heater's range ${fromHalfC(min, unit)}–${fromHalfC(max, unit)} °${unit}; nothing was sent.`,
-  );
-}
+export { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
+export type { CommandKind } from "./answers.js";
+export { COMMAND_NAMES, commandName, type CommandName } from "./command-names.js";
+export type { BuiltCommand, CommandContext, Envelope, StatusPredicate } from "./command-wire.js";
 
 // ---- the builders --------------------------------------------------------------------------------
 
@@ -411,7 +158,7 @@ function buildReservations(c: Ctx, p: unknown): BuiltCommand {
     reservationUse: wire.reservationUse,
     reservation: wire.reservation,
   });
-  b.confirmEcho = (response) => reservationsEqual(wire, response);
+  b.accept = (response) => reservationsEqual(wire, response);
   return b;
 }
 
@@ -462,17 +209,8 @@ function buildTouWrite(c: Ctx, p: unknown): BuiltCommand {
     controllerSerialNumber: serial,
     ...wire,
   });
-  b.confirmEcho = (response) => touEqual(wire, response);
+  b.accept = (response) => touEqual(wire, response);
   return b;
-}
-
-/** Resolves a command name (case-insensitive, aliases allowed) or throws INVALID_INPUT. */
-export function commandName(name: unknown): CommandName {
-  const s = typeof name === "string" ? normalizeName(name) : "";
-  if ((COMMAND_NAMES as readonly string[]).includes(s)) return s as CommandName;
-  const alias = ALIASES[s];
-  if (alias) return alias;
-  throw invalidInput(`Unknown Navien command ${describe(name)}. Use one of: ${COMMAND_NAMES.join(", ")}.`);
 }
 
 /**
@@ -543,7 +281,7 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
 }
 
 /**
- * The optional app-connection event (spec §5.7): `{clientID, timestamp}` on
+ * The optional app-connection event (docs/protocol/navien.md §7): `{clientID, timestamp}` on
  * `evt/52/navilink-MAC/app-connection`, timestamp in UTC with microseconds and `Z`.
  */
 export function buildAppConnectionEvent(

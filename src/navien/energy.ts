@@ -1,5 +1,5 @@
 /**
- * Energy usage history (spec §8): `response.total` sums the requested months, `usage[]` has one
+ * Energy usage history (docs/protocol/navien.md §12): `response.total` sums the requested months, `usage[]` has one
  * item per month whose `data[i]` is day i + 1. `hpUsage`/`heUsage` are Wh, `hpTime`/`heTime` hours.
  */
 import { HomeEnergyError } from "../core/errors.js";
@@ -45,7 +45,7 @@ export function decodeEnergy(response: unknown): EnergyUsage {
   const r = response as Record<string, unknown>;
   const usage = r.usage ?? [];
   if (!Array.isArray(usage) || (r.total === undefined && usage.length === 0 && !("usage" in r))) {
-    // The obsolete `{typeOfUsage: "daily", data: []}` shape (§14) lands here as well.
+    // The obsolete `{typeOfUsage: "daily", data: []}` shape (docs/protocol/navien.md §12) lands here as well.
     throw new HomeEnergyError("BAD_RESPONSE", "The water heater's energy answer has neither total nor usage.");
   }
   return {

@@ -1,13 +1,13 @@
 /**
- * Device features — the device-info answer `response.feature` / `response.did` (spec §7).
+ * Device features — the device-info answer `response.feature` / `response.did` (docs/protocol/navien.md §11).
  * Capability flags: 2 = supported, 1 = not supported, 0 = not fitted → true / false / false.
  * Limits are half-°C and are converted to the account's unit for display; range checks use the
- * raw values (`rawLimits`), never the converted ones (quirk 23: 149.9 °F would refuse 150 °F).
+ * raw values (`rawLimits`), never the converted ones (docs/protocol/navien.md §16, quirk 23: 149.9 °F would refuse 150 °F).
  */
 import { num, TEMP_FORMULA_TYPE, TEMPERATURE_TYPE } from "./status.js";
 import { fromHalfC, normalizeUnit, round1, type TempUnit } from "./units.js";
 
-/** Every capability flag of §7 (both spellings of the mixing valve flag). */
+/** Every capability flag of docs/protocol/navien.md §7, §11 (both spellings of the mixing valve flag). */
 export const FEATURE_FLAGS = [
   "powerUse",
   "holidayUse",
@@ -57,7 +57,7 @@ const LIMIT_FIELDS = [
 
 export type LimitField = (typeof LIMIT_FIELDS)[number];
 
-/** §6.4 `modelTypeCode`, lower-case. */
+/** docs/protocol/navien.md §10 `modelTypeCode`, lower-case. */
 export const MODEL_TYPE: Readonly<Record<number, string>> = {
   0: "none",
   1: "npe",
@@ -83,7 +83,7 @@ export const MODEL_TYPE: Readonly<Record<number, string>> = {
   513: "npf",
 };
 
-/** §6.4 `dhwTemperatureSettingUse`; 0 (unknown) decodes to null. */
+/** docs/protocol/navien.md §10 `dhwTemperatureSettingUse`; 0 (unknown) decodes to null. */
 export const DHW_TEMPERATURE_SETTING_USE: Readonly<Record<number, string>> = {
   1: "disabled",
   2: "half-degree",
@@ -91,7 +91,7 @@ export const DHW_TEMPERATURE_SETTING_USE: Readonly<Record<number, string>> = {
   4: "three-stage",
 };
 
-/** §6.4 `volumeCode` → US gallons. */
+/** docs/protocol/navien.md §10 `volumeCode` → US gallons. */
 export const VOLUME_GALLONS: Readonly<Record<number, number>> = { 1: 50, 2: 65, 3: 80 };
 const GALLON_LITRES = 3.785411784;
 
@@ -128,7 +128,7 @@ export function decodeFeatures(raw: Record<string, unknown>, unitIn: TempUnit): 
   /** Tank size in the account's unit: US gallons (°F) or litres (°C). */
   out.tankVolume = gallons === undefined ? null : unit === "C" ? round1(gallons * GALLON_LITRES) : gallons;
   out.temperatureType = lookup(TEMPERATURE_TYPE, r.temperatureType);
-  // The spec's default when absent is 0 (asymmetric).
+  // Absent means 0 (asymmetric), docs/protocol/navien.md §10.
   out.tempFormulaType = lookup(TEMP_FORMULA_TYPE, r.tempFormulaType ?? 0);
   out.dhwTemperatureSettingUse = lookup(DHW_TEMPERATURE_SETTING_USE, r.dhwTemperatureSettingUse);
   for (const k of LIMIT_FIELDS) {

@@ -1,5 +1,5 @@
 /**
- * Classification of inbound MQTT messages (spec §5.1, §5.3). Never throws: anything that is not
+ * Classification of inbound MQTT messages (docs/protocol/navien.md §5, §6). Never throws: anything that is not
  * a device answer — garbage, our own requests echoed by the device wildcard (they carry
  * `request` and no `response`), unknown answers — gives null.
  *
@@ -8,7 +8,7 @@
  * and TOU answers are the `response` object itself, recognised by command code, then by the
  * client-specific response topic, then by content.
  */
-import { CODES } from "./commands.js";
+import { CODES } from "./codes.js";
 
 export type InboundKind = "status" | "features" | "energy" | "reservations" | "tou";
 
@@ -17,6 +17,11 @@ export interface Inbound {
   topic: string;
   /** The device's MAC: from the `navilink-<mac>` topic segment, else `response.macAddress`; lower-case. */
   mac: string | null;
+  /**
+   * The client whose request this answers: the envelope's `clientID`, else the client id in the
+   * response topic; null for unsolicited messages.
+   */
+  clientId: string | null;
   /** `response.command` when present. */
   command: number | null;
   /**
@@ -53,6 +58,13 @@ function macFrom(topic: string, response: Obj): string | null {
   if (m) return m[1].toLowerCase();
   const r = response.macAddress;
   return typeof r === "string" && /^[0-9a-fA-F]{12}$/.test(r) ? r.toLowerCase() : null;
+}
+
+function clientIdFrom(env: Obj, topic: string): string | null {
+  if (typeof env.clientID === "string" && env.clientID) return env.clientID;
+  // cmd/52/navilink-MAC/<cid>/res… or cmd/52/<cid>/res/…
+  const m = /^cmd\/\d+\/(?:navilink-[0-9a-fA-F]{12}\/)?([^/]+)\/res(?:\/|$)/.exec(topic);
+  return m && !m[1].startsWith("navilink-") ? m[1] : null;
 }
 
 function parse(payload: unknown): Obj | undefined {
@@ -108,12 +120,13 @@ export function parseInbound(topic: string, payload: unknown): Inbound | null {
     const t = typeof topic === "string" ? topic : "";
     const command = typeof response.command === "number" ? response.command : null;
     const mac = macFrom(t, response);
+    const clientId = clientIdFrom(env, t);
     const status = find(env, response, "status", "st");
-    if (status) return { kind: "status", topic: t, mac, command, data: status, envelope: env };
+    if (status) return { kind: "status", topic: t, mac, clientId, command, data: status, envelope: env };
     const feature = find(env, response, "feature", "did");
-    if (feature) return { kind: "features", topic: t, mac, command, data: feature, envelope: env };
+    if (feature) return { kind: "features", topic: t, mac, clientId, command, data: feature, envelope: env };
     const kind = classifyResponse(t, command, response);
-    return kind ? { kind, topic: t, mac, command, data: response, envelope: env } : null;
+    return kind ? { kind, topic: t, mac, clientId, command, data: response, envelope: env } : null;
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
 /**
- * DHW operation modes (spec §6.3 `dhwOperationSetting`, §9.1 reservation `mode`, §11.2) and
- * recirculation modes (§11.7), from the names users type to the wire numbers.
+ * DHW operation modes (docs/protocol/navien.md §10 `dhwOperationSetting`, §13 reservation `mode`, §7) and
+ * recirculation modes (docs/protocol/navien.md §7), from the names users type to the wire numbers.
  */
 import { DHW_OPERATION_SETTING, RECIRC_OPERATION_MODE } from "./status.js";
 
@@ -31,7 +31,7 @@ export function dhwModeNumber(value: unknown): number | undefined {
   return DHW_BY_NAME.get(normalizeName(value));
 }
 
-/** Wire number → DHW mode name, or null for a number the spec does not list. */
+/** Wire number → DHW mode name, or null for a number docs/protocol/navien.md §10 does not list. */
 export function dhwModeName(n: number): string | null {
   return DHW_OPERATION_SETTING[n] ?? null;
 }

@@ -1,5 +1,5 @@
 /**
- * Reconnect back-off of spec §12.1: attempt n waits min(initial × factor^(n−1), max) × uniform(1 − jitter,
+ * Reconnect back-off of docs/protocol/navien.md §15: attempt n waits min(initial × factor^(n−1), max) × uniform(1 − jitter,
  * 1 + jitter), capped again at max.
  */
 export interface BackoffOptions {

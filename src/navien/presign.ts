@@ -1,5 +1,5 @@
 /**
- * SigV4 query-string presign of the AWS IoT MQTT-over-WebSocket URL (spec §4.2), signed by `aws4`.
+ * SigV4 query-string presign of the AWS IoT MQTT-over-WebSocket URL (docs/protocol/navien.md §4), signed by `aws4`.
  *
  * Two AWS IoT rules shape the call: the signing time goes into the query (so aws4 signs only the
  * `host` header), and the session token is NOT given to aws4 — AWS IoT computes the signature

@@ -1,34 +1,80 @@
 /**
- * The account's real-time layer: the shared MQTT connection (opened for the first user, closed
- * after the last), per-device subscriptions, and request/answer matching for every device
- * command (spec §5.5: there is no request id, so answers are matched by device, kind and content).
- * No Node-RED import.
+ * The account's real-time layer: the shared MQTT connection (held while any node uses it), the
+ * per-device subscriptions, and request/answer matching for every device command.
+ *
+ * Matching (docs/protocol/navien.md, "Matching answers"): every request is recorded per device when
+ * it goes on the wire (pending.ts); an answer belongs to the oldest outstanding request of that
+ * device and client id expecting that kind of answer. So a command resolves only on the answer the
+ * device sent after receiving *it* — never on an answer to an earlier poll, another node's command
+ * or a nudge, even when that answer already shows the wanted state. If its own answer does not show
+ * the change yet, any later answer of the device that does confirms it (a status request nudges the
+ * device after STATUS_NUDGE_MS).
+ *
+ * It receives narrow functions (credentials, device lookup, settings), not the account client. No
+ * Node-RED import.
  */
 import { randomBytes } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError } from "../core/errors.js";
-import { buildCommand, commandName, type BuiltCommand, type CommandName } from "./commands.js";
-import { decodeEnergy } from "./energy.js";
+import { noop, MAX_TIMER_MS } from "./cancel.js";
+import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
 import { decodeFeatures } from "./features.js";
 import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
-import { NavienMqttConnection, type BackoffOptions, type MqttState, type StateDetail } from "./mqtt.js";
+import { NavienMqttConnection, type BackoffOptions, type CredentialsProvider, type MqttState, type NavienMqttOptions, type StateDetail } from "./mqtt.js";
+import { PendingRequests, type PendingRequest } from "./pending.js";
+import type { PublishOptions, PublishPayload } from "./publish-queue.js";
 import { decodeReservations } from "./reservations.js";
-import { decodeStatus } from "./status.js";
-import { decodeTouMqtt } from "./tou.js";
-import type { NavienAccountClient } from "./account.js";
+import { decodeStatus, type NavienStatus } from "./status.js";
 import type { NavienDevice } from "./types.js";
 
-/** Features change rarely; the library caches them 30 minutes (spec §5.6). */
+/** Features change rarely; cached 30 minutes. */
 const FEATURES_TTL_MS = 30 * 60_000;
-/** A control without a confirming status by then gets a status request (spec §15). */
+/** A control not confirmed by then gets a status request. */
 const STATUS_NUDGE_MS = 1_500;
+/** How long a request nobody waits for any more is kept to consume its late answer. */
+const KEEP_UNANSWERED_MS = 20_000;
 
-export type InboundListener = (msg: Inbound) => void;
+/** What the layer needs from a connection (NavienMqttConnection, or a fake in unit tests). */
+export interface RealtimeConnection {
+  readonly state: MqttState;
+  readonly lastError: HomeEnergyError | undefined;
+  readonly clientId: string | undefined;
+  on(event: "state", fn: (state: MqttState, detail: StateDetail) => void): unknown;
+  off(event: "state", fn: (state: MqttState, detail: StateDetail) => void): unknown;
+  acquire(): void;
+  release(): Promise<void>;
+  close(): Promise<void>;
+  subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): () => void;
+  publish(topic: string, payload: PublishPayload, opts: PublishOptions): Promise<void>;
+}
 
-interface Waiter {
+export interface RealtimeOptions {
+  backoff?: Partial<BackoffOptions>;
+  connectTimeoutMs?: number;
+}
+
+export interface RealtimeDeps {
+  mqttUrl: string;
+  region: string;
+  unit: "F" | "C";
+  credentials: CredentialsProvider;
+  findDevice: (mac: string, deadline: Deadline) => Promise<NavienDevice>;
+  options?: RealtimeOptions;
+  /** Makes the connection (default: a NavienMqttConnection); unit tests pass a fake. */
+  connect?: (o: NavienMqttOptions) => RealtimeConnection;
+}
+
+/** A decoded status, decoded once per account however many nodes listen. */
+export interface StatusUpdate {
+  mac: string;
+  raw: Record<string, unknown>;
+  status: NavienStatus;
+}
+
+interface Follower {
   mac: string;
   kind: InboundKind;
-  accept: (msg: Inbound) => boolean;
+  accept: (data: Record<string, unknown>) => boolean;
   resolve: (msg: Inbound) => void;
 }
 
@@ -37,52 +83,26 @@ interface Watched {
   unsubscribe: () => void;
 }
 
-export interface RealtimeOptions {
-  backoff?: Partial<BackoffOptions>;
-  connectTimeoutMs?: number;
-}
-
 export class NavienRealtime {
   readonly sessionId = randomBytes(16).toString("hex");
-  private conn: NavienMqttConnection | undefined;
+  private conn: RealtimeConnection | undefined;
+  private readonly pending = new PendingRequests();
   private readonly watched = new Map<string, Watched>();
-  private readonly listeners = new Set<InboundListener>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly statusListeners = new Set<(u: StatusUpdate) => void>();
+  private readonly stateListeners = new Set<(state: MqttState, detail: StateDetail) => void>();
+  private readonly followers = new Set<Follower>();
   private readonly features = new Map<string, { at: number; raw: Record<string, unknown> }>();
+  private readonly featuresInFlight = new Map<string, Promise<Record<string, unknown>>>();
   private readonly lastStatus = new Map<string, Record<string, unknown>>();
   private unsubscribeResponses: (() => void) | undefined;
   private closed = false;
   /** Where connection trouble is reported (the config node routes it to the Node-RED log). */
   log: ((level: "debug" | "info" | "warn" | "error", text: string) => void) | undefined;
 
-  constructor(
-    private readonly account: NavienAccountClient,
-    private readonly opts: RealtimeOptions = {},
-  ) {}
+  constructor(private readonly deps: RealtimeDeps) {}
 
-  /** The connection, created on first use (no network until a user acquires it). */
-  get connection(): NavienMqttConnection {
-    if (this.closed) throw new HomeEnergyError("NOT_CONNECTED", "The Navien account was closed (redeploy in progress); try again.");
-    if (!this.conn) {
-      const s = this.account.settings;
-      const conn = new NavienMqttConnection({
-        url: s.mqttUrl,
-        region: s.region,
-        backoff: this.opts.backoff,
-        connectTimeoutMs: this.opts.connectTimeoutMs,
-        credentials: async (timeoutMs, req) => {
-          // A broker that refused our credentials, or every 10th failure: sign in again for fresh AWS keys.
-          const t = req.deep || req.rejected === "expired" || req.rejected === "unknown-credentials"
-            ? await this.account.auth.renewAwsCredentials(timeoutMs)
-            : await this.account.auth.tokens(timeoutMs);
-          return { accessKeyId: t.awsAccessKeyId, secretKey: t.awsSecretKey, sessionToken: t.awsSessionToken };
-        },
-        log: (level, text) => this.log?.(level, text),
-      });
-      this.unsubscribeResponses = conn.subscribe("cmd/52/{clientId}/res/#", (topic, payload) => this.dispatch(topic, payload));
-      this.conn = conn;
-    }
-    return this.conn;
+  get unit(): "F" | "C" {
+    return this.deps.unit;
   }
 
   get state(): MqttState {
@@ -93,28 +113,35 @@ export class NavienRealtime {
     return this.conn?.lastError;
   }
 
+  /** Connection state changes; one listener on the connection however many nodes listen (no MaxListeners warning). */
   onState(fn: (state: MqttState, detail: StateDetail) => void): () => void {
+    void this.connection; // created (and its one state listener attached) on first use
+    this.stateListeners.add(fn);
+    return () => void this.stateListeners.delete(fn);
+  }
+
+  /**
+   * Holds the connection open (the first holder opens it). The returned function lets go, once;
+   * the last one closes it. The only owner of the connection's reference count.
+   */
+  hold(): () => Promise<void> {
     const c = this.connection;
-    c.on("state", fn);
-    return () => c.off("state", fn);
+    c.acquire();
+    let held = true;
+    return async () => {
+      if (!held) return;
+      held = false;
+      await c.release();
+    };
   }
 
-  /** A node starts using MQTT; the first one opens the connection. */
-  acquire(): void {
-    this.connection.acquire();
+  /** Every status of a watched device, decoded once, goes to the listener (status-in nodes). */
+  onStatus(fn: (u: StatusUpdate) => void): () => void {
+    this.statusListeners.add(fn);
+    return () => this.statusListeners.delete(fn);
   }
 
-  async release(): Promise<void> {
-    await this.conn?.release();
-  }
-
-  /** Every decoded inbound message of watched devices goes to the listener (status-in nodes). */
-  listen(fn: InboundListener): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
-  }
-
-  /** Subscribes the device wildcard (once per device, however many users). */
+  /** Subscribes the device wildcard (once per device, however many users); kept while requests to it are outstanding. */
   watch(mac: string): () => void {
     let w = this.watched.get(mac);
     if (!w) {
@@ -130,48 +157,55 @@ export class NavienRealtime {
       const cur = this.watched.get(mac);
       if (!cur) return;
       cur.users -= 1;
-      if (cur.users === 0) {
-        this.watched.delete(mac);
-        cur.unsubscribe();
-      }
+      this.unwatchIfIdle(mac);
     };
   }
 
-  /** Publishes a status request (fire and forget for pollers; NOT_CONNECTED after timeoutMs). */
+  /** Publishes a status request (pollers; the answer arrives through onStatus). NOT_CONNECTED after timeoutMs. */
   async requestStatus(dev: NavienDevice, timeoutMs: number): Promise<void> {
-    const ctx = this.context(dev, "pending");
+    const ctx = this.context(dev);
     const built = buildCommand("status", undefined, ctx);
-    await this.connection.publish(built.topic, (cid) => buildCommand("status", undefined, { ...ctx, clientId: cid }).payload, { timeoutMs });
+    const req: PendingRequest = { mac: dev.mac, answer: built.answer, clientId: "", keepUntil: 0 };
+    const unwatch = this.watch(dev.mac);
+    try {
+      await this.connection.publish(built.topic, (cid) => buildCommand("status", undefined, { ...ctx, clientId: cid }).payload, {
+        timeoutMs,
+        onSend: (cid) => {
+          req.keepUntil = Date.now() + KEEP_UNANSWERED_MS;
+          this.pending.sent(req, cid, Date.now());
+        },
+      });
+    } catch (err) {
+      this.pending.remove(req);
+      throw err;
+    } finally {
+      unwatch();
+    }
   }
 
   /**
    * Runs one device command end to end and returns its decoded result: validation (nothing is
-   * sent for bad input), features for gating and ranges, publish, and the confirming answer.
+   * sent for bad input), features for gating and ranges, publish, and the device's answer to it.
    */
-  async command(mac: string, name: string, payload: unknown, deadline: Deadline): Promise<unknown> {
-    const cmd = commandName(name);
-    const dev = await this.account.findDevice(mac, deadline);
-    const unwatch = this.watch(dev.mac);
-    this.acquire();
+  async command(mac: string, cmd: CommandName, payload: unknown, deadline: Deadline): Promise<unknown> {
+    const dev = await this.deps.findDevice(mac, deadline);
+    const release = this.hold();
     try {
-      if (cmd === "status") return decodeStatus((await this.exchange(dev, cmd, undefined, deadline)).data, this.unit);
       if (cmd === "features") return decodeFeatures(await this.rawFeatures(dev, deadline, true), this.unit);
-      const features = await this.rawFeatures(dev, deadline, false);
+      const features = cmd === "status" ? undefined : await this.rawFeatures(dev, deadline, false);
       if (cmd === "reservations" && payload !== undefined && payload !== null && payload !== "") {
-        return await this.writeReservations(dev, payload, features, deadline);
+        return await this.writeReservations(dev, payload, features ?? {}, deadline);
       }
-      const answer = await this.exchange(dev, cmd, payload, deadline, features);
-      return this.decodeAnswer(answer);
+      const { built, answer } = await this.exchange(dev, cmd, payload, deadline, features);
+      return built.decode(answer.data, this.unit);
     } finally {
-      unwatch();
-      void this.release();
+      void release();
     }
   }
 
   /** The controller serial number (for the TOU REST call), from the cached features. */
   async controllerSerial(dev: NavienDevice, deadline: Deadline): Promise<string> {
-    this.acquire();
-    const unwatch = this.watch(dev.mac);
+    const release = this.hold();
     try {
       const serial = (await this.rawFeatures(dev, deadline, false)).controllerSerialNumber;
       if (typeof serial !== "string" || !serial) {
@@ -179,9 +213,14 @@ export class NavienRealtime {
       }
       return serial;
     } finally {
-      unwatch();
-      void this.release();
+      void release();
     }
+  }
+
+  /** Outstanding requests per device (tests). */
+  outstanding(mac: string): number {
+    this.pending.prune(mac, Date.now());
+    return this.pending.count(mac);
   }
 
   async close(): Promise<void> {
@@ -189,23 +228,43 @@ export class NavienRealtime {
     this.unsubscribeResponses?.();
     for (const w of this.watched.values()) w.unsubscribe();
     this.watched.clear();
-    this.listeners.clear();
-    this.waiters.clear();
+    this.statusListeners.clear();
+    this.stateListeners.clear();
+    this.followers.clear();
+    this.pending.clear();
     await this.conn?.close();
   }
 
   // ------------------------------------------------------------------ internals
 
-  private get unit(): "F" | "C" {
-    return this.account.settings.unit;
+  /** The connection, created on first use (no network until someone holds it). */
+  private get connection(): RealtimeConnection {
+    if (this.closed) throw new HomeEnergyError("NOT_CONNECTED", "The Navien account was closed (redeploy in progress); try again.");
+    if (!this.conn) {
+      const o: NavienMqttOptions = {
+        url: this.deps.mqttUrl,
+        region: this.deps.region,
+        backoff: this.deps.options?.backoff,
+        connectTimeoutMs: this.deps.options?.connectTimeoutMs,
+        credentials: this.deps.credentials,
+        log: (level, text) => this.log?.(level, text),
+      };
+      const conn = this.deps.connect ? this.deps.connect(o) : new NavienMqttConnection(o);
+      this.unsubscribeResponses = conn.subscribe("cmd/52/{clientId}/res/#", (topic, payload) => this.dispatch(topic, payload));
+      conn.on("state", (state, detail) => {
+        for (const fn of [...this.stateListeners]) this.safely(() => fn(state, detail));
+      });
+      this.conn = conn;
+    }
+    return this.conn;
   }
 
-  private context(dev: NavienDevice, clientId: string, features?: Record<string, unknown>) {
+  private context(dev: NavienDevice, features?: Record<string, unknown>) {
     return {
       mac: dev.mac,
       additionalValue: dev.additionalValue,
       deviceType: dev.deviceType,
-      clientId,
+      clientId: "pending",
       sessionId: this.sessionId,
       unit: this.unit,
       features,
@@ -213,119 +272,149 @@ export class NavienRealtime {
     };
   }
 
+  private unwatchIfIdle(mac: string): void {
+    const w = this.watched.get(mac);
+    if (!w || w.users > 0) return;
+    this.pending.prune(mac, Date.now());
+    if (this.pending.count(mac) > 0) return; // answers still on their way
+    this.watched.delete(mac);
+    w.unsubscribe();
+  }
+
   private dispatch(topic: string, payload: Buffer): void {
     const msg = parseInbound(topic, payload);
     if (!msg || !msg.mac) return;
-    if (msg.kind === "status") this.lastStatus.set(msg.mac, msg.data);
-    if (msg.kind === "features") this.features.set(msg.mac, { at: Date.now(), raw: msg.data });
-    for (const w of [...this.waiters]) {
-      if (w.mac === msg.mac && w.kind === msg.kind && w.accept(msg)) {
-        this.waiters.delete(w);
-        w.resolve(msg);
+    const mac = msg.mac;
+    if (msg.kind === "status") this.lastStatus.set(mac, msg.data);
+    if (msg.kind === "features") this.features.set(mac, { at: Date.now(), raw: msg.data });
+    // Followers registered by this very answer must not see it again.
+    const followers = this.followers.size ? [...this.followers] : [];
+    const req = msg.clientId ? this.pending.take(mac, msg.kind, msg.clientId, Date.now()) : undefined;
+    if (req?.onAnswer) this.safely(() => req.onAnswer?.(msg));
+    for (const f of followers) {
+      if (f.mac !== mac || f.kind !== msg.kind || !this.followers.has(f)) continue;
+      if (f.accept(msg.data)) {
+        this.followers.delete(f);
+        this.safely(() => f.resolve(msg));
       }
     }
-    for (const fn of this.listeners) {
-      try {
-        fn(msg);
-      } catch (err) {
-        this.log?.("error", `Navien status listener failed: ${(err as Error).message}`);
-      }
+    if (msg.kind === "status" && this.statusListeners.size) {
+      const update: StatusUpdate = { mac, raw: msg.data, status: decodeStatus(msg.data, this.unit) };
+      for (const fn of this.statusListeners) this.safely(() => fn(update));
+    }
+    if (req) this.unwatchIfIdle(mac);
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log?.("error", `A Navien status or state listener failed: ${(err as Error).message}`);
     }
   }
 
-  /** Raw features from the cache or a fresh device-info request. */
+  /** Raw features from the cache or one fresh device-info request per device at a time. */
   private async rawFeatures(dev: NavienDevice, deadline: Deadline, fresh: boolean): Promise<Record<string, unknown>> {
     const hit = this.features.get(dev.mac);
     if (!fresh && hit && Date.now() - hit.at < FEATURES_TTL_MS) return hit.raw;
-    return (await this.exchange(dev, "features", undefined, deadline)).data;
-  }
-
-  /** Registers the answer matcher, publishes, and waits for the answer or the deadline. */
-  private async exchange(dev: NavienDevice, cmd: CommandName, payload: unknown, deadline: Deadline, features?: Record<string, unknown>): Promise<Inbound> {
-    const ctx = this.context(dev, "pending", features);
-    const built = buildCommand(cmd, payload, ctx); // validates: INVALID_INPUT before anything is sent
-    const { kind, accept } = matcher(built);
-    let nudge: NodeJS.Timeout | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let waiter: Waiter | undefined;
-    const answered = new Promise<Inbound>((resolve) => {
-      waiter = { mac: dev.mac, kind, accept, resolve };
-      this.waiters.add(waiter);
-    });
-    try {
-      await this.connection.publish(built.topic, (cid) => buildCommand(cmd, payload, { ...ctx, clientId: cid }).payload, {
-        timeoutMs: deadline.remaining(`The Navien command "${cmd}"`),
-      });
-      if (built.kind === "control") {
-        // The device answers a control with its new status; ask for one if it is slow to.
-        nudge = setTimeout(() => this.requestStatus(dev, Math.max(1, deadline.at - Date.now())).catch(() => undefined), STATUS_NUDGE_MS);
-      }
-      const left = deadline.at - Date.now();
-      const timedOut = new Promise<never>((_r, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new HomeEnergyError(
-                "NAVIEN_TIMEOUT",
-                `The Navien device ${dev.mac} did not confirm "${cmd}" within ${Math.round(deadline.totalMs / 100) / 10} s. It may be offline (check "connected" in the list command) or busy; try again or raise the node's timeout.`,
-              ),
-            ),
-          Math.max(0, left),
-        );
-      });
-      return await Promise.race([answered, timedOut]);
-    } finally {
-      if (waiter) this.waiters.delete(waiter);
-      clearTimeout(nudge);
-      clearTimeout(timer);
+    let p = fresh ? undefined : this.featuresInFlight.get(dev.mac);
+    if (!p) {
+      p = this.exchange(dev, "features", undefined, deadline).then((r) => r.answer.data);
+      const mine = p;
+      this.featuresInFlight.set(dev.mac, mine);
+      mine.finally(() => this.featuresInFlight.get(dev.mac) === mine && this.featuresInFlight.delete(dev.mac)).catch(noop);
     }
+    return p;
   }
 
-  /** Read-modify-write of the full program (spec §9, quirk #14): refused if the read fails. */
+  private async exchange(dev: NavienDevice, cmd: CommandName, payload: unknown, deadline: Deadline, features?: Record<string, unknown>): Promise<{ built: BuiltCommand; answer: Inbound }> {
+    const ctx = this.context(dev, features);
+    const built = buildCommand(cmd, payload, ctx); // validates: INVALID_INPUT before anything is sent
+    const wire = (cid: string) => buildCommand(cmd, payload, { ...ctx, clientId: cid }).payload;
+    return { built, answer: await this.ask(dev, built, wire, deadline) };
+  }
+
+  /** Publishes one request and waits for the device's answer to it (see the file comment). */
+  private ask(dev: NavienDevice, built: BuiltCommand, wire: (cid: string) => object, deadline: Deadline): Promise<Inbound> {
+    const mac = dev.mac;
+    return new Promise<Inbound>((resolve, reject) => {
+      let settled = false;
+      let answered = false;
+      let follower: Follower | undefined;
+      let nudge: NodeJS.Timeout | undefined;
+      const unwatch = this.watch(mac);
+      const finish = (err: Error | undefined, msg?: Inbound) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(nudge);
+        if (follower) this.followers.delete(follower);
+        unwatch();
+        if (err) reject(err);
+        else resolve(msg as Inbound);
+      };
+      const req: PendingRequest = {
+        mac,
+        answer: built.answer,
+        clientId: "",
+        keepUntil: 0,
+        onAnswer: (msg) => {
+          if (settled) return;
+          answered = true;
+          if (built.accept(msg.data)) return finish(undefined, msg);
+          // Answered, but not (yet) showing the change: a later answer of the device may.
+          follower = { mac, kind: built.answer, accept: built.accept, resolve: (m) => finish(undefined, m) };
+          this.followers.add(follower);
+        },
+      };
+      // The answer's clock starts once the broker has the request; until then the publish queue's
+      // own timeout (NOT_CONNECTED) applies.
+      let timer: NodeJS.Timeout | undefined;
+      const left = Math.max(0, deadline.at - Date.now());
+      this.connection
+        .publish(built.topic, wire, {
+          timeoutMs: left,
+          onSend: (cid) => {
+            req.keepUntil = Math.max(deadline.at, Date.now() + KEEP_UNANSWERED_MS);
+            this.pending.sent(req, cid, Date.now());
+          },
+        })
+        .then(
+          () => {
+            if (settled) return;
+            const rest = Math.max(0, deadline.at - Date.now());
+            timer = setTimeout(() => finish(this.timeoutError(dev, built, deadline, answered)), Math.min(rest, MAX_TIMER_MS));
+            if (built.kind !== "control") return;
+            // The device answers a control with its new status; ask for one if it is slow to.
+            nudge = setTimeout(() => {
+              if (!settled) this.requestStatus(dev, Math.max(1, deadline.at - Date.now())).catch(noop);
+            }, STATUS_NUDGE_MS);
+          },
+          (err) => {
+            this.pending.remove(req);
+            finish(err);
+          },
+        );
+    });
+  }
+
+  private timeoutError(dev: NavienDevice, built: BuiltCommand, deadline: Deadline, answered: boolean): HomeEnergyError {
+    const secs = Math.round(deadline.totalMs / 100) / 10;
+    if (answered) {
+      return new HomeEnergyError("NAVIEN_TIMEOUT", `The Navien device ${dev.mac} answered "${built.name}" but did not show the change within ${secs} s (it may have refused the value, or be busy); check its state with "status" and try again.`);
+    }
+    return new HomeEnergyError("NAVIEN_TIMEOUT", `The Navien device ${dev.mac} did not confirm "${built.name}" within ${secs} s. It may be offline (check "connected" in the list command) or busy; try again or raise the node's timeout.`);
+  }
+
+  /** Read-modify-write of the full program: refused if the read fails. */
   private async writeReservations(dev: NavienDevice, payload: unknown, features: Record<string, unknown>, deadline: Deadline): Promise<unknown> {
     if (typeof payload !== "object" || Array.isArray(payload)) {
       throw new HomeEnergyError("INVALID_INPUT", "The reservations payload must be an object {enabled, entries: [...]} (or empty to read the program).");
     }
-    const current = decodeReservations((await this.exchange(dev, "reservations", undefined, deadline, features)).data, this.unit);
+    const read = await this.exchange(dev, "reservations", undefined, deadline, features);
+    const current = decodeReservations(read.answer.data, this.unit);
     const merged = { ...current, ...(payload as Record<string, unknown>) };
-    const answer = await this.exchange(dev, "reservations", merged, deadline, features);
-    return decodeReservations(answer.data, this.unit);
-  }
-
-  private decodeAnswer(answer: Inbound): unknown {
-    switch (answer.kind) {
-      case "status":
-        return decodeStatus(answer.data, this.unit);
-      case "features":
-        return decodeFeatures(answer.data, this.unit);
-      case "energy":
-        return decodeEnergy(answer.data);
-      case "reservations":
-        return decodeReservations(answer.data, this.unit);
-      case "tou":
-        return decodeTouMqtt(answer.data);
-    }
-  }
-}
-
-/** Which inbound message answers a built command (spec §5.5). */
-function matcher(built: BuiltCommand): { kind: InboundKind; accept: (m: Inbound) => boolean } {
-  switch (built.kind) {
-    case "status":
-      return { kind: "status", accept: () => true };
-    case "features":
-      return { kind: "features", accept: () => true };
-    case "control":
-      return { kind: "status", accept: (m) => (built.confirm ? built.confirm(m.data) : true) };
-    case "energy":
-      return { kind: "energy", accept: () => true };
-    case "reservations-read":
-      return { kind: "reservations", accept: () => true };
-    case "reservations-write":
-      return { kind: "reservations", accept: (m) => (built.confirmEcho ? built.confirmEcho(m.data) : true) };
-    case "tou-read":
-      return { kind: "tou", accept: () => true };
-    case "tou-write":
-      return { kind: "tou", accept: (m) => (built.confirmEcho ? built.confirmEcho(m.data) : true) };
+    const { built, answer } = await this.exchange(dev, "reservations", merged, deadline, features);
+    return built.decode(answer.data, this.unit);
   }
 }

@@ -1,11 +1,11 @@
 /**
- * Reservations — programmed mode/temperature changes (spec §9).
+ * Reservations — programmed mode/temperature changes (docs/protocol/navien.md §13).
  *
  * Read answers carry the program as a hex string of 6-byte entries `enable, week, hour, min,
  * mode, param` (all-zero groups are empty slots, trailing partial groups are ignored); writes
  * send a JSON list of entry objects. The device's echo after a write may use either form, so
  * both are accepted everywhere. Writes replace the whole program: read-modify-write is the
- * caller's job (quirk 14).
+ * caller's job (docs/protocol/navien.md §16, quirk 14).
  */
 import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import { dhwModeName, dhwModeNumber } from "./modes.js";
@@ -182,7 +182,7 @@ function encodeEntry(entry: unknown, i: number, unit: TempUnit, limits: Reservat
 }
 
 /**
- * Canonical form for confirming a write by its echo (spec §5.5): global flag + the sorted raw
+ * Canonical form for confirming a write by its echo (docs/protocol/navien.md §8): global flag + the sorted raw
  * entry tuples, so that order does not matter. Accepts a write request (`{reservationUse,
  * reservation: list}`) or an answer (hex or list).
  */

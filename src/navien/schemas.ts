@@ -1,4 +1,4 @@
-/** JSON schemas of the Navien REST answers we rely on (spec §3.5), compiled once at load. */
+/** JSON schemas of the Navien REST answers we rely on (docs/protocol/navien.md §2), compiled once at load. */
 import { compileChecker } from "../core/schema.js";
 import type { DeviceInfoWire, DeviceEntryWire, SignInData, RefreshData, FirmwareData, TouGetData } from "./types.js";
 

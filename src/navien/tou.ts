@@ -1,5 +1,5 @@
 /**
- * Time-of-Use plans (spec §10). Two wire forms hold a plan:
+ * Time-of-Use plans (docs/protocol/navien.md §14). Two wire forms hold a plan:
  * - REST `GET /device/tou`: `touInfo.schedule[] = {season, interval[]}` (periods nested per season);
  * - MQTT `tou/rd`: `reservation[]` of flat periods, each carrying its own `season`.
  * Both decode to the contract's `{controllerId, utility, name, zipCode, schedule: [{months,
@@ -18,9 +18,9 @@ import {
   type DayName,
 } from "./weekdays.js";
 
-/** The controller holds at most 16 periods (spec §10.2). */
+/** The controller holds at most 16 periods (docs/protocol/navien.md §14). */
 export const MAX_TOU_PERIODS = 16;
-/** `decimalPoint` range the device accepts (spec §10.3). */
+/** `decimalPoint` range the device accepts (docs/protocol/navien.md §14). */
 const MAX_DECIMAL_POINT = 10;
 /** Converted plans use 5; we start there so that written plans look like the vendor's. */
 const PREFERRED_DECIMAL_POINT = 5;
@@ -265,7 +265,7 @@ function periodKey(p: Record<string, unknown>): string {
   return [num(p.season), num(p.week), num(p.startHour), num(p.startMinute), num(p.endHour), num(p.endMinute), price(p.priceMin), price(p.priceMax)].join(",");
 }
 
-/** Canonical form of a TOU write or `tou/rd` answer: enabled flag + sorted periods (spec §5.5). */
+/** Canonical form of a TOU write or `tou/rd` answer: enabled flag + sorted periods (docs/protocol/navien.md §8). */
 export function canonicalTou(r: { reservationUse?: unknown; reservation?: unknown }): string {
   const list = Array.isArray(r.reservation) ? r.reservation : [];
   const keys = list.filter((p) => p && typeof p === "object").map((p) => periodKey(p as Record<string, unknown>)).sort();

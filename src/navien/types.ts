@@ -1,4 +1,4 @@
-/** Wire shapes of the Navien REST API (spec §3.5) and the package's decoded shapes. */
+/** Wire shapes of the Navien REST API (docs/protocol/navien.md §2) and the package's decoded shapes. */
 
 export interface TokenBlock {
   accessToken: string;

@@ -100,8 +100,38 @@ export function pickOption(nodeValue: unknown, msgValue: unknown, fallback?: unk
   return fallback;
 }
 
-/** Node timeout property (seconds) → milliseconds, defaulting to the contract's 15 s. */
-export function timeoutMs(value: unknown, fallbackSeconds = 15): number {
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : fallbackSeconds * 1000;
+/** Documented ranges of the numeric node properties (the help pages state them). */
+export const TIMEOUT_RANGE = { min: 1, max: 300, fallback: 15 };
+export const INTERVAL_RANGE = { min: 5, max: 86_400, fallback: 60 };
+
+/**
+ * A seconds property clamped to [min, max] (0 kept when `zeroAllowed`); not a number, negative or
+ * blank → the fallback. Anything changed is reported once through `warn`, never silently. No
+ * typed value can give a timer that fires at once or overflows Node's 2^31−1 ms limit.
+ */
+export function clampSeconds(
+  value: unknown,
+  range: { min: number; max: number; fallback: number },
+  what: string,
+  warn?: (text: string) => void,
+  zeroAllowed = false,
+): number {
+  const blank = value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+  const n = blank ? NaN : Number(value);
+  if (zeroAllowed && n === 0) return 0;
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
+    if (!blank) warn?.(`${what} ${JSON.stringify(String(value).slice(0, 20))} is not a valid number of seconds; using ${range.fallback} s.`);
+    return range.fallback;
+  }
+  if (n < range.min || n > range.max) {
+    const used = n < range.min ? range.min : range.max;
+    warn?.(`${what} ${n} s is outside ${zeroAllowed ? `0 or ` : ""}${range.min}–${range.max} s; using ${used} s.`);
+    return used;
+  }
+  return n;
+}
+
+/** Node timeout property (seconds) → milliseconds, clamped to TIMEOUT_RANGE (default 15 s). */
+export function timeoutMs(value: unknown, fallbackSeconds = TIMEOUT_RANGE.fallback, warn?: (text: string) => void): number {
+  return Math.round(clampSeconds(value, { ...TIMEOUT_RANGE, fallback: fallbackSeconds }, "The timeout", warn) * 1000);
 }

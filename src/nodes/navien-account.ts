@@ -6,6 +6,7 @@ import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl } from "../core/http.js";
 import { NavienAccountClient, type NavienAccountSettings } from "../navien/account.js";
+import type { RealtimeOptions } from "../navien/realtime.js";
 import { TokenVault } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
 import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
@@ -39,7 +40,7 @@ export = function (RED: NodeAPI) {
         email,
         password,
       };
-      node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings));
+      node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings, realtimeOptions(RED)));
       node.configError = undefined;
       // Connection trouble (already redacted by the transport) goes to the Node-RED log of this node.
       node.client.realtime.log = (level, text) => {
@@ -59,6 +60,15 @@ export = function (RED: NodeAPI) {
       }
       registry.release(node.id, removed).then(done, done);
     });
+  }
+
+  /**
+   * MQTT back-off and connect timeout from settings.js (`navienMqtt: {backoff: {initialMs, maxMs},
+   * connectTimeoutMs}`), as Node-RED's own MQTT nodes read `mqttReconnectTime`; defaults otherwise.
+   */
+  function realtimeOptions(red: NodeAPI): RealtimeOptions {
+    const o = (red.settings as unknown as { navienMqtt?: RealtimeOptions }).navienMqtt;
+    return o && typeof o === "object" ? { backoff: o.backoff, connectTimeoutMs: o.connectTimeoutMs } : {};
   }
 
   /**

@@ -1,15 +1,17 @@
 /**
  * `navien-device`: runs one command against a Navien device or account. `list`, `info` and
  * `firmware` are REST calls; every other command goes over the account's shared MQTT connection
- * and resolves when the device confirms it (or fails with NAVIEN_TIMEOUT).
+ * and resolves on the device's answer to it (or fails with NAVIEN_TIMEOUT).
  */
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
-import { COMMAND_NAMES } from "../navien/commands.js";
+import { commandName } from "../navien/commands.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { NavienStatus } from "../navien/status.js";
+import { ADMIN_ROOT } from "./admin.js";
 import { handleInput, pickOption, timeoutMs } from "./common.js";
 import { statusText } from "./navien-status-text.js";
+import { DEVICE_COMMANDS } from "./navien-types.js";
 import { navienUser } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
@@ -20,16 +22,13 @@ interface NavienDeviceDef extends NodeDef {
   timeout: string | number;
 }
 
-const REST_COMMANDS = ["list", "info", "firmware"] as const;
-/** The contract's MQTT commands (the TOU ones belong to navien-tou). */
-const MQTT_COMMANDS: readonly string[] = COMMAND_NAMES.filter((c) => !c.startsWith("tou-"));
 
 export = function (RED: NodeAPI) {
   function NavienDevice(this: Node, def: NavienDeviceDef) {
     RED.nodes.createNode(this, def);
     const node = this;
     const user = navienUser(RED, node, def.account);
-    const limitMs = timeoutMs(def.timeout);
+    const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
 
     handleInput(node, user.secrets, async ({ msg }) => {
       const client = user.client();
@@ -43,28 +42,31 @@ export = function (RED: NodeAPI) {
         return { status: `${devices.length} device${devices.length === 1 ? "" : "s"}` };
       }
       if (!command) throw invalidInput("No command given. Choose one in the node, or send it as msg.command (or msg.topic).");
-      if (!(REST_COMMANDS as readonly string[]).includes(command) && !MQTT_COMMANDS.includes(command)) {
-        throw invalidInput(`Unknown command "${command.slice(0, 40)}". Use one of: ${[...REST_COMMANDS, ...MQTT_COMMANDS].join(", ")}.`);
+      if (!DEVICE_COMMANDS.includes(command)) {
+        throw invalidInput(`Unknown command "${command.slice(0, 40)}". Use one of: ${DEVICE_COMMANDS.join(", ")}.`);
       }
       const mac = normalizeMac(pickOption(def.device, msg.device));
-      if (MQTT_COMMANDS.includes(command)) {
-        user.holdRealtime(client);
-        const result = await client.realtime.command(mac, command, msg.payload, deadline);
-        msg.payload = result;
-        const r = result as Record<string, unknown>;
-        if (command === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: `set-point ${r.dhwTemperatureSetting} °${unit}` };
-        return { status: "dhwTemperature" in r ? statusText(r as NavienStatus, unit) : `${command} · ${mac}` };
-      }
       if (command === "info") {
         msg.payload = await client.info(mac, deadline);
         return { status: `info · ${mac}` };
       }
-      msg.payload = await client.firmware(mac, deadline);
-      return { status: `firmware · ${mac}` };
+      if (command === "firmware") {
+        msg.payload = await client.firmware(mac, deadline);
+        return { status: `firmware · ${mac}` };
+      }
+      const name = commandName(command);
+      const result = await user.realtime(client).command(mac, name, msg.payload, deadline);
+      msg.payload = result;
+      const r = result as Record<string, unknown>;
+      if (name === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: `set-point ${r.dhwTemperatureSetting} °${unit}` };
+      return { status: "dhwTemperature" in r ? statusText(r as NavienStatus, unit) : `${name} · ${mac}` };
     });
-
   }
+
+  // The editor's command list is this list (no hand-written copy in the HTML).
+  RED.httpAdmin.get(`${ADMIN_ROOT}/navien/commands`, RED.auth.needsPermission("navien-device.read"), (_req: any, res: any) => {
+    res.json({ commands: DEVICE_COMMANDS });
+  });
 
   RED.nodes.registerType("navien-device", NavienDevice as any);
 };
-

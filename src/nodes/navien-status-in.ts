@@ -1,17 +1,19 @@
 /**
  * `navien-status-in`: live status of one device or every device of the account. Subscribes the
  * device wildcards on the account's shared MQTT connection, asks for a status every `interval`
- * seconds (devices do not publish by themselves, spec §5.6), and emits a new message per status.
+ * seconds and after every (re)connect — never by itself when `interval` is 0 — and emits a new
+ * message per status (devices do not publish by themselves, docs/protocol/navien.md "Polling").
+ * Statuses are decoded once per account, however many of these nodes listen.
  */
 import { Deadline } from "../core/deadline.js";
-import { HomeEnergyError } from "../core/errors.js";
-import type { Inbound } from "../navien/inbound.js";
 import { normalizeMac } from "../navien/mac.js";
-import { decodeStatus } from "../navien/status.js";
+import type { StatusUpdate } from "../navien/realtime.js";
 import type { NavienDevice } from "../navien/types.js";
-import { deregisterUser, errorStatusText, registerUser, safeError, statusKey } from "./common.js";
+import type { NavienAccountClient } from "../navien/account.js";
+import { bindAccount } from "./account-binding.js";
+import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey } from "./common.js";
 import { statusText } from "./navien-status-text.js";
-import type { NavienAccountNode } from "./navien-types.js";
+import { showConnectionState } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
 interface StatusInDef extends NodeDef {
@@ -29,65 +31,59 @@ export = function (RED: NodeAPI) {
   function NavienStatusIn(this: Node, def: StatusInDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const account = RED.nodes.getNode(def.account) as NavienAccountNode | null;
-    registerUser(account ?? undefined, node);
-    const intervalS = Number(def.interval);
-    const intervalMs = Number.isFinite(intervalS) && intervalS > 0 ? Math.max(5, intervalS) * 1000 : 0;
-    const client = account?.client;
-    const secrets = () => client?.secrets() ?? [];
+    let closed = false;
+    const cleanup: Array<() => void> = [];
+    let release: (() => Promise<void>) | undefined = undefined;
+    const binding = bindAccount<NavienAccountClient>(RED, node, def.account, "navien-account", async () => {
+      closed = true;
+      for (const fn of cleanup.splice(0)) fn();
+      await release?.();
+    });
+    const intervalS = clampSeconds(def.interval, INTERVAL_RANGE, "The poll interval", (t) => node.warn(t), true);
 
     const fail = (err: unknown, msg?: object) => {
-      const safe = safeError(err, secrets());
+      const safe = safeError(err, binding.secrets());
       node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
       node.error(safe, (msg ?? { error: { code: safe.code, message: safe.message } }) as any);
     };
 
-    if (!account || !client) {
-      const err = account?.configError ?? new HomeEnergyError("INVALID_INPUT", "No usable Navien account is selected. Open the node and choose or configure a navien-account.");
+    let client: NavienAccountClient;
+    try {
+      client = binding.client();
+    } catch (err) {
       fail(err);
-      node.on("input", (_msg: any, _send: any, done: any) => done(err));
-      node.on("close", () => deregisterUser(account ?? undefined, node));
+      node.on("input", (_msg: any, _send: any, done: any) => done(safeError(err, binding.secrets())));
       return;
     }
 
-    const unit = account.unit;
+    const unit = client.settings.unit;
     const rt = client.realtime;
     const onlyMac = def.device ? safeMac(def.device) : undefined;
     let devices: NavienDevice[] = [];
-    const unwatch: Array<() => void> = [];
     const lastSent = new Map<string, string>();
-    let closed = false;
-    let timer: NodeJS.Timeout | undefined;
 
     node.status({ fill: "grey", shape: "ring", text: statusKey("starting") });
-    rt.acquire();
 
-    const unlisten = rt.listen((m: Inbound) => {
-      if (m.kind !== "status" || !m.mac) return;
-      const dev = devices.find((d) => d.mac === m.mac);
-      if (!dev) return;
-      const payload = decodeStatus(m.data, unit);
-      if (def.onlyChanges) {
-        const key = JSON.stringify(payload);
-        if (lastSent.get(dev.mac) === key) return;
-        lastSent.set(dev.mac, key);
-      }
-      const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload, device: { mac: dev.mac, name: dev.name } };
-      if (def.includeRaw) out.raw = m.data;
-      node.send(out as any);
-      node.status({ fill: "green", shape: "dot", text: devices.length > 1 ? `${dev.name || dev.mac}: ${statusText(payload, unit)}` : statusText(payload, unit) });
-    });
+    cleanup.push(
+      rt.onStatus((u: StatusUpdate) => {
+        const dev = devices.find((d) => d.mac === u.mac);
+        if (!dev) return;
+        const payload = u.status;
+        if (def.onlyChanges) {
+          const key = JSON.stringify(payload);
+          if (lastSent.get(dev.mac) === key) return;
+          lastSent.set(dev.mac, key);
+        }
+        const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: { ...payload }, device: { mac: dev.mac, name: dev.name } };
+        if (def.includeRaw) out.raw = u.raw;
+        node.send(out as any);
+        node.status({ fill: "green", shape: "dot", text: devices.length > 1 ? `${dev.name || dev.mac}: ${statusText(payload, unit)}` : statusText(payload, unit) });
+      }),
+    );
 
-    const stateOff = rt.onState((state, detail) => {
-      if (closed) return;
-      if (state === "reconnecting" || state === "connecting") {
-        // Why it is down goes to the log through the account node (the transport's lastError).
-        node.status({ fill: "yellow", shape: "ring", text: statusKey(detail.error ? "reconnecting" : "connecting") });
-      } else if (state === "connected") {
-        node.status({ fill: "green", shape: "ring", text: statusKey("connected") });
-        void pollAll(); // fresh data right after every (re)connect
-      }
-    });
+    // Fresh data right after every (re)connect — only when the node polls by itself.
+    cleanup.push(showConnectionState(node, rt, () => intervalS > 0 && !closed && void pollAll()));
+    release = rt.hold();
 
     /** Resolves the device list once (single-flight; retried at the next poll after a failure). */
     let resolving: Promise<void> | undefined;
@@ -95,10 +91,10 @@ export = function (RED: NodeAPI) {
       if (devices.length || closed) return Promise.resolve();
       resolving ??= (async () => {
         const deadline = new Deadline(REQUEST_TIMEOUT_MS);
-        const found = onlyMac ? [await client!.findDevice(onlyMac, deadline)] : await client!.listDevices(deadline);
+        const found = onlyMac ? [await client.findDevice(onlyMac, deadline)] : await client.listDevices(deadline);
         if (closed) return;
         devices = found;
-        for (const d of devices) unwatch.push(rt.watch(d.mac));
+        for (const d of devices) cleanup.push(rt.watch(d.mac));
         if (!devices.length) node.status({ fill: "grey", shape: "ring", text: statusKey("noDevices") });
       })().finally(() => {
         resolving = undefined;
@@ -119,24 +115,20 @@ export = function (RED: NodeAPI) {
       });
     }
 
-    // The first poll happens on "connected"; if the shared connection is already up, poll now.
-    if (rt.state === "connected") void pollAll();
+    // With an interval the first poll happens on "connected" (now, if the connection is already up).
+    if (intervalS > 0 && rt.state === "connected") void pollAll();
     else ensureDevices().catch((err) => !closed && fail(err));
-    if (intervalMs) timer = setInterval(() => void pollAll(), intervalMs);
+    if (intervalS > 0) {
+      const timer = setInterval(() => void pollAll(), intervalS * 1000);
+      cleanup.push(() => clearInterval(timer));
+    }
 
     node.on("input", (_msg: any, _send: any, done: any) => {
       // Any message asks for a status now; the statuses themselves arrive as new messages.
-      requestAll().then(() => done(), (err) => done(safeError(err, secrets())));
-    });
-
-    node.on("close", (_removed: boolean, done: () => void) => {
-      closed = true;
-      clearInterval(timer);
-      unlisten();
-      stateOff();
-      for (const u of unwatch.splice(0)) u();
-      deregisterUser(account, node);
-      rt.release().then(done, done);
+      requestAll().then(
+        () => done(),
+        (err) => done(safeError(err, binding.secrets())),
+      );
     });
   }
 

@@ -2,7 +2,7 @@
  * `navien-tou`: the device's time-of-use plan. `get` reads the cloud's plan over REST (it needs
  * the controller serial number, which only the device's MQTT features answer gives — cached);
  * `set` writes a full plan to the device and waits for its echo; `enable`/`disable` switch TOU
- * scheduling and resolve with the confirming status.
+ * scheduling and resolve with the device's answer to that command.
  */
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
@@ -26,7 +26,7 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const node = this;
     const user = navienUser(RED, node, def.account);
-    const limitMs = timeoutMs(def.timeout);
+    const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
 
     handleInput(node, user.secrets, async ({ msg }) => {
       const client = user.client();
@@ -34,23 +34,22 @@ export = function (RED: NodeAPI) {
       if (!ACTIONS.includes(action)) throw invalidInput(`Unknown TOU action "${action.slice(0, 40)}". Use get, set, enable or disable.`);
       const mac = normalizeMac(pickOption(def.device, msg.device));
       const deadline = new Deadline(limitMs);
-      user.holdRealtime(client);
+      const rt = user.realtime(client);
       if (action === "get") {
         const dev = await client.findDevice(mac, deadline);
-        const serial = await client.realtime.controllerSerial(dev, deadline);
+        const serial = await rt.controllerSerial(dev, deadline);
         const plan = decodeTouRest(await client.api.touGet(dev, serial, client.settings.email, deadline));
         msg.payload = plan;
         return { status: `plan · ${plan.schedule.length} season${plan.schedule.length === 1 ? "" : "s"}` };
       }
       if (action === "set") {
         if (!msg.payload || typeof msg.payload !== "object") throw invalidInput("navien-tou set needs msg.payload = the plan ({schedule: [...]}), in the shape that get emits.");
-        msg.payload = await client.realtime.command(mac, "tou-write", msg.payload, deadline);
+        msg.payload = await rt.command(mac, "tou-write", msg.payload, deadline);
         return { status: "plan written" };
       }
-      msg.payload = await client.realtime.command(mac, action === "enable" ? "tou-enable" : "tou-disable", undefined, deadline);
+      msg.payload = await rt.command(mac, action === "enable" ? "tou-enable" : "tou-disable", undefined, deadline);
       return { status: action === "enable" ? "TOU on" : "TOU off" };
     });
-
   }
 
   RED.nodes.registerType("navien-tou", NavienTou as any);

@@ -1,5 +1,6 @@
 /** Types and defaults shared by the Navien node adapters. */
 import type { NavienAccountClient } from "../navien/account.js";
+import { COMMAND_NAMES } from "../navien/commands.js";
 import type { ConfigNodeBase, NodeDef } from "./types.js";
 
 export interface NavienAccountDef extends NodeDef {
@@ -20,3 +21,9 @@ export const NAVIEN_DEFAULTS = {
   mqttUrl: "wss://a1t30mldyslmuq-ats.iot.us-east-1.amazonaws.com/mqtt",
   region: "us-east-1",
 };
+
+/**
+ * Every command of navien-device, in the editor's order: the REST ones, then the MQTT commands of
+ * the runtime's list (the TOU ones belong to navien-tou). The editor fetches this list.
+ */
+export const DEVICE_COMMANDS: readonly string[] = ["list", "info", "firmware", ...COMMAND_NAMES.filter((c) => !c.startsWith("tou-"))];

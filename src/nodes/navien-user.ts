@@ -1,48 +1,54 @@
 /**
- * What every Navien action node does with its account: register as a user (so Node-RED routes
- * status/errors), check the account is usable, hold the shared MQTT connection from the first
- * real-time command until the node closes, and release it on close.
+ * What every Navien action node does with its account, on top of bindAccount(): hold the shared
+ * MQTT connection from its first real-time command until it closes, and show that connection's
+ * state (connecting, reconnecting, connected again) pushed by the account's real-time layer, as
+ * Node-RED's own MQTT nodes do.
  */
-import { invalidInput } from "../core/errors.js";
 import type { NavienAccountClient } from "../navien/account.js";
-import { deregisterUser, registerUser } from "./common.js";
-import type { NavienAccountNode } from "./navien-types.js";
+import type { NavienRealtime } from "../navien/realtime.js";
+import { bindAccount, type AccountBinding } from "./account-binding.js";
+import { statusKey } from "./common.js";
 import type { Node, NodeAPI } from "./types.js";
 
-export interface NavienUser {
-  account: NavienAccountNode | null;
-  secrets(): string[];
-  /** The account's client, or INVALID_INPUT naming what to fix. */
-  client(): NavienAccountClient;
-  /** Holds the MQTT connection (once) so that a stream of commands shares one connection. */
-  holdRealtime(client: NavienAccountClient): void;
+export interface NavienUser extends AccountBinding<NavienAccountClient> {
+  /** The real-time layer, held (once) so that a stream of commands shares one connection. */
+  realtime(client: NavienAccountClient): NavienRealtime;
 }
 
 export function navienUser(RED: NodeAPI, node: Node, accountId: string): NavienUser {
-  const account = RED.nodes.getNode(accountId) as NavienAccountNode | null;
-  registerUser(account ?? undefined, node);
-  let holding: { release(): Promise<void> } | undefined;
-
-  node.on("close", (_removed: boolean, done: () => void) => {
-    deregisterUser(account ?? undefined, node);
-    const h = holding;
-    holding = undefined;
-    if (h) h.release().then(done, done);
-    else done();
+  let release: (() => Promise<void>) | undefined;
+  let stateOff: (() => void) | undefined;
+  const binding = bindAccount<NavienAccountClient>(RED, node, accountId, "navien-account", async () => {
+    stateOff?.();
+    stateOff = undefined;
+    const r = release;
+    release = undefined;
+    await r?.();
   });
-
   return {
-    account,
-    secrets: () => account?.client?.secrets() ?? [],
-    client() {
-      if (!account) throw invalidInput("No Navien account is selected. Open the node and choose or add a navien-account.");
-      if (account.configError || !account.client) throw account.configError ?? invalidInput("The Navien account is not configured.");
-      return account.client;
-    },
-    holdRealtime(client) {
-      if (holding) return;
-      client.realtime.acquire();
-      holding = client.realtime;
+    ...binding,
+    realtime(client) {
+      const rt = client.realtime;
+      if (!release) {
+        stateOff = showConnectionState(node, rt); // first, so that "connecting" shows too
+        release = rt.hold();
+      }
+      return rt;
     },
   };
+}
+
+/** Mirrors the shared connection's state on the node (status-in does the same); returns the unsubscribe. */
+export function showConnectionState(node: Node, rt: NavienRealtime, onConnected?: () => void): () => void {
+  let wasDown = false;
+  return rt.onState((state, detail) => {
+    if (state === "connecting" || state === "reconnecting") {
+      wasDown = true;
+      node.status({ fill: "yellow", shape: "ring", text: statusKey(state === "reconnecting" || detail.error ? "reconnecting" : "connecting") });
+    } else if (state === "connected") {
+      if (wasDown) node.status({ fill: "green", shape: "ring", text: statusKey("connected") });
+      wasDown = false;
+      onConnected?.();
+    }
+  });
 }

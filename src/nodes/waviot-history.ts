@@ -8,10 +8,11 @@
  */
 import { Deadline } from "../core/deadline.js";
 import { asWatermark, type Watermark } from "../waviot/history.js";
-import { deregisterUser, handleInput, registerUser } from "./common.js";
+import { handleInput } from "./common.js";
 import { contextSlot, warnOnce, type Cursor } from "./context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
-import { waviotClient, type WaviotAccountNode } from "./waviot-types.js";
+import type { WaviotClient } from "../waviot/client.js";
+import { bindAccount } from "./account-binding.js";
 
 interface WaviotHistoryDef extends NodeDef {
   account: string;
@@ -32,16 +33,15 @@ export = function (RED: NodeAPI) {
   function WaviotHistory(this: Node, def: WaviotHistoryDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const account = RED.nodes.getNode(def.account) as WaviotAccountNode | null;
+    const binding = bindAccount<WaviotClient>(RED, node, def.account, "waviot-account");
     const onlyNew = def.onlyNew === true || (def.onlyNew as unknown) === "true";
-    registerUser(account ?? undefined, node);
     // Fetches run one after another, so that two triggers never both report the same new entry.
     let queue: Promise<unknown> = Promise.resolve();
     const cursor = contextCursor(node);
 
-    handleInput(node, () => account?.client?.secrets() ?? [], ({ msg }) => {
+    handleInput(node, binding.secrets, ({ msg }) => {
       const run = queue.then(async () => {
-        const client = waviotClient(account);
+        const client = binding.client();
         const stored = await cursor.get();
         const seen = stored && stored.account === client.identity ? stored.seen : undefined;
         const { entries, fresh, next } = await client.history(seen, new Deadline(TIMEOUT_MS));
@@ -59,7 +59,6 @@ export = function (RED: NodeAPI) {
     });
 
     node.on("close", (removed: boolean, done: () => void) => {
-      deregisterUser(account ?? undefined, node);
       if (removed) seenByNode.delete(node.id);
       done();
     });

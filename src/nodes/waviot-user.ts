@@ -5,9 +5,10 @@
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { isOperation, OPERATIONS, type Operation } from "../waviot/operations.js";
-import { deregisterUser, handleInput, pickOption, registerUser, shortTime } from "./common.js";
+import { handleInput, pickOption, shortTime } from "./common.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
-import { waviotClient, type WaviotAccountNode } from "./waviot-types.js";
+import type { WaviotClient } from "../waviot/client.js";
+import { bindAccount } from "./account-binding.js";
 
 interface WaviotUserDef extends NodeDef {
   account: string;
@@ -21,11 +22,10 @@ export = function (RED: NodeAPI) {
   function WaviotUser(this: Node, def: WaviotUserDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const account = RED.nodes.getNode(def.account) as WaviotAccountNode | null;
-    registerUser(account ?? undefined, node);
+    const binding = bindAccount<WaviotClient>(RED, node, def.account, "waviot-account");
 
-    handleInput(node, () => account?.client?.secrets() ?? [], async ({ msg }) => {
-      const client = waviotClient(account);
+    handleInput(node, binding.secrets, async ({ msg }) => {
+      const client = binding.client();
       const operation = readOperation(def.operation, msg.operation);
       const payload = msg.payload;
       // Passwords the user sent never travel on: not to the next node, not to a Catch node.
@@ -37,8 +37,6 @@ export = function (RED: NodeAPI) {
       }
       return { status: `${operation} · ${shortTime()}` };
     });
-
-    node.on("close", () => deregisterUser(account ?? undefined, node));
   }
 
   function readOperation(nodeValue: unknown, msgValue: unknown): Operation {

@@ -7,7 +7,6 @@ const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion, captureEverything } = require("../support/runtime");
 const { startSimulator } = require("../simulator");
 const { DEMO_USER } = require("../simulator/navien");
-const { NavienAccountClient } = require("../../nodes/lib/navien/account.js");
 
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in", "navien-tou"].map(loadNode);
@@ -17,12 +16,12 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
   let sim;
 
   before(async () => {
-    NavienAccountClient.realtimeOptions = { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 };
+    helper.settings({ navienMqtt: { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 } });
     sim = await startSimulator();
     await helper.startServer();
   });
   after(async () => {
-    NavienAccountClient.realtimeOptions = {};
+    helper.settings({});
     await helper.stopServer();
     await sim.close();
   });
@@ -65,6 +64,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: "", interval: 0, onlyChanges: false, includeRaw: true }]));
     const statuses = [];
     helper.getNode("st").on("call:status", (c) => statuses.push(c.args[0]));
+    helper.getNode("st").receive({}); // interval 0: statuses only when asked
     await until(() => got.length >= 2, 10_000, "a status from each device");
     const first = got.find((m) => m.device.mac === MAC);
     assert.equal(first.topic, `navien/${MAC}/status`);
@@ -78,6 +78,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
 
   it("status-in onlyChanges sends nothing when the status did not change; any input polls now", async () => {
     const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 0, onlyChanges: true, includeRaw: false }]));
+    helper.getNode("st").receive({});
     await until(() => got.length === 1, 10_000);
     assert.equal(got[0].raw, undefined);
     const answered = () => sim.navien.broker.counters.devicePublishes;
@@ -179,6 +180,49 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     assert.equal(got[1].payload.power, true);
   });
 
+  it("navien-device and navien-tou show the shared connection's state (reconnecting, then connected) pushed by the account", async () => {
+    const { got } = await load(flow([device(), { id: "tou", type: "navien-tou", device: MAC, action: "enable", timeout: 10 }]));
+    const seen = { dev: [], tou: [] };
+    for (const id of ["dev", "tou"]) helper.getNode(id).on("call:status", (c) => seen[id].push(c.args[0]));
+    helper.getNode("dev").receive({ command: "status" });
+    helper.getNode("tou").receive({});
+    await until(() => got.length === 2, 10_000, "both nodes used the connection");
+    for (const id of ["dev", "tou"]) seen[id].length = 0;
+    sim.navien.broker.stop();
+    await until(() => ["dev", "tou"].every((id) => seen[id].some((s) => s.fill === "yellow" && /reconnecting/.test(s.text))), 5000, "reconnecting shown on both");
+    sim.navien.broker.start();
+    await until(() => ["dev", "tou"].every((id) => seen[id].some((s) => s.fill === "green" && s.shape === "ring" && /connected/.test(s.text))), 5000, "connected shown on both");
+  });
+
+  it("the editor's command list is the runtime's (served by the admin API, no copy in the HTML)", async () => {
+    await load(flow([device()]));
+    const res = await helper.request().get("/home-energy/navien/commands").expect(200);
+    const { COMMAND_NAMES } = require("../../nodes/lib/navien/commands.js");
+    assert.deepEqual(res.body.commands, ["list", "info", "firmware", ...COMMAND_NAMES.filter((c) => !c.startsWith("tou-"))]);
+    const html = require("node:fs").readFileSync(require("node:path").join(__dirname, "../../nodes/navien-device.html"), "utf8");
+    assert.ok(!/"air-filter-reset"/.test(html), "no hand-written command list in navien-device.html");
+  });
+
+  it("50 status-in nodes on one account: one connection, no MaxListenersExceededWarning, one decode shared", async () => {
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const nodes = Array.from({ length: 50 }, (_, i) => ({ id: `st${i}`, type: "navien-status-in", device: MAC, interval: 0, onlyChanges: false, includeRaw: false }));
+      const { got } = await load(flow(nodes));
+      await until(() => sim.navien.broker.liveConnections === 1, 5000, "connected");
+      helper.getNode("st0").receive({});
+      await until(() => got.length === 50, 10_000, "one status on each node");
+      got[0].payload.dhwTemperature = -1; // a flow changing its message does not change the others'
+      assert.ok(got.slice(1).every((m) => m.payload.dhwTemperature !== -1));
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((n) => n === "MaxListenersExceededWarning"), []);
+      assert.equal(sim.navien.broker.maxLiveConnections, 1);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("navien-tou: get decodes the cloud plan (serial from the features answer); enable confirms touStatus", async () => {
     const { got, errors } = await load(flow([{ id: "tou", type: "navien-tou", device: MAC, action: "", timeout: 10 }]));
     const tou = helper.getNode("tou");
@@ -196,7 +240,8 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
   });
 
   it("broker killed and restarted 10 times: status resumes each time, once per request, on 1 connection", async () => {
-    const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 0, onlyChanges: false, includeRaw: false }]));
+    // A long interval: the node polls on every (re)connect, the timer itself never fires in the test.
+    const { got } = await load(flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 3600, onlyChanges: false, includeRaw: false }]));
     await until(() => got.length === 1, 10_000);
     const broker = sim.navien.broker;
     for (let i = 0; i < 10; i++) {
@@ -229,6 +274,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
   it("20 redeploys → never more than 1 live connection; unload → 0", async () => {
     const f = flow([{ id: "st", type: "navien-status-in", device: MAC, interval: 0, onlyChanges: false, includeRaw: false }, device()]);
     let { got } = await load(f);
+    helper.getNode("st").receive({});
     await until(() => got.length >= 1, 10_000);
     for (let i = 0; i < 20; i++) {
       await helper.setFlows(f.nodes, i % 2 ? "full" : "flows", f.creds);
@@ -247,6 +293,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     const { got, errors } = await load(flow([device({ timeout: 2 }), { id: "st", type: "navien-status-in", device: "", interval: 0, includeRaw: true }]));
     helper.getNode("dev").on("call:status", (c) => cap.push(c.args[0]));
     helper.getNode("st").on("call:status", (c) => cap.push(c.args[0]));
+    helper.getNode("st").receive({});
     helper.getNode("dev").receive({ command: "status" });
     helper.getNode("dev").receive({ command: "temperature", payload: 999 });
     await until(() => got.length >= 3 && errors.length >= 1, 10_000);

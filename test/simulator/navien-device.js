@@ -71,7 +71,13 @@ class SimDevice {
     this.lastMode = this.status.dhwOperationSetting === 6 ? 3 : this.status.dhwOperationSetting;
     /** Do not answer (NAVIEN_TIMEOUT tests). */
     this.silent = false;
-    /** Every request seen: {topic, request}. */
+    /**
+     * A real device works through one request at a time: with processingMs > 0 each answer is
+     * published processingMs after the previous one (or after the request arrived, if idle), in order.
+     */
+    this.processingMs = 0;
+    this.busyUntil = 0;
+    /** Every request seen: {topic, request, clientId, at (received, ms), answerAt (ms the answer is due)}. */
     this.requests = [];
     this.controls = [];
   }
@@ -139,9 +145,22 @@ class SimDevice {
     const req = msg;
     const r = msg.request;
     const suffix = topic.slice(this.deviceTopic.length + 1);
-    this.requests.push({ topic, request: r });
-    if (this.requests.length > 500) this.requests.shift();
+    const now = Date.now();
+    const record = { topic, request: r, clientId: req.clientID, at: now, answerAt: now };
+    this.requests.push(record);
+    if (this.requests.length > 2000) this.requests.shift();
     if (this.silent) return [];
+    const answers = this.answer(suffix, req, r);
+    if (answers.length && this.processingMs > 0) {
+      this.busyUntil = Math.max(now, this.busyUntil) + this.processingMs;
+      record.answerAt = this.busyUntil;
+      answers.delayMs = this.busyUntil - now;
+    }
+    return answers;
+  }
+
+  /** The answers to one request (state changes applied now). */
+  answer(suffix, req, r) {
     const defaultTopic = `${this.deviceTopic}/${req.clientID}/res`;
     const responseTopic = typeof req.responseTopic === "string" && req.responseTopic ? req.responseTopic : defaultTopic;
     const answer = (response, t = responseTopic) => [{ topic: t, payload: this.envelope(req, t, response) }];

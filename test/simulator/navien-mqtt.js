@@ -414,11 +414,12 @@ function attachBroker(sim, options = {}) {
       const answers = d.handle(packet.topic, msg);
       if (!answers.length) return;
       const send = () => answers.forEach((a) => devicePublish(a.topic, a.payload));
-      if (broker.answerDelayMs > 0) {
+      const delay = Math.max(broker.answerDelayMs, answers.delayMs || 0); // delayMs: the device's own processing time
+      if (delay > 0) {
         const t = setTimeout(() => {
           timers.delete(t);
           send();
-        }, broker.answerDelayMs);
+        }, delay);
         timers.add(t);
       } else setImmediate(send);
     },

@@ -95,8 +95,9 @@ describe("Navien codec: commands", () => {
         assert.equal(b.kind, kind);
         assert.equal(b.responseTopic, v.payload.responseTopic);
         assert.equal(b.payload.requestTopic, b.topic);
-        if (kind === "control") assert.equal(typeof b.confirm, "function");
-        else assert.equal(b.confirm, undefined);
+        assert.equal(typeof b.accept, "function");
+        assert.equal(typeof b.decode, "function");
+        assert.equal(b.answer, { control: "status", "reservations-read": "reservations", "reservations-write": "reservations", "tou-read": "tou", "tou-write": "tou" }[kind] ?? kind);
       });
     }
 
@@ -251,7 +252,7 @@ describe("Navien codec: commands", () => {
   });
 
   describe("confirmation predicates (§5.5)", () => {
-    const confirm = (name, payload, status, extra) => buildCommand(name, payload, ctx(extra)).confirm(status);
+    const confirm = (name, payload, status, extra) => buildCommand(name, payload, ctx(extra)).accept(status);
     it("power", () => {
       assert.equal(confirm("power", false, { dhwOperationSetting: 6 }), true);
       assert.equal(confirm("power", false, { dhwOperationSetting: 3 }), false);
@@ -288,21 +289,21 @@ describe("Navien codec: commands", () => {
     it("reservation and TOU writes confirm by echo, order-independent", () => {
       const r = buildCommand("reservations", RESERVATIONS, ctx());
       const echo = vector("navien", "mqtt-reservation-read-response.json").payload.response;
-      assert.equal(r.confirmEcho(echo), true, "hex echo of the same three entries (with an empty slot)");
-      assert.equal(r.confirmEcho({ reservationUse: 2, reservation: [...r.payload.request.reservation].reverse() }), true, "list echo, other order");
-      assert.equal(r.confirmEcho({ ...echo, reservationUse: 1 }), false, "global flag differs");
-      assert.equal(r.confirmEcho({ ...echo, reservation: echo.reservation.slice(0, 24) }), false, "entry missing");
-      assert.equal(r.confirmEcho(null), false);
-      assert.equal(r.confirmEcho({ reservationUse: 2, reservation: "zz" }), false);
+      assert.equal(r.accept(echo), true, "hex echo of the same three entries (with an empty slot)");
+      assert.equal(r.accept({ reservationUse: 2, reservation: [...r.payload.request.reservation].reverse() }), true, "list echo, other order");
+      assert.equal(r.accept({ ...echo, reservationUse: 1 }), false, "global flag differs");
+      assert.equal(r.accept({ ...echo, reservation: echo.reservation.slice(0, 24) }), false, "entry missing");
+      assert.equal(r.accept(null), false);
+      assert.equal(r.accept({ reservationUse: 2, reservation: "zz" }), false);
       const t = buildCommand("tou-write", TOU_PLAN, ctx());
       const tEcho = vector("navien", "mqtt-tou-read-response.json").payload.response;
-      assert.equal(t.confirmEcho(tEcho), true);
-      assert.equal(t.confirmEcho({ ...tEcho, reservation: [...tEcho.reservation].reverse() }), true);
+      assert.equal(t.accept(tEcho), true);
+      assert.equal(t.accept({ ...tEcho, reservation: [...tEcho.reservation].reverse() }), true);
       const p0 = { ...tEcho.reservation[2], priceMin: 45, priceMax: 45, decimalPoint: 2 };
-      assert.equal(t.confirmEcho({ ...tEcho, reservation: [tEcho.reservation[0], tEcho.reservation[1], p0, tEcho.reservation[3]] }), true, "same price, other decimalPoint");
-      assert.equal(t.confirmEcho({ ...tEcho, reservation: tEcho.reservation.slice(1) }), false);
-      assert.equal(t.confirmEcho({ ...tEcho, reservationUse: 1 }), false);
-      assert.equal(t.confirmEcho("garbage"), false);
+      assert.equal(t.accept({ ...tEcho, reservation: [tEcho.reservation[0], tEcho.reservation[1], p0, tEcho.reservation[3]] }), true, "same price, other decimalPoint");
+      assert.equal(t.accept({ ...tEcho, reservation: tEcho.reservation.slice(1) }), false);
+      assert.equal(t.accept({ ...tEcho, reservationUse: 1 }), false);
+      assert.equal(t.accept("garbage"), false);
     });
   });
 });

@@ -1,0 +1,220 @@
+/**
+ * The wire side shared by every command builder (docs/protocol/navien.md §5, §6): the checked
+ * context, topics, the envelope, the built command (with its answer kind, acceptance and decoding
+ * from answers.ts), payload readers and capability gates. Everything here throws INVALID_INPUT
+ * before anything is built.
+ */
+import { invalidInput } from "../core/errors.js";
+import { answerKindOf, decodeAnswer, type CommandKind } from "./answers.js";
+import { NWP500_DEVICE_TYPE } from "./codes.js";
+import { describe, type CommandName } from "./command-names.js";
+import { fromHalfC, normalizeUnit, type TempUnit } from "./units.js";
+import { rawFlag } from "./features.js";
+import type { InboundKind } from "./inbound.js";
+import { normalizeMac } from "./mac.js";
+
+export interface CommandContext {
+  mac: string;
+  additionalValue: string | number;
+  /** Communication module type; 52 for the NWP500 (default). */
+  deviceType?: number;
+  clientId: string;
+  sessionId: string;
+  unit: TempUnit | string;
+  /** The device's features, raw (`response.feature`) or as decodeFeatures returns them. */
+  features?: Record<string, unknown>;
+  /** The last raw status, for defaults (anti-legionella period, off/vacation reservations). */
+  currentStatus?: Record<string, unknown>;
+}
+
+export interface Envelope {
+  clientID: string;
+  sessionID: string;
+  protocolVersion: 2;
+  request: Record<string, unknown>;
+  requestTopic: string;
+  responseTopic: string;
+}
+
+export type StatusPredicate = (rawStatus: Record<string, unknown>) => boolean;
+
+export interface BuiltCommand {
+  /** Canonical command name (aliases resolved). */
+  name: CommandName;
+  kind: CommandKind;
+  topic: string;
+  qos: 1;
+  payload: Envelope;
+  /** Where the answer arrives (for status/feature/control: anywhere under the device wildcard). */
+  responseTopic: string;
+  /** The kind of answer the device sends to this request. */
+  answer: InboundKind;
+  /**
+   * True when an answer shows the command took effect (docs/protocol/navien.md, "Confirmation"): for
+   * controls the target field of the raw status, for schedule writes an echo equal to what was
+   * written; queries and controls with no identified field accept any answer of their kind.
+   */
+  accept: (data: Record<string, unknown>) => boolean;
+  /** The command's result from the answer's data, in the account's unit. */
+  decode: (data: Record<string, unknown>, unit: TempUnit) => unknown;
+}
+
+
+export const ANY_STATUS: StatusPredicate = () => true;
+export const ANY_ANSWER = (): boolean => true;
+
+export interface Ctx {
+  mac: string;
+  av: string;
+  dt: number;
+  cid: string;
+  sid: string;
+  unit: TempUnit;
+  features?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+export function checkContext(c: CommandContext): Ctx {
+  if (!c || typeof c !== "object") throw invalidInput("Internal: no command context.");
+  const mac = normalizeMac(c.mac);
+  const av = typeof c.additionalValue === "number" ? String(c.additionalValue) : c.additionalValue;
+  if (typeof av !== "string" || av === "") {
+    throw invalidInput("The device's additionalValue is unknown; list the account's devices first.");
+  }
+  const dt = c.deviceType ?? NWP500_DEVICE_TYPE;
+  if (!Number.isInteger(dt)) throw invalidInput("The device type must be a whole number (52 for the NWP500).");
+  if (typeof c.clientId !== "string" || !c.clientId || typeof c.sessionId !== "string" || !c.sessionId) {
+    throw invalidInput("Internal: MQTT client id and session id are required to build a request.");
+  }
+  const features = c.features && typeof c.features === "object" ? c.features : undefined;
+  const status = c.currentStatus && typeof c.currentStatus === "object" ? c.currentStatus : undefined;
+  return { mac, av, dt, cid: c.clientId, sid: c.sessionId, unit: normalizeUnit(c.unit), features, status };
+}
+
+export function deviceTopic(c: Ctx, suffix: string): string {
+  return `cmd/${c.dt}/navilink-${c.mac}/${suffix}`;
+}
+/** Default response topic (status, info, controls). */
+export function defaultResponseTopic(c: Ctx): string {
+  return `cmd/${c.dt}/navilink-${c.mac}/${c.cid}/res`;
+}
+/** Client-specific response topic (query answers). */
+export function clientResponseTopic(c: Ctx, suffix: string): string {
+  return `cmd/${c.dt}/${c.cid}/res/${suffix}`;
+}
+
+export function envelope(c: Ctx, topic: string, responseTopic: string, command: number, extra: Record<string, unknown>): Envelope {
+  return {
+    clientID: c.cid,
+    sessionID: c.sid,
+    protocolVersion: 2,
+    request: { command, deviceType: c.dt, macAddress: c.mac, additionalValue: c.av, ...extra },
+    requestTopic: topic,
+    responseTopic,
+  };
+}
+
+export function built(
+  name: CommandName,
+  kind: CommandKind,
+  c: Ctx,
+  suffix: string,
+  responseTopic: string,
+  command: number,
+  extra: Record<string, unknown>,
+): BuiltCommand {
+  const topic = deviceTopic(c, suffix);
+  const answer = answerKindOf(kind);
+  return {
+    name,
+    kind,
+    topic,
+    qos: 1,
+    payload: envelope(c, topic, responseTopic, command, extra),
+    responseTopic,
+    answer,
+    accept: ANY_ANSWER,
+    decode: (data, unit) => decodeAnswer(answer, data, unit),
+  };
+}
+
+/** A `ctrl` "mode" command: `mode`, `param`, `paramStr` (docs/protocol/navien.md §6). */
+export function control(name: CommandName, c: Ctx, command: number, mode: string, param: number[], confirm: StatusPredicate): BuiltCommand {
+  const b = built(name, "control", c, "ctrl", defaultResponseTopic(c), command, { mode, param, paramStr: "" });
+  b.accept = confirm;
+  return b;
+}
+
+// ---- payload helpers -------------------------------------------------------------------------
+
+export function isEmpty(p: unknown): boolean {
+  return (
+    p === undefined ||
+    p === null ||
+    (typeof p === "string" && p.trim() === "") ||
+    (typeof p === "object" && !Array.isArray(p) && Object.keys(p as object).length === 0)
+  );
+}
+
+export function asBool(p: unknown, what: string): boolean {
+  if (typeof p === "boolean") return p;
+  if (typeof p === "string") {
+    const s = p.trim().toLowerCase();
+    if (s === "on" || s === "true") return true;
+    if (s === "off" || s === "false") return false;
+  }
+  throw invalidInput(`${what} expects true/false or "on"/"off" as msg.payload, not ${describe(p)}.`);
+}
+
+export function asNumber(p: unknown, what: string, key?: string): number {
+  const v = key && p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>)[key] : p;
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw invalidInput(`${what} expects a number as msg.payload${key ? ` (or {${key}: number})` : ""}, not ${describe(v)}.`);
+  return n;
+}
+
+export function asInt(p: unknown, what: string, min: number, max: number, key?: string): number {
+  const n = asNumber(p, what, key);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput(`${what} must be a whole number from ${min} to ${max}, not ${n}.`);
+  return n;
+}
+
+
+// ---- capability gates (docs/protocol/navien.md §7) ------------------------------------------------------------
+
+export function requireFeatures(c: Ctx, name: string, flag: string): Record<string, unknown> {
+  if (!c.features) {
+    throw invalidInput(`"${name}" needs the water heater's features (capability ${flag}); request "features" first and try again.`);
+  }
+  return c.features;
+}
+
+/** The flag must be 2 ("supported"). */
+export function gate(c: Ctx, name: string, flag: string, label: string): void {
+  const v = rawFlag(requireFeatures(c, name, flag), flag, c.unit);
+  if (v !== 2) {
+    throw invalidInput(`This water heater does not support ${label} (capability ${flag} is ${v ?? "not reported"}); nothing was sent.`);
+  }
+}
+
+/** An optional per-mode flag: refuse only when the device reports it and it is not 2. */
+export function softGate(c: Ctx, flag: string, label: string): void {
+  if (!c.features) return;
+  const v = rawFlag(c.features, flag, c.unit);
+  if (v !== undefined && v !== 2) {
+    throw invalidInput(`This water heater has no ${label} mode (capability ${flag} is ${v}); nothing was sent.`);
+  }
+}
+
+export const MODE_FLAGS: Readonly<Record<number, [string, string]>> = {
+  1: ["heatpumpUse", "heat-pump"],
+  2: ["electricUse", "electric"],
+  3: ["energySaverUse", "energy-saver"],
+  4: ["highDemandUse", "high-demand"],
+};
+
+export function rangeError(what: string, value: number, unit: TempUnit, min: number, max: number): Error {
+  return invalidInput(
+    `${what} ${value} °${unit} is outside the water heater's range ${fromHalfC(min, unit)}–${fromHalfC(max, unit)} °${unit}; nothing was sent.`,
+  );
+}

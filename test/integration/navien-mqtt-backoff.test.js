@@ -1,0 +1,59 @@
+"use strict";
+/**
+ * The reconnect back-off starts over after every successful reconnect (docs/protocol/navien.md,
+ * "Reliability"): a few short outages in a row each recover after the shortest wait, instead of
+ * doubling across them. Real aedes broker over a WebSocket on loopback.
+ */
+const assert = require("node:assert/strict");
+const { NavienMqttConnection } = require("../../nodes/lib/navien/mqtt.js");
+const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
+const { HttpClient } = require("../../nodes/lib/core/http.js");
+const { startSimulator } = require("../simulator");
+const { DEMO_USER } = require("../simulator/navien");
+const { until } = require("../support/runtime");
+
+describe("Navien MQTT back-off resets on a successful reconnect", function () {
+  this.timeout(30_000);
+  let sim;
+  let http;
+  let conn;
+
+  before(async () => {
+    sim = await startSimulator();
+    http = new HttpClient("Navien");
+  });
+  after(async () => {
+    await conn?.close();
+    http.destroy();
+    await sim.close();
+  });
+
+  it("4 short outages in a row: each reconnect waits the initial 300 ms (not 300, 600, 1200, 2400)", async () => {
+    const broker = sim.navien.broker;
+    const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
+    conn = new NavienMqttConnection({
+      url: sim.navien.mqttUrl,
+      region: "us-east-1",
+      credentials: async (t) => {
+        const k = await auth.tokens(t);
+        return { accessKeyId: k.awsAccessKeyId, secretKey: k.awsSecretKey, sessionToken: k.awsSessionToken };
+      },
+      backoff: { initialMs: 300, maxMs: 5_000, factor: 2, jitter: 0 },
+    });
+    const waits = [];
+    conn.on("state", (state, detail) => {
+      if (state === "reconnecting") waits.push(detail.retryInMs);
+    });
+    conn.acquire();
+    await until(() => conn.state === "connected", 5_000, "connected");
+    const t0 = Date.now();
+    for (let i = 0; i < 4; i++) {
+      const accepted = broker.counters.accepted;
+      broker.dropAll();
+      await until(() => broker.counters.accepted > accepted && conn.state === "connected", 5_000, `reconnect ${i}`);
+    }
+    assert.deepEqual(waits, [300, 300, 300, 300]);
+    assert.ok(Date.now() - t0 < 4 * 300 + 2_500, `4 outages recovered in ${Date.now() - t0} ms`);
+    auth.close?.();
+  });
+});

@@ -1,0 +1,171 @@
+"use strict";
+/**
+ * The realtime layer with a fake connection: which answer resolves which request (per-device
+ * publish order, client id), nudges, late answers, decode-once. No broker, no network.
+ */
+const assert = require("node:assert/strict");
+const { NavienRealtime } = require("../../nodes/lib/navien/realtime.js");
+const { topicMatches, expandClientId } = require("../../nodes/lib/navien/topics.js");
+const { Deadline } = require("../../nodes/lib/core/deadline.js");
+const { vector } = require("../simulator/vectors");
+
+const MAC = "a1b2c3d4e5f6";
+const DEV = { mac: MAC, additionalValue: "9876", deviceType: 52, name: "Tank" };
+const STATUS = vector("navien", "mqtt-status-response.json").payload.response.status;
+const FEATURE = vector("navien", "mqtt-feature-response.json").payload.response.feature;
+const tick = () => new Promise((r) => setImmediate(r));
+
+class FakeConnection {
+  constructor() {
+    this.state = "connected";
+    this.clientId = "cid-1";
+    this.handlers = new Map();
+    this.published = [];
+    this.refs = 0;
+  }
+  on() {}
+  off() {}
+  acquire() {
+    this.refs += 1;
+  }
+  async release() {
+    this.refs -= 1;
+  }
+  async close() {}
+  subscribe(filter, fn) {
+    this.handlers.set(filter, fn);
+    return () => this.handlers.delete(filter);
+  }
+  async publish(topic, payload, opts) {
+    const body = typeof payload === "function" ? payload(this.clientId) : payload;
+    opts.onSend?.(this.clientId);
+    this.published.push({ topic, body });
+  }
+  /** The device (or someone) publishes on topic. */
+  deliver(topic, envelope) {
+    for (const [f, fn] of [...this.handlers]) if (topicMatches(expandClientId(f, this.clientId), topic)) fn(topic, Buffer.from(JSON.stringify(envelope)));
+  }
+  status(changes = {}, clientID = this.clientId) {
+    this.deliver(`cmd/52/navilink-${MAC}/${clientID}/res`, { clientID, response: { command: 16777219, macAddress: MAC, status: { ...STATUS, ...changes } } });
+  }
+  features() {
+    this.deliver(`cmd/52/${this.clientId}/res/did`, { clientID: "elsewhere", response: { command: 16777217, macAddress: MAC, feature: FEATURE } });
+  }
+}
+
+function setup() {
+  const conn = new FakeConnection();
+  const rt = new NavienRealtime({ mqttUrl: "ws://x/mqtt", region: "us-east-1", unit: "F", credentials: async () => ({}), findDevice: async () => DEV, connect: () => conn });
+  rt.hold(); // as a node does: the connection exists and the response filter is subscribed
+  conn.features(); // features cached for gating
+  return { conn, rt };
+}
+
+/** Starts a command and reports whether it has settled. */
+function start(rt, name, payload, ms = 2_000) {
+  const r = { done: false };
+  r.promise = rt.command(MAC, name, payload, new Deadline(ms)).then(
+    (v) => ((r.done = true), (r.value = v)),
+    (e) => ((r.done = true), (r.error = e)),
+  );
+  return r;
+}
+
+describe("Navien realtime layer (fake connection)", () => {
+  it("an answer to an earlier poll is consumed by the poll, not by the status command published after it", async () => {
+    const { conn, rt } = setup();
+    await rt.requestStatus(DEV, 1_000);
+    const cmd = start(rt, "status");
+    await tick();
+    assert.equal(conn.published.filter((p) => p.topic.endsWith("/st")).length, 2, "both published");
+    conn.status({ dhwTemperature: 100 }); // the poll's answer
+    await tick();
+    assert.equal(cmd.done, false);
+    conn.status({ dhwTemperature: 110 }); // the command's own answer
+    await cmd.promise;
+    assert.equal(cmd.value.dhwTemperature, 131); // raw 110 half-°C = 55 °C = 131 °F
+  });
+
+  it("a control is published although the device already shows the wanted state, and waits for its own answer", async () => {
+    const { conn, rt } = setup();
+    await rt.requestStatus(DEV, 1_000);
+    const cmd = start(rt, "power", true);
+    await tick();
+    assert.ok(conn.published.some((p) => p.topic.endsWith("/ctrl") && p.body.request.mode === "power-on"));
+    conn.status(); // poll's answer: already on
+    await tick();
+    assert.equal(cmd.done, false, "the poll's answer does not confirm");
+    conn.status({}, `navilink-${MAC}`); // unsolicited status: not an answer to us
+    conn.status({}, "another-client"); // another client's answer
+    await tick();
+    assert.equal(cmd.done, false);
+    conn.status();
+    await cmd.promise;
+    assert.equal(cmd.value.power, true);
+  });
+
+  it("its own answer not showing the change yet: a later status that shows it confirms (nudge after 1.5 s)", async () => {
+    const { conn, rt } = setup();
+    const cmd = start(rt, "temperature", 130, 4_000);
+    await tick();
+    conn.status(); // own answer, old set-point
+    await tick();
+    assert.equal(cmd.done, false);
+    await new Promise((r) => setTimeout(r, 1_600));
+    assert.ok(conn.published.some((p) => p.topic.endsWith("/st")), "a status request nudged the device");
+    conn.status({ dhwTemperatureSetting: 109, dhwTargetTemperatureSetting: 109 });
+    await cmd.promise;
+    assert.equal(cmd.value.dhwTemperatureSetting, 130.1);
+  });
+
+  it("a command that timed out still consumes its late answer; the next command gets its own", async () => {
+    const { conn, rt } = setup();
+    const first = start(rt, "status", undefined, 50);
+    await first.promise;
+    assert.equal(first.error.code, "NAVIEN_TIMEOUT");
+    const second = start(rt, "status");
+    await tick();
+    conn.status({ dhwTemperature: 100 }); // late answer to the first
+    await tick();
+    assert.equal(second.done, false);
+    conn.status({ dhwTemperature: 110 });
+    await second.promise;
+    assert.equal(second.value.dhwTemperature, 131);
+  });
+
+  it("NAVIEN_TIMEOUT names what happened: no answer, or answered without the change", async () => {
+    const { conn, rt } = setup();
+    const silent = start(rt, "mode", "heat-pump", 80);
+    await silent.promise;
+    assert.match(silent.error.message, /did not confirm "mode"/);
+    const refused = start(rt, "mode", "heat-pump", 200);
+    await tick();
+    conn.status({}); // the late answer of the first (consumed by it)
+    conn.status({}); // own answer, still energy-saver
+    await refused.promise;
+    assert.match(refused.error.message, /answered "mode" but did not show the change/);
+  });
+
+  it("statuses are decoded once per account, however many listeners", async () => {
+    const { conn, rt } = setup();
+    const seen = [];
+    rt.onStatus((u) => seen.push(u.status));
+    rt.onStatus((u) => seen.push(u.status));
+    const unwatch = rt.watch(MAC);
+    conn.status({}, `navilink-${MAC}`);
+    unwatch();
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0], seen[1], "the same decoded object");
+  });
+
+  it("the device subscription stays while a request to it is outstanding", async () => {
+    const { conn, rt } = setup();
+    const filter = `cmd/52/navilink-${MAC}/#`;
+    const cmd = start(rt, "status", undefined, 60);
+    await cmd.promise; // timed out: its answer may still come
+    assert.ok(conn.handlers.has(filter), "still subscribed for the late answer");
+    conn.status();
+    assert.equal(rt.outstanding(MAC), 0);
+    assert.ok(!conn.handlers.has(filter), "released once nothing is outstanding");
+  });
+});
