@@ -19,6 +19,7 @@ import {
   fromTankEnergy,
   fromVolume,
   finiteOrNull,
+  MAX_DECODED,
   type TempUnit,
 } from "./units.js";
 
@@ -214,13 +215,16 @@ export const STATUS_FIELDS: Readonly<Record<string, FieldSpec>> = {
 
 /**
  * A wire value as a number, or undefined. Integers sent as floats (100.0) are numbers already;
- * numeric strings are tolerated because some firmware/tools quote numbers.
+ * numeric strings are tolerated because some firmware/tools quote numbers. NaN, ±Infinity (JSON
+ * `1e400` parses to Infinity) and magnitudes beyond MAX_DECODED (2^53) are not readings: undefined,
+ * so that no decoder of this package (status, features, energy, TOU, reservations) can turn a
+ * hostile 1e308 into Infinity.
  */
 export function num(v: unknown): number | undefined {
-  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v === "number") return v <= MAX_DECODED && v >= -MAX_DECODED ? v : undefined;
   if (typeof v === "string" && v.trim() !== "") {
     const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
+    return n <= MAX_DECODED && n >= -MAX_DECODED ? n : undefined;
   }
   return undefined;
 }

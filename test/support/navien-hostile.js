@@ -86,6 +86,7 @@ function hostilePayloads(n, { seed = 10, validStatus, mac }) {
       withStatus((_s, env) => (env.response.command = 1e308)),
       withStatus((_s, env) => (env.response.macAddress = { mac })),
       withStatus((_s, env) => (env.response.feature = { ...env.response.status, volumeCode: 1e308 })),
+      withStatus((_s, env) => { delete env.response.status; env.response.feature = { dhwTemperatureMin: 1e308, dhwTemperatureMax: -1e308, freezeProtectionTempMin: "1e308", volumeCode: 1e308 }; }),
       withStatus((_s, env) => { delete env.response.status; env.response.reservation = pick(["zz", 1e308, [null], [{ enable: 1e308, season: "x" }]]); }),
       withStatus((_s, env) => { delete env.response.status; env.response.usage = 1e308; env.response.total = [1e308]; }),
       JSON.stringify({ response: null }),

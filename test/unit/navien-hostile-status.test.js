@@ -6,7 +6,9 @@
  * and a valid status decoded afterwards is exactly the vector's decoding.
  */
 const assert = require("node:assert/strict");
-const { decodeStatus, STATUS_FIELD_NAMES } = require("../../nodes/lib/navien/status.js");
+const status = require("../../nodes/lib/navien/status.js");
+const { decodeFeatures } = require("../../nodes/lib/navien/features.js");
+const { decodeEnergy } = require("../../nodes/lib/navien/energy.js");
 const units = require("../../nodes/lib/navien/units.js");
 const { vector } = require("../simulator/vectors");
 const { hostilePayloads, hostileValues, findNonFinite, OVERFLOWING_NUMBERS } = require("../support/navien-hostile");
@@ -14,6 +16,7 @@ const { hostilePayloads, hostileValues, findNonFinite, OVERFLOWING_NUMBERS } = r
 const MAC = "a1b2c3d4e5f6";
 const envelope = vector("navien", "mqtt-status-response.json").payload;
 const raw = envelope.response.status;
+const { decodeStatus, STATUS_FIELD_NAMES } = status;
 const KEYS = [...STATUS_FIELD_NAMES, "power"];
 
 /** Every value a decoded status may hold: finite number within range, string, boolean, null. */
@@ -100,6 +103,19 @@ describe("Navien codec: status under hostile input", () => {
       assert.equal(out.polluted, undefined);
     }
     assert.equal(decodeStatus(JSON.parse('{"__proto__":{"dhwTemperature":100}}'), "F").dhwTemperature, null, "an inherited field is not the device's");
+  });
+
+  it("the other decoders sharing num() (features, energy) turn 1e308 into null too", () => {
+    const features = decodeFeatures({ dhwTemperatureMin: 1e308, dhwTemperatureMax: -1e308, freezeProtectionTempMin: "1e308", volumeCode: 1e308, modelTypeCode: 1e308 }, "F");
+    assert.equal(findNonFinite(features), null, JSON.stringify(features));
+    assert.equal(features.dhwTemperatureMin, null);
+    const energy = decodeEnergy({ usage: [{ year: 1e308, month: 1, data: [{ hpUsage: 1e308, heUsage: 1e308, hpTime: 1, heTime: 1 }] }], total: { hpUsage: 1e308, heUsage: 1e308 } });
+    assert.equal(findNonFinite(energy), null, JSON.stringify(energy));
+    assert.equal(status.num(1e308), undefined);
+    assert.equal(status.num("1e400"), undefined);
+    assert.equal(status.num(2 ** 53), undefined);
+    assert.equal(status.num(-(2 ** 53) + 1), -(2 ** 53) + 1);
+    assert.equal(status.num(" 12 "), 12);
   });
 
   it("a status that is not an object is refused with BAD_RESPONSE, nothing else throws", () => {
