@@ -54,6 +54,27 @@ describe(`Navien faults: redeploys (Node-RED ${runtimeVersion()})`, function () 
   }
   const creds = () => ({ acc: { email: DEMO_USER.email, password: DEMO_USER.password } });
 
+  /**
+   * A full redeploy. helper.setFlows() gives the runtime only 300 ms to report "flows:started";
+   * stopping and starting 51 nodes can take longer on a loaded CI machine, so the event is awaited
+   * here (registered before the deploy, bounded) when the helper's own wait gives up.
+   */
+  async function redeploy() {
+    let timer;
+    const started = new Promise((resolve, reject) => {
+      helper._events.once("flows:started", resolve);
+      timer = setTimeout(() => reject(new Error("the redeploy did not start within 30 s")), 30_000);
+    });
+    try {
+      await helper.setFlows(flow(), "full", creds()).catch((err) => {
+        if (!/timeout waiting event/.test(err.message)) throw err;
+      });
+      await started;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   it(`${REDEPLOYS} full redeploys with ${STATUS_NODES} status-in nodes on one account: ≤ 1 live connection at any time, handles and timers back to baseline`, async () => {
     sim.navien.setDeviceCount(1);
     try {
@@ -82,7 +103,7 @@ describe(`Navien faults: redeploys (Node-RED ${runtimeVersion()})`, function () 
           await sleep(20);
         }
         assert.ok(broker.liveConnections <= 1, `live connections ${broker.liveConnections} at redeploy ${i}`);
-        await helper.setFlows(flow(), "full", creds());
+        await redeploy();
         watch();
       }
       // The last deployment works: a status arrives and a command is answered.
@@ -120,7 +141,7 @@ describe(`Navien faults: redeploys (Node-RED ${runtimeVersion()})`, function () 
       await helper.load(TYPES, flow(), creds());
       await until(() => broker.liveConnections === 1, 15_000, "the connection");
       for (let i = 0; i < 5; i++) {
-        await helper.setFlows(flow(), "full", creds());
+        await redeploy();
         await until(() => broker.liveConnections === 1, 15_000, `the connection after redeploy ${i + 1}`);
       }
       await helper.unload();
