@@ -15,6 +15,16 @@ const { decodeStatus } = require("../../nodes/lib/navien/status.js");
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in"].map(loadNode);
 const N = 10_000;
+/** Commands in flight during the flood: every kind of answer matcher (status, features, control, reads). */
+const COMMANDS = [
+  { command: "features" },
+  { command: "status" },
+  { command: "temperature", payload: 130 },
+  { command: "reservations" },
+  { command: "energy-usage", payload: { year: 2025, months: [9] } },
+  { command: "power", payload: true },
+  { command: "mode", payload: "heat-pump" },
+];
 
 describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(120_000);
@@ -81,11 +91,11 @@ describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`
         const chunk = hostile.slice(i, i + 250);
         await Promise.all(chunk.map((h, k) => publish(topics[(i + k) % topics.length], h.payload)));
         // Commands race the flood: each must end in an answer or a contract error, never hang.
-        if (i % 2500 === 0) helper.getNode("dev").receive({ command: i % 5000 ? "status" : "features" });
+        if (i % 1000 === 0) helper.getNode("dev").receive(COMMANDS[(i / 1000) % COMMANDS.length]);
         // Let the runtime drain (bounded memory on a loaded machine).
         await new Promise((r) => setImmediate(r));
       }
-      await until(() => devAnswers.length + errors.length >= 5, 30_000, "the commands sent during the flood");
+      await until(() => devAnswers.length + errors.length >= 11, 30_000, "the commands sent during the flood");
       await new Promise((r) => setTimeout(r, 500));
       const devices = received();
 
@@ -124,5 +134,41 @@ describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`
       process.off("unhandledRejection", onRejection);
       process.off("uncaughtException", onException);
     }
+  });
+
+  // Enable when fixed (outside this helper's files): NavienRealtime.dispatch (src/navien/realtime.ts)
+  // caches every inbound features message for 30 min, also one nobody asked for, so a single
+  // corrupt one on the device topic makes every control command fail INVALID_INPUT ("capability
+  // … is not reported") until the cache expires.
+  it.skip("one corrupt features message on the device topic does not disable control commands", async () => {
+    const broker = sim.navien.broker;
+    sim.navien.setDeviceCount(1);
+    const flow = [
+      { id: "f1", type: "tab" },
+      { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
+      // status-in holds the device subscription, as in a typical flow.
+      { id: "st", z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: false, wires: [] },
+      { id: "dev", z: "f1", type: "navien-device", account: "acc", device: MAC, command: "", timeout: 10, wires: [["devOut"]] },
+      { id: "devOut", z: "f1", type: "helper" },
+      { id: "catcher", z: "f1", type: "catch", scope: ["dev"], uncaught: false, wires: [["caught"]] },
+      { id: "caught", z: "f1", type: "helper" },
+    ];
+    await helper.load(TYPES, flow, { acc: { email: DEMO_USER.email, password: DEMO_USER.password } });
+    const answers = [];
+    const errors = [];
+    helper.getNode("devOut").on("input", (m) => answers.push(m));
+    helper.getNode("caught").on("input", (m) => errors.push(m));
+    const run = async (command, payload) => {
+      const n = answers.length + errors.length;
+      helper.getNode("dev").receive({ command, payload });
+      await until(() => answers.length + errors.length > n, 15_000, command);
+      if (errors.length) throw new Error(`${command}: ${errors.at(-1).error.code} ${errors.at(-1).error.message}`);
+      return answers.at(-1).payload;
+    };
+    await run("features");
+    const corrupt = { response: { command: 16777217, feature: { volumeCode: 1e308 } } };
+    await new Promise((r) => broker.aedes.publish({ cmd: "publish", topic: `cmd/52/navilink-${MAC}/res/did`, payload: Buffer.from(JSON.stringify(corrupt)), qos: 0, retain: false, dup: false }, r));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await run("temperature", 130)).dhwTemperatureSetting, 130.1);
   });
 });
