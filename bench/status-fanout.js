@@ -3,33 +3,24 @@
  * Benchmark (issue 10 §5): 10 `navien-status-in` nodes on one heater versus one. Throughput is
  * heater statuses per second fully delivered (every node has emitted it), so the ideal is 1.0×:
  * a status should be parsed and decoded once per account, not once per node; only the per-node
- * `send` remains. Rounds alternate between 1 and 10 nodes; medians are reported (goal ≥ 0.8).
+ * `send` remains. Rounds alternate between 1 and 10 nodes; the ratio is the median of the
+ * per-round ratios, also per CPU second of the process (goal ≥ 0.8).
  *
  * Embedded Node-RED runtime (bench/support/embedded-red.js), the simulator's SigV4 broker.
  */
-const { startStatusBench, median, fmt } = require("./support/status-bench");
+const { startStatusBench, fmt } = require("./support/status-bench");
 
-const N = Number(process.env.BENCH_MESSAGES || 20_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const N = Number(process.env.BENCH_MESSAGES || 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const FANOUT = 10;
 
 async function main() {
   const b = await startStatusBench();
-  // Warm-up (JIT, lazily created objects), not counted.
-  await b.measure(b.flows.ours(1), 5_000, 1);
-  await b.measure(b.flows.ours(FANOUT), 5_000, FANOUT);
-  const one = [];
-  const ten = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    one.push(await b.measure(b.flows.ours(1), N, 1));
-    ten.push(await b.measure(b.flows.ours(FANOUT), N, FANOUT));
-  }
+  const c = await b.compare(b.flows.ours(1), b.flows.ours(FANOUT), { rounds: ROUNDS, n: N, perStatusA: 1, perStatusB: FANOUT });
   await b.stop();
-  const r1 = median(one);
-  const r10 = median(ten);
-  console.log(`1 navien-status-in: ${fmt(r1)} statuses/s (median of ${ROUNDS} × ${N}; runs ${one.map(fmt).join(", ")})`);
-  console.log(`${FANOUT} navien-status-in on the same heater: ${fmt(r10)} statuses/s, each emitted ${FANOUT}× (runs ${ten.map(fmt).join(", ")})`);
-  console.log(`ratio ${FANOUT} nodes / 1 node: ${(r10 / r1).toFixed(2)} (goal ≥ 0.80)`);
+  console.log(`1 navien-status-in: ${fmt(c.a)} statuses/s (median of ${ROUNDS} × ${N}; runs ${c.runsA.map(fmt).join(", ")}); ${fmt(c.cpuA)} per CPU second`);
+  console.log(`${FANOUT} navien-status-in on the same heater: ${fmt(c.b)} statuses/s, each emitted ${FANOUT}× (runs ${c.runsB.map(fmt).join(", ")}); ${fmt(c.cpuB)} per CPU second`);
+  console.log(`ratio ${FANOUT} nodes / 1 node: ${c.ratio.toFixed(2)} (median of per-round ratios; goal ≥ 0.80); per CPU second ${c.cpuRatio.toFixed(2)}`);
 }
 
 main().then(

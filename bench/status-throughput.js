@@ -4,30 +4,22 @@
  * (every one of the 102 fields decoded) versus the hand-built flow a user would otherwise wire:
  * Node-RED's core `mqtt in` + `json` node, subscribed to the same topic on the same broker over
  * the same transport (WebSocket), in the same runtime; plus the heap growth after 100,000
- * messages through navien-status-in. Rounds alternate between the two flows and the median is
- * reported, so load from other processes hits both alike.
+ * messages through navien-status-in. Rounds alternate between the two flows; the ratio is the
+ * median of the per-round ratios (load from other processes hits both alike), and the same ratio
+ * per CPU second of the process is printed as the steadier figure on a shared machine.
  *
  * The runtime is the real embedded Node-RED (bench/support/embedded-red.js), not the test helper.
  * Run with `npm run bench` (node --expose-gc). Prints figures and the ratio (goal ≥ 1.0); exits 0.
  */
-const { startStatusBench, median, fmt } = require("./support/status-bench");
+const { startStatusBench, fmt } = require("./support/status-bench");
 
-const N = Number(process.env.BENCH_MESSAGES || 20_000);
+const N = Number(process.env.BENCH_MESSAGES || 10_000);
 const HEAP_N = Number(process.env.BENCH_HEAP_MESSAGES || 100_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 
 async function main() {
   const b = await startStatusBench();
-  // Warm-up (JIT, lazily created objects), not counted.
-  await b.measure(b.flows.coreJsonNode(), 5_000);
-  await b.measure(b.flows.ours(1), 5_000);
-  const results = { ours: [], core: [] };
-  for (let i = 0; i < ROUNDS; i++) {
-    results.core.push(await b.measure(b.flows.coreJsonNode(), N));
-    results.ours.push(await b.measure(b.flows.ours(1), N));
-  }
-  const oursRate = median(results.ours);
-  const coreRate = median(results.core);
+  const c = await b.compare(b.flows.coreJsonNode(), b.flows.ours(1), { rounds: ROUNDS, n: N });
 
   /** Heap growth after `count` messages (after GC, warm-up excluded). */
   async function heapGrowth(flow, count) {
@@ -49,9 +41,9 @@ async function main() {
   const heapCore = await heapGrowth(b.flows.coreJsonNode(), HEAP_N);
   await b.stop();
 
-  console.log(`navien-status-in: ${fmt(oursRate)} decoded statuses/s (median of ${ROUNDS} × ${N}; runs ${results.ours.map(fmt).join(", ")})`);
-  console.log(`baseline core mqtt in + json: ${fmt(coreRate)} msgs/s (runs ${results.core.map(fmt).join(", ")})`);
-  console.log(`ratio navien-status-in / (core mqtt in + json): ${(oursRate / coreRate).toFixed(2)} (goal ≥ 1.00)`);
+  console.log(`navien-status-in: ${fmt(c.b)} decoded statuses/s (median of ${ROUNDS} × ${N}; runs ${c.runsB.map(fmt).join(", ")}); ${fmt(c.cpuB)} per CPU second`);
+  console.log(`baseline core mqtt in + json: ${fmt(c.a)} msgs/s (runs ${c.runsA.map(fmt).join(", ")}); ${fmt(c.cpuA)} per CPU second`);
+  console.log(`ratio navien-status-in / (core mqtt in + json): ${c.ratio.toFixed(2)} (median of per-round ratios; goal ≥ 1.00); per CPU second ${c.cpuRatio.toFixed(2)}`);
   const gcNote = global.gc ? "" : " (run with --expose-gc for reliable figures)";
   console.log(`heap growth after ${HEAP_N.toLocaleString("en-US")} messages: navien-status-in ${heapOurs.toFixed(2)} MiB, core mqtt in + json ${heapCore.toFixed(2)} MiB${gcNote}`);
 }

@@ -75,9 +75,15 @@ async function startStatusBench() {
     },
   };
 
-  /** Publishes n statuses in chunks (bounded broker queues) until `perStatus` × n reached the sink. */
+  /**
+   * Publishes n statuses in chunks (bounded broker queues) until `perStatus` × n reached the sink.
+   * Returns {rate: statuses per wall-clock second, cpuRate: statuses per CPU second of this
+   * process (broker and runtime both run here; the steadier figure on a machine shared with other
+   * work)}.
+   */
   async function pump(n, perStatus = 1) {
     const payloads = Array.from({ length: 20 }, (_, i) => statusPayload(i));
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     let sent = 0;
     while (sent < n) {
@@ -87,7 +93,9 @@ async function startStatusBench() {
       await until(() => sink.count >= (sent - 2000) * perStatus, 60_000, "the flow to keep up");
     }
     await until(() => sink.count >= n * perStatus, 60_000, "all messages");
-    return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    return { rate: n / wall, cpuRate: n / ((cpu.user + cpu.system) / 1e6) };
   }
 
   /** Deploys a flow and waits until a probe status reaches the sink (connected and subscribed). */
@@ -103,12 +111,38 @@ async function startStatusBench() {
     sink.count = 0;
   }
 
-  /** Statuses per second through a flow (n statuses; perStatus sink messages each). */
+  /** {rate, cpuRate} of a flow (n statuses; perStatus sink messages each), see pump(). */
   async function measure(flow, n, perStatus = 1) {
     await deploy(flow);
-    const rate = await pump(n, perStatus);
+    const r = await pump(n, perStatus);
     await red.deploy([]);
-    return rate;
+    return r;
+  }
+
+  /**
+   * Alternates `rounds` measurements of flows a and b and reports medians. The ratio b/a is the
+   * median of the per-round ratios: load from other processes drifts slowly, so the two runs of a
+   * round see nearly the same machine.
+   */
+  async function compare(a, b, { rounds, n, perStatusA = 1, perStatusB = 1 }) {
+    await measure(a, Math.min(n, 5_000), perStatusA); // warm-up (JIT, lazily created objects), not counted
+    await measure(b, Math.min(n, 5_000), perStatusB);
+    const ra = [];
+    const rb = [];
+    for (let i = 0; i < rounds; i++) {
+      ra.push(await measure(a, n, perStatusA));
+      rb.push(await measure(b, n, perStatusB));
+    }
+    return {
+      a: median(ra.map((r) => r.rate)),
+      b: median(rb.map((r) => r.rate)),
+      runsA: ra.map((r) => r.rate),
+      runsB: rb.map((r) => r.rate),
+      ratio: median(ra.map((r, i) => rb[i].rate / r.rate)),
+      cpuRatio: median(ra.map((r, i) => rb[i].cpuRate / r.cpuRate)),
+      cpuA: median(ra.map((r) => r.cpuRate)),
+      cpuB: median(rb.map((r) => r.cpuRate)),
+    };
   }
 
   async function stop() {
@@ -118,7 +152,7 @@ async function startStatusBench() {
     await sim.close();
   }
 
-  return { sim, aedes, red, sink, flows, pump, deploy, measure, stop };
+  return { sim, aedes, red, sink, flows, pump, deploy, measure, compare, stop };
 }
 
 module.exports = { startStatusBench, median, fmt, MAC, TOPIC };
