@@ -13,6 +13,23 @@ export type TempUnit = "F" | "C";
 /** Litres → US gallons, the factor the reference library uses. */
 export const LITRES_TO_GALLONS = 0.264172;
 
+/**
+ * The largest magnitude a decoded number may have. Real readings are 32-bit at most; beyond 2^53
+ * a number has lost integer precision and the contract's rounding means nothing, and a hostile or
+ * corrupt raw value such as 1e308 would overflow to Infinity in the conversions below.
+ */
+export const MAX_DECODED = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A decoded number as it may appear in an output, or null: NaN, ±Infinity and magnitudes beyond
+ * MAX_DECODED become null (unknown), -0 becomes 0. The conversions below stay pure arithmetic on
+ * finite inputs; decoders pass their results through this.
+ */
+export function finiteOrNull(x: number): number | null {
+  // NaN fails both comparisons.
+  return x <= MAX_DECODED && x >= -MAX_DECODED ? (x === 0 ? 0 : x) : null;
+}
+
 /** Turns -0 into 0 (JSON and strict deep-equal comparisons would otherwise disagree). */
 function noNegZero(x: number): number {
   return x === 0 ? 0 : x;

@@ -11,6 +11,9 @@
  *   navienSim.broker                     controls:
  *       dropAll()            destroy every client socket (24-h cut-off / network loss)
  *       stop() / start()     drop all and refuse upgrades with 503 until start() (broker restart)
+ *       restart(downMs)      stop(), then start() after downMs; resolves when started again
+ *       cutEveryMs           drop every connection every N ms (AWS IoT's 24-h cut-off, compressed; 0 = off)
+ *       presigns             every accepted upgrade's presign: [{at, amzDate, signature, accessKeyId}]
  *       kick(clientId)       close one MQTT client
  *       liveConnections      open MQTT clients (after CONNECT); maxLiveConnections (high-water mark)
  *       openWebSockets       open WebSocket connections; maxOpenWebSockets
@@ -223,6 +226,8 @@ function attachBroker(sim, options = {}) {
   const deviceState = new Map(); // mac → SimDevice
   const timers = new Set();
   let autoTimer = null;
+  let cutTimer = null;
+  let cutEveryMs = 0;
   let autoStatusMs = options.autoStatusMs ?? envAuto;
   let stopped = false;
   let closed = false;
@@ -247,6 +252,8 @@ function attachBroker(sim, options = {}) {
       this.counters = { upgrades: 0, accepted: 0, connects: 0, disconnects: 0, refusals: {}, publishes: {}, subscribes: {}, unsubscribes: {}, devicePublishes: 0 };
       /** AWS access key id of every accepted upgrade, in order. */
       this.acceptedKeys = [];
+      /** The presign of every accepted upgrade, in order (a reconnect must be freshly signed). */
+      this.presigns = [];
       this.received = [];
       this.maxLiveConnections = clients.size;
       this.maxOpenWebSockets = sockets.size;
@@ -287,6 +294,31 @@ function attachBroker(sim, options = {}) {
     },
     start() {
       stopped = false;
+    },
+    /** Broker restart: down (refusing with 503) for downMs, then up again. */
+    restart(downMs = 500) {
+      this.stop();
+      return new Promise((resolve) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          if (!closed) this.start();
+          resolve();
+        }, downMs);
+        timers.add(t);
+      });
+    },
+    /** AWS IoT cuts every connection after 24 h; this compresses that to N ms (0 = never). */
+    get cutEveryMs() {
+      return cutEveryMs;
+    },
+    set cutEveryMs(ms) {
+      cutEveryMs = Number(ms) || 0;
+      if (cutTimer) clearInterval(cutTimer);
+      cutTimer = null;
+      if (cutEveryMs > 0 && !closed) {
+        cutTimer = setInterval(() => broker.dropAll(), cutEveryMs);
+        cutTimer.unref?.();
+      }
     },
     /** Closes one MQTT client (as AWS does for a duplicate client id). */
     kick(clientId) {
@@ -340,6 +372,8 @@ function attachBroker(sim, options = {}) {
       closed = true;
       if (autoTimer) clearInterval(autoTimer);
       autoTimer = null;
+      if (cutTimer) clearInterval(cutTimer);
+      cutTimer = null;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const ws of sockets) ws.terminate();
@@ -466,6 +500,8 @@ function attachBroker(sim, options = {}) {
     }
     broker.counters.accepted += 1;
     broker.acceptedKeys.push(v.accessKeyId);
+    const query = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
+    broker.presigns.push({ at: Date.now(), amzDate: query.get("X-Amz-Date"), signature: query.get("X-Amz-Signature"), accessKeyId: v.accessKeyId });
     ready.then(
       () => {
         if (closed || stopped || socket.destroyed) return socket.destroy();
