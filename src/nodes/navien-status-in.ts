@@ -5,6 +5,7 @@
  */
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError } from "../core/errors.js";
+import { StatusHistory } from "../navien/events.js";
 import type { Inbound } from "../navien/inbound.js";
 import { normalizeMac } from "../navien/mac.js";
 import { decodeStatus } from "../navien/status.js";
@@ -55,7 +56,7 @@ export = function (RED: NodeAPI) {
     const onlyMac = def.device ? safeMac(def.device) : undefined;
     let devices: NavienDevice[] = [];
     const unwatch: Array<() => void> = [];
-    const lastSent = new Map<string, string>();
+    const history = new StatusHistory();
     let closed = false;
     let timer: NodeJS.Timeout | undefined;
 
@@ -67,12 +68,9 @@ export = function (RED: NodeAPI) {
       const dev = devices.find((d) => d.mac === m.mac);
       if (!dev) return;
       const payload = decodeStatus(m.data, unit);
-      if (def.onlyChanges) {
-        const key = JSON.stringify(payload);
-        if (lastSent.get(dev.mac) === key) return;
-        lastSent.set(dev.mac, key);
-      }
-      const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload, device: { mac: dev.mac, name: dev.name } };
+      const { changes, events } = history.observe(dev.mac, payload);
+      if (def.onlyChanges && changes && !Object.keys(changes).length) return;
+      const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload, device: { mac: dev.mac, name: dev.name }, changes, events };
       if (def.includeRaw) out.raw = m.data;
       node.send(out as any);
       node.status({ fill: "green", shape: "dot", text: devices.length > 1 ? `${dev.name || dev.mac}: ${statusText(payload, unit)}` : statusText(payload, unit) });
