@@ -106,6 +106,18 @@ function prepareUserDir(port) {
   fs.mkdirSync(scope, { recursive: true });
   const link = path.join(userDir, "node_modules", ...pkg.name.split("/"));
   fs.symlinkSync(path.relative(path.dirname(link), root), link, "dir");
+  // Modules an example names in its global-config module hint (the dashboard): from the root
+  // devDependencies, so that the example imports and deploys here as after "Install" in the editor.
+  for (const file of exampleFilesOnDisk()) {
+    for (const n of JSON.parse(fs.readFileSync(path.join(root, "examples", `${file}.json`), "utf8"))) {
+      for (const name of n.type === "global-config" ? Object.keys(n.modules || {}) : []) {
+        const at = path.join(userDir, "node_modules", ...name.split("/"));
+        if (name === pkg.name || fs.existsSync(at)) continue;
+        fs.mkdirSync(path.dirname(at), { recursive: true });
+        fs.symlinkSync(path.relative(path.dirname(at), path.dirname(require.resolve(`${name}/package.json`, { paths: [root] }))), at, "dir");
+      }
+    }
+  }
   fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "home-energy-e2e", private: true, version: "0.0.0" }, null, 2));
   fs.writeFileSync(path.join(userDir, "flows.json"), "[]");
   fs.writeFileSync(
@@ -599,16 +611,18 @@ async function main() {
         throw new Error(`deploy asked for confirmation: "${res.warning.slice(0, 200)}"${bad.length ? `; invalid: ${bad.join("; ")}` : ""}`);
       }
 
-      // The runtime now runs exactly these nodes.
+      // The runtime now runs exactly these nodes (an imported global-config is merged into the
+      // workspace's own one, so its id is not expected).
+      const expected = nodes.filter((n) => n.type !== "global-config");
       const deadline = Date.now() + 10000;
       let running = [];
       while (Date.now() < deadline) {
         const flows = await (await fetch(`${base}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
         running = (flows.flows || []).map((n) => n.id);
-        if (nodes.every((n) => running.includes(n.id))) break;
+        if (expected.every((n) => running.includes(n.id))) break;
         await page.waitForTimeout(200);
       }
-      const notRunning = nodes.filter((n) => !running.includes(n.id)).map((n) => n.id);
+      const notRunning = expected.filter((n) => !running.includes(n.id)).map((n) => n.id);
       if (notRunning.length) throw new Error(`deployed, but the runtime's flows lack ${notRunning.join(", ")}`);
 
       // Run it against the simulator: fire every inject node, then report statuses (not gated).

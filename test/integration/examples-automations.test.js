@@ -18,7 +18,8 @@ describe(`automation examples (Node-RED ${runtimeVersion()})`, function () {
   let heater;
 
   before(async () => {
-    sim = await startSimulator({ navien: { autoStatusMs: 0 } });
+    sim = await startSimulator();
+    sim.navien.broker.autoStatusMs = 0; // statuses only when asked (also under `npm start`'s environment)
     sim.navien.setDeviceCount(1);
     await helper.startServer();
   });

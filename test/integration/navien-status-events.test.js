@@ -18,7 +18,8 @@ describe(`navien-status-in changes and events (Node-RED ${runtimeVersion()})`, f
 
   before(async () => {
     NavienAccountClient.realtimeOptions = { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 };
-    sim = await startSimulator({ navien: { autoStatusMs: 0 } });
+    sim = await startSimulator();
+    sim.navien.broker.autoStatusMs = 0; // statuses only when asked (also under `npm start`'s environment)
     sim.navien.setDeviceCount(1);
     await helper.startServer();
   });
