@@ -4,6 +4,8 @@
  * .demo/ inside the repo) with this package and every example flow wired to the simulator.
  * Credentials come from environment variables (the nodes' documented fallback), so no secret
  * is written anywhere. The demo flows are regenerated whenever examples/ changes.
+ * The dashboard example's @flowfuse/node-red-dashboard (a devDependency) needs no link in .demo/:
+ * Node-RED also loads the modules in the node_modules folders above its own install, i.e. ours.
  */
 const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
@@ -37,39 +39,10 @@ function demoFlows(simUrl) {
   return out;
 }
 
-/**
- * Modules the examples ask for in their `global-config` module hint (the dashboard), linked from
- * this repository's devDependencies so that the demo needs no install. A module that is not
- * installed is left out: Node-RED then shows those nodes as unknown, the other flows still run.
- */
-function linkDemoModules() {
-  const wanted = new Set();
-  for (const file of exampleFiles()) {
-    for (const n of JSON.parse(fs.readFileSync(file, "utf8"))) {
-      if (n.type === "global-config" && n.modules) for (const m of Object.keys(n.modules)) wanted.add(m);
-    }
-  }
-  wanted.delete(require("../package.json").name);
-  for (const name of wanted) {
-    const link = path.join(userDir, "node_modules", ...name.split("/"));
-    let target;
-    try {
-      target = path.dirname(require.resolve(`${name}/package.json`, { paths: [root] }));
-    } catch {
-      console.warn(`${name} is not installed (npm install): its example flow will show unknown nodes`);
-      continue;
-    }
-    if (fs.existsSync(link)) continue;
-    fs.mkdirSync(path.dirname(link), { recursive: true });
-    fs.symlinkSync(path.relative(path.dirname(link), target), link, "dir");
-  }
-}
-
 function prepareUserDir(simUrl) {
   fs.mkdirSync(path.join(userDir, "node_modules", "@home-energy"), { recursive: true });
   const link = path.join(userDir, "node_modules", "@home-energy", "node-red-home-energy");
   if (!fs.existsSync(link)) fs.symlinkSync(path.relative(path.dirname(link), root), link, "dir");
-  linkDemoModules();
   fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "home-energy-demo", private: true, version: "0.0.0" }, null, 2));
   fs.writeFileSync(
     path.join(userDir, "settings.js"),

@@ -106,18 +106,6 @@ function prepareUserDir(port) {
   fs.mkdirSync(scope, { recursive: true });
   const link = path.join(userDir, "node_modules", ...pkg.name.split("/"));
   fs.symlinkSync(path.relative(path.dirname(link), root), link, "dir");
-  // Modules an example names in its global-config module hint (the dashboard): from the root
-  // devDependencies, so that the example imports and deploys here as after "Install" in the editor.
-  for (const file of exampleFilesOnDisk()) {
-    for (const n of JSON.parse(fs.readFileSync(path.join(root, "examples", `${file}.json`), "utf8"))) {
-      for (const name of n.type === "global-config" ? Object.keys(n.modules || {}) : []) {
-        const at = path.join(userDir, "node_modules", ...name.split("/"));
-        if (name === pkg.name || fs.existsSync(at)) continue;
-        fs.mkdirSync(path.dirname(at), { recursive: true });
-        fs.symlinkSync(path.relative(path.dirname(at), path.dirname(require.resolve(`${name}/package.json`, { paths: [root] }))), at, "dir");
-      }
-    }
-  }
   fs.writeFileSync(path.join(userDir, "package.json"), JSON.stringify({ name: "home-energy-e2e", private: true, version: "0.0.0" }, null, 2));
   fs.writeFileSync(path.join(userDir, "flows.json"), "[]");
   fs.writeFileSync(
