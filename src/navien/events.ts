@@ -90,7 +90,8 @@ export class StatusHistory {
   /** Compares with the device's previous status and remembers this one. */
   observe(mac: string, status: NavienStatus): { changes: StatusChanges | null; events: StatusEvent[] } {
     const prev = this.last.get(mac);
-    this.last.set(mac, status);
+    // A copy: the status goes out as msg.payload, and a flow may change that object in place.
+    this.last.set(mac, { ...status });
     if (!prev) return { changes: null, events: [] };
     return { changes: diffStatus(prev, status), events: deriveEvents(prev, status) };
   }

@@ -615,7 +615,15 @@ async function main() {
 
       // Run it against the simulator: fire every inject node, then report statuses (not gated).
       const injects = nodes.filter((n) => n.type === "inject" && !n.d).map((n) => n.id);
-      for (const id of injects) await page.evaluate((i) => $.post(`inject/${i}`), id);
+      // The button's request; a node the runtime is still starting answers 404 for a moment.
+      for (const id of injects) {
+        for (let tries = 0; ; tries++) {
+          const r = await fetch(`${base}/inject/${id}`, { method: "POST" });
+          if (r.ok) break;
+          if (r.status !== 404 || tries >= 25) throw new Error(`inject ${id}: HTTP ${r.status}`);
+          await page.waitForTimeout(200);
+        }
+      }
       await page.waitForTimeout(injects.length ? 2500 : 500);
       const statuses = await page.evaluate((types) => {
         const out = [];

@@ -33,6 +33,14 @@ describe("Navien status changes and events", () => {
     assert.deepEqual(h.observe("a1", status({ dhwTemperature: 100, dhwChargePer: 56 })).changes, { dhwChargePer: { from: 55, to: 56 } });
   });
 
+  it("a flow changing the emitted status in place does not change what the next one is compared with", () => {
+    const h = new StatusHistory();
+    const first = status();
+    h.observe("a1", first);
+    first.dhwChargePer = 1; // e.g. a change node writing into msg.payload
+    assert.deepEqual(h.observe("a1", status()).changes, {});
+  });
+
   it("diffStatus reports a field missing on one side as null", () => {
     assert.deepEqual(diffStatus({ a: 1, b: 2 }, { a: 1, c: 3 }), { c: { from: null, to: 3 }, b: { from: 2, to: null } });
   });
