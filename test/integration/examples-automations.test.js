@@ -6,7 +6,7 @@
  */
 const assert = require("node:assert/strict");
 const { helper, until, runtimeVersion } = require("../support/runtime");
-const { deployExample, fire, forgetCredentials } = require("../support/examples");
+const { deployExample, fire, useDemoCredentials } = require("../support/examples");
 const { startSimulator } = require("../simulator");
 
 const MAC = "a1b2c3d4e5f6";
@@ -16,15 +16,17 @@ describe(`automation examples (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(60_000);
   let sim;
   let heater;
+  let restoreCredentials;
 
   before(async () => {
+    restoreCredentials = useDemoCredentials();
     sim = await startSimulator();
     sim.navien.broker.autoStatusMs = 0; // statuses only when asked (also under `npm start`'s environment)
     sim.navien.setDeviceCount(1);
     await helper.startServer();
   });
   after(async () => {
-    forgetCredentials();
+    restoreCredentials();
     await helper.stopServer();
     await sim.close();
   });

@@ -55,8 +55,6 @@ async function deployExample(file, sim, override = {}) {
   const unknown = [...types].filter((t) => !CORE[t] && !OURS.includes(t));
   if (unknown.length) throw new Error(`${file}: no module for ${unknown.join(", ")}`);
   const modules = [...types].map((t) => (CORE[t] ? core(CORE[t]) : loadNode(t)));
-  process.env.NAVIEN_EMAIL = DEMO_USER.email;
-  process.env.NAVIEN_PASSWORD = DEMO_USER.password;
   await helper.load(modules, nodes);
   return nodes;
 }
@@ -66,9 +64,20 @@ function fire(id, extra) {
   helper.getNode(id).receive(extra || {});
 }
 
-function forgetCredentials() {
-  delete process.env.NAVIEN_EMAIL;
-  delete process.env.NAVIEN_PASSWORD;
+/**
+ * The demo login in NAVIEN_EMAIL / NAVIEN_PASSWORD, as `npm start` provides it (the examples'
+ * accounts have blank credentials). Returns the function that puts the previous values back.
+ */
+function useDemoCredentials() {
+  const before = { NAVIEN_EMAIL: process.env.NAVIEN_EMAIL, NAVIEN_PASSWORD: process.env.NAVIEN_PASSWORD };
+  process.env.NAVIEN_EMAIL = DEMO_USER.email;
+  process.env.NAVIEN_PASSWORD = DEMO_USER.password;
+  return () => {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
 }
 
-module.exports = { readExample, deployExample, fire, forgetCredentials };
+module.exports = { readExample, deployExample, fire, useDemoCredentials };
