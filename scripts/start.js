@@ -4,6 +4,8 @@
  * .demo/ inside the repo) with this package and every example flow wired to the simulator.
  * Credentials come from environment variables (the nodes' documented fallback), so no secret
  * is written anywhere. The demo flows are regenerated whenever examples/ changes.
+ * The dashboard example's @flowfuse/node-red-dashboard (a devDependency) needs no link in .demo/:
+ * Node-RED also loads the modules in the node_modules folders above its own install, i.e. ours.
  */
 const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
@@ -88,7 +90,7 @@ module.exports = {
     env,
     stdio: "inherit",
   });
-  console.log(`Node-RED is starting: open http://127.0.0.1:${uiPort}/`);
+  console.log(`Node-RED is starting: open http://127.0.0.1:${uiPort}/ (editor) and http://127.0.0.1:${uiPort}/dashboard`);
   const stop = () => red.kill("SIGINT");
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

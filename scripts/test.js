@@ -62,6 +62,7 @@ if (!only.length) {
   run("Flow Library scorecard", process.execPath, [path.join(root, "scripts", "scorecard.js")], { capture: true });
   run("npm pack contents", process.execPath, [path.join(root, "scripts", "pack-check.js")], { capture: true });
   run("editor E2E (Node-RED 5 + Chromium)", process.execPath, [path.join(root, "test", "e2e", "editor.e2e.js")], { capture: true });
+  run("dashboard E2E (Node-RED 4 + Chromium)", process.execPath, [path.join(root, "test", "e2e", "dashboard.e2e.js")], { capture: true });
 }
 
 finish();

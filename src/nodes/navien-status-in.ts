@@ -6,6 +6,7 @@
  * Statuses are decoded once per account, however many of these nodes listen.
  */
 import { Deadline } from "../core/deadline.js";
+import { StatusHistory } from "../navien/events.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { StatusUpdate } from "../navien/realtime.js";
 import type { NavienDevice } from "../navien/types.js";
@@ -60,7 +61,7 @@ export = function (RED: NodeAPI) {
     const rt = client.realtime;
     const onlyMac = def.device ? safeMac(def.device) : undefined;
     let devices: NavienDevice[] = [];
-    const lastSent = new Map<string, string>();
+    const history = new StatusHistory();
 
     node.status({ fill: "grey", shape: "ring", text: statusKey("starting") });
 
@@ -69,12 +70,9 @@ export = function (RED: NodeAPI) {
         const dev = devices.find((d) => d.mac === u.mac);
         if (!dev) return;
         const payload = u.status;
-        if (def.onlyChanges) {
-          const key = JSON.stringify(payload);
-          if (lastSent.get(dev.mac) === key) return;
-          lastSent.set(dev.mac, key);
-        }
-        const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: { ...payload }, device: { mac: dev.mac, name: dev.name } };
+        const { changes, events } = history.observe(dev.mac, payload);
+        if (def.onlyChanges && changes && !Object.keys(changes).length) return;
+        const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: { ...payload }, device: { mac: dev.mac, name: dev.name }, changes, events };
         if (def.includeRaw) out.raw = u.raw;
         node.send(out as any);
         node.status({ fill: "green", shape: "dot", text: devices.length > 1 ? `${dev.name || dev.mac}: ${statusText(payload, unit)}` : statusText(payload, unit) });

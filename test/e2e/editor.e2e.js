@@ -599,21 +599,31 @@ async function main() {
         throw new Error(`deploy asked for confirmation: "${res.warning.slice(0, 200)}"${bad.length ? `; invalid: ${bad.join("; ")}` : ""}`);
       }
 
-      // The runtime now runs exactly these nodes.
+      // The runtime now runs exactly these nodes (an imported global-config is merged into the
+      // workspace's own one, so its id is not expected).
+      const expected = nodes.filter((n) => n.type !== "global-config");
       const deadline = Date.now() + 10000;
       let running = [];
       while (Date.now() < deadline) {
         const flows = await (await fetch(`${base}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
         running = (flows.flows || []).map((n) => n.id);
-        if (nodes.every((n) => running.includes(n.id))) break;
+        if (expected.every((n) => running.includes(n.id))) break;
         await page.waitForTimeout(200);
       }
-      const notRunning = nodes.filter((n) => !running.includes(n.id)).map((n) => n.id);
+      const notRunning = expected.filter((n) => !running.includes(n.id)).map((n) => n.id);
       if (notRunning.length) throw new Error(`deployed, but the runtime's flows lack ${notRunning.join(", ")}`);
 
       // Run it against the simulator: fire every inject node, then report statuses (not gated).
       const injects = nodes.filter((n) => n.type === "inject" && !n.d).map((n) => n.id);
-      for (const id of injects) await page.evaluate((i) => $.post(`inject/${i}`), id);
+      // The button's request; a node the runtime is still starting answers 404 for a moment.
+      for (const id of injects) {
+        for (let tries = 0; ; tries++) {
+          const r = await fetch(`${base}/inject/${id}`, { method: "POST" });
+          if (r.ok) break;
+          if (r.status !== 404 || tries >= 25) throw new Error(`inject ${id}: HTTP ${r.status}`);
+          await page.waitForTimeout(200);
+        }
+      }
       await page.waitForTimeout(injects.length ? 2500 : 500);
       const statuses = await page.evaluate((types) => {
         const out = [];

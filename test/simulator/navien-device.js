@@ -134,6 +134,7 @@ class SimDevice {
       s.operationMode = 0;
     }
     s.tankUpperTemperature = s.dhwTemperature * 5;
+    s.compUse = s.currentInstPower > 0 ? 2 : 1; // the compressor runs while it heats (heating-started/-stopped events)
   }
 
   /**

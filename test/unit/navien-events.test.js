@@ -1,0 +1,95 @@
+"use strict";
+/**
+ * msg.changes / msg.events of navien-status-in (contract "Changes and events"), on real decoded
+ * statuses: the vector's status, changed field by field as the device would report it.
+ */
+const assert = require("node:assert/strict");
+const { StatusHistory, diffStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/events.js");
+const { decodeStatus } = require("../../nodes/lib/navien/status.js");
+const { vector } = require("../simulator/vectors");
+
+const RAW = vector("navien", "mqtt-status-response.json").payload.response.status;
+/** The vector's status (energy-saver, 120 raw half-°C set-point, compressor on, no error) with raw overrides. */
+const status = (over = {}) => decodeStatus({ ...RAW, ...over }, "F");
+const events = (a, b) => deriveEvents(status(a), status(b));
+
+describe("Navien status changes and events", () => {
+  it("the first status of a device has changes null and no events; an identical one {} and none", () => {
+    const h = new StatusHistory();
+    assert.deepEqual(h.observe("a1", status()), { changes: null, events: [] });
+    assert.deepEqual(h.observe("a1", status()), { changes: {}, events: [] });
+    // Another device is its own history: its first status is null again.
+    assert.deepEqual(h.observe("b2", status({ dhwOperationSetting: 6 })), { changes: null, events: [] });
+    // A new history (a redeploy) starts over.
+    assert.equal(new StatusHistory().observe("a1", status()).changes, null);
+  });
+
+  it("changes holds exactly the fields that differ, decoded, as {from, to}", () => {
+    const h = new StatusHistory();
+    h.observe("a1", status());
+    const { changes } = h.observe("a1", status({ dhwTemperature: 100, dhwChargePer: 55 }));
+    assert.deepEqual(changes, { dhwTemperature: { from: status().dhwTemperature, to: 122 }, dhwChargePer: { from: 80, to: 55 } });
+    // Compared with the status before, not the first one.
+    assert.deepEqual(h.observe("a1", status({ dhwTemperature: 100, dhwChargePer: 56 })).changes, { dhwChargePer: { from: 55, to: 56 } });
+  });
+
+  it("a flow changing the emitted status in place does not change what the next one is compared with", () => {
+    const h = new StatusHistory();
+    const first = status();
+    h.observe("a1", first);
+    first.dhwChargePer = 1; // e.g. a change node writing into msg.payload
+    assert.deepEqual(h.observe("a1", status()).changes, {});
+  });
+
+  it("diffStatus reports a field missing on one side as null", () => {
+    assert.deepEqual(diffStatus({ a: 1, b: 2 }, { a: 1, c: 3 }), { c: { from: null, to: 3 }, b: { from: 2, to: null } });
+  });
+
+  it("power-on / power-off (configured mode off ↔ any other)", () => {
+    assert.deepEqual(events({}, { dhwOperationSetting: 6 }), ["power-off", "mode-changed"]);
+    assert.deepEqual(events({ dhwOperationSetting: 6 }, { dhwOperationSetting: 3 }), ["power-on", "mode-changed"]);
+  });
+
+  it("heating-started / heating-stopped: any of compressor, upper, lower element from none / to none", () => {
+    const off = { compUse: 1, heatUpperUse: 1, heatLowerUse: 1 };
+    assert.deepEqual(events(off, { ...off, compUse: 2 }), ["heating-started"]);
+    assert.deepEqual(events(off, { ...off, heatUpperUse: 2 }), ["heating-started"]);
+    assert.deepEqual(events(off, { ...off, heatLowerUse: 2 }), ["heating-started"]);
+    assert.deepEqual(events({ ...off, compUse: 2 }, off), ["heating-stopped"]);
+    // One source taking over from another is not a start or a stop.
+    assert.deepEqual(events({ ...off, compUse: 2 }, { ...off, heatUpperUse: 2 }), []);
+    // Unknown (tri-state 0) on every source is neither heating nor "none".
+    assert.deepEqual(events({ compUse: 0, heatUpperUse: 0, heatLowerUse: 0 }, { ...off, compUse: 2 }), []);
+  });
+
+  it("error-detected / error-cleared: errorCode 0 → non-zero and back; another code is neither", () => {
+    assert.deepEqual(events({ errorCode: 0 }, { errorCode: 407 }), ["error-detected"]);
+    assert.deepEqual(events({ errorCode: 407 }, { errorCode: 0 }), ["error-cleared"]);
+    assert.deepEqual(events({ errorCode: 407 }, { errorCode: 799 }), []);
+  });
+
+  it("mode-changed for any change of the configured mode", () => {
+    assert.deepEqual(events({ dhwOperationSetting: 3 }, { dhwOperationSetting: 4 }), ["mode-changed"]);
+    assert.deepEqual(events({ dhwOperationSetting: 99 }, { dhwOperationSetting: 4 }), [], "unknown → known is no change of mode");
+  });
+
+  it("setpoint-changed when dhwTemperatureSetting changes", () => {
+    assert.deepEqual(events({}, { dhwTemperatureSetting: 110 }), ["setpoint-changed"]);
+    assert.deepEqual(events({}, { dhwTemperature: 80 }), [], "the tank temperature is no set-point");
+  });
+
+  it("vacation-started / vacation-ended (with mode-changed)", () => {
+    assert.deepEqual(events({ dhwOperationSetting: 3 }, { dhwOperationSetting: 5, vacationDaySetting: 7 }), ["mode-changed", "vacation-started"]);
+    assert.deepEqual(events({ dhwOperationSetting: 5 }, { dhwOperationSetting: 4 }), ["mode-changed", "vacation-ended"]);
+  });
+
+  it("several events at once come in the contract's order of precedence", () => {
+    const before = { dhwOperationSetting: 5, compUse: 1, heatUpperUse: 1, heatLowerUse: 1, errorCode: 0, dhwTemperatureSetting: 100 };
+    const after = { dhwOperationSetting: 4, compUse: 2, heatUpperUse: 1, heatLowerUse: 1, errorCode: 12, dhwTemperatureSetting: 120 };
+    assert.deepEqual(events(before, after), ["heating-started", "error-detected", "mode-changed", "setpoint-changed", "vacation-ended"]);
+    assert.deepEqual(
+      [...EVENT_ORDER],
+      ["power-on", "power-off", "heating-started", "heating-stopped", "error-detected", "error-cleared", "mode-changed", "setpoint-changed", "vacation-started", "vacation-ended"],
+    );
+  });
+});
