@@ -9,12 +9,14 @@ import { credentialsFor, registerAdminRoute } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
 import type { NodeAPI } from "./types.js";
+import { rememberCluster } from "./cluster-binding.js";
 
 export = function (RED: NodeAPI) {
   function NoxAccount(this: NoxAccountNode, def: NoxAccountDef) {
     RED.nodes.createNode(this, def);
     const node = this;
     node.users = {};
+    rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { apiKey?: string };
     const apiKey = envFallback(creds.apiKey, "NOX_API_KEY");
     try {

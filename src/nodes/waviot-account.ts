@@ -12,12 +12,14 @@ import { credentialsFor, registerAdminRoute } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./waviot-types.js";
+import { rememberCluster } from "./cluster-binding.js";
 
 export = function (RED: NodeAPI) {
   function WaviotAccount(this: WaviotAccountNode, def: WaviotAccountDef) {
     RED.nodes.createNode(this, def);
     const node = this;
     node.users = {};
+    rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { login?: string; password?: string };
     try {
       node.client = new WaviotClient({
