@@ -167,6 +167,8 @@ export class ClusterConnection {
   /** Runs one Redis operation; any failure becomes STORE_UNAVAILABLE naming `what` (secrets masked). */
   async run<T>(what: string, op: (redis: Redis) => Promise<T>): Promise<T> {
     if (this.current === "closed") throw this.unavailable(what, "the cluster node was closed (redeploy)");
+    // Right after a deploy the first connection may still be on its way: wait for it (bounded).
+    if (this.current === "connecting") await this.firstConnection();
     try {
       const result = await op(this.client);
       if (this.current === "unreachable") this.setState("ready");
@@ -177,6 +179,19 @@ export class ClusterConnection {
       if (/timed out|writeable|Connection is closed|ECONN|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/i.test(text)) this.setState("unreachable");
       throw this.unavailable(what, text);
     }
+  }
+
+  /** Resolves when the first connection is ready, or after one command timeout (then the command fails as usual). */
+  private firstConnection(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.timings.commandTimeoutMs);
+      const off = this.onState(() => done());
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
   }
 
   /** A Lua script run by EVALSHA (EVAL on the first use after a Redis restart). */

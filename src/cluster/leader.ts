@@ -40,6 +40,7 @@ export class LeaderElection {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private attempt: Promise<void> | undefined;
+  private offState: (() => void) | undefined;
 
   constructor(
     private readonly conn: ClusterConnection,
@@ -57,6 +58,8 @@ export class LeaderElection {
   start(): void {
     if (this.timer || this.stopped) return;
     this.timer = setInterval(() => this.tick(), this.everyMs);
+    // Try at once whenever Redis is (back) up: a standby takes a free lock without waiting a period.
+    this.offState = this.conn.onState((state) => state === "ready" && this.tick());
     this.tick();
   }
 
@@ -64,6 +67,7 @@ export class LeaderElection {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.offState?.();
     await this.attempt;
     if (!this.isLeader) return;
     this.isLeader = false;

@@ -13,6 +13,7 @@ import { deregisterUser, errorStatusText, registerUser, safeError, statusKey } f
 import { statusText } from "./navien-status-text.js";
 import type { NavienAccountNode } from "./navien-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { leaderOnly } from "./cluster-leader.js";
 
 interface StatusInDef extends NodeDef {
   account: string;
@@ -148,5 +149,6 @@ export = function (RED: NodeAPI) {
     }
   }
 
-  RED.nodes.registerType("navien-status-in", NavienStatusIn as any);
+  // With a cluster, only the leader instance runs the node (src/nodes/cluster-leader.ts).
+  RED.nodes.registerType("navien-status-in", leaderOnly(RED, NavienStatusIn) as any);
 };

@@ -11,6 +11,7 @@ import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection 
 import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { clusterSessions } from "./cluster-binding.js";
 
 interface NoxCallbackDef extends NodeDef, StoreOptions {
   account: string;
@@ -74,7 +75,7 @@ export = function (RED: NodeAPI) {
     const account = def.account ? (RED.nodes.getNode(def.account) as NoxAccountNode | null) : null;
     registerUser(account ?? undefined, node);
     const strict = def.strict !== false && def.strict !== "false";
-    const pending = pendingSessions(node, def);
+    const pending = clusterSessions(RED, node, account) ?? pendingSessions(node, def); // cluster: shared in Redis
     const secrets = () => account?.client?.secrets() ?? [];
 
     let configError: HomeEnergyError | undefined;

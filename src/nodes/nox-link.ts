@@ -9,6 +9,7 @@ import { sessionSeconds } from "../nox/link-client.js";
 import { deregisterUser, handleInput, registerUser, shortTime, timeoutMs } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { clusterSessions, isClusterFailure } from "./cluster-binding.js";
 
 interface NoxLinkDef extends NodeDef, StoreOptions {
   account: string;
@@ -27,7 +28,7 @@ export = function (RED: NodeAPI) {
     const account = RED.nodes.getNode(def.account) as NoxAccountNode | null;
     registerUser(account ?? undefined, node);
     const limitMs = timeoutMs(def.timeout);
-    const pending = pendingSessions(node, def);
+    const pending = clusterSessions(RED, node, account) ?? pendingSessions(node, def); // cluster: shared in Redis
     const settings = { userId: def.userId, redirectUrl: def.redirectUrl, language: def.language, brand: def.brand, assetType: def.assetType };
 
     handleInput(node, () => account?.client?.secrets() ?? [], async ({ msg }) => {
@@ -40,6 +41,7 @@ export = function (RED: NodeAPI) {
       try {
         await pending.record(account.id, userId, sessionSeconds(session));
       } catch (err) {
+        if (isClusterFailure(err)) throw err; // cluster: STORE_UNAVAILABLE (the NOX session exists, unrecorded)
         // The link itself is valid; only strict-mode matching is affected, so warn instead of failing.
         node.warn(`The link session was created but could not be recorded in the context store (${(err as Error).message}); a strict nox-callback will refuse its callback. Check the context store setting.`);
       }

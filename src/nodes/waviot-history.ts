@@ -11,6 +11,7 @@ import { asWatermark, type Watermark } from "../waviot/history.js";
 import { deregisterUser, handleInput, registerUser } from "./common.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { waviotClient, type WaviotAccountNode } from "./waviot-types.js";
+import { clusterHistory } from "./cluster-binding.js";
 
 interface WaviotHistoryDef extends NodeDef {
   account: string;
@@ -34,6 +35,7 @@ export = function (RED: NodeAPI) {
     const account = RED.nodes.getNode(def.account) as WaviotAccountNode | null;
     const onlyNew = def.onlyNew === true || (def.onlyNew as unknown) === "true";
     registerUser(account ?? undefined, node);
+    const shared = onlyNew ? clusterHistory(RED, node, account) : undefined; // cluster: cursor in Redis
     // Fetches run one after another, so that two triggers never both report the same new entry.
     let queue: Promise<unknown> = Promise.resolve();
 
@@ -42,7 +44,8 @@ export = function (RED: NodeAPI) {
         const client = waviotClient(account);
         const stored = await readSeen(node);
         const seen = stored && stored.account === client.identity ? stored.seen : undefined;
-        const { entries, fresh, next } = await client.history(seen, new Deadline(TIMEOUT_MS));
+        const { entries, fresh: found, next } = await client.history(seen, new Deadline(TIMEOUT_MS));
+        const fresh = shared ? await shared.filterNew(client.identity, found) : found; // before the local mark moves
         if (next && next !== seen) await writeSeen(node, { account: client.identity, seen: next });
         if (!onlyNew) {
           msg.payload = entries;
