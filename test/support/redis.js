@@ -56,6 +56,10 @@ async function startRedis(opts = {}) {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"];
   if (opts.password) args.push("--requirepass", opts.password);
   const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "pipe"] });
+  let spawnError;
+  child.on("error", (err) => {
+    spawnError = err.code === "ENOENT" ? new Error("redis-server is not installed: apt-get install redis-server (Debian's package; .ci/run installs it)") : err;
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -63,6 +67,7 @@ async function startRedis(opts = {}) {
   const cmd = (...a) => command(port, a, { password: opts.password });
   const end = Date.now() + 10_000;
   for (;;) {
+    if (spawnError) throw spawnError;
     if (child.exitCode !== null) throw new Error(`redis-server exited: ${stderr}`);
     try {
       if ((await cmd("PING")).startsWith("+PONG")) break;
