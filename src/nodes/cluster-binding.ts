@@ -32,6 +32,14 @@ export const CLUSTER_STATUS = {
   ready: `${STATUS_NS}cluster.ready`,
 };
 
+/**
+ * A node's id as every instance knows it: Node-RED gives nodes inside a subflow instance fresh ids
+ * at each start (the flow's id is kept in `_alias`), so those are named by subflow instance + alias.
+ */
+export function stableNodeId(n: { id: string; z?: string; _alias?: string }): string {
+  return n._alias ? `${n.z ?? ""}/${n._alias}` : n.id;
+}
+
 /** Called by account nodes: keeps the named cluster's id (resolved later, when a node uses it). */
 export function rememberCluster(account: Node, def: object): void {
   const named = (def as { cluster?: unknown }).cluster;
@@ -104,7 +112,7 @@ export function clusterHistory(RED: NodeAPI, node: Node, account: Node | null | 
   return {
     async filterNew(identity, entries) {
       // The cursor belongs to this node id (the same in every instance) and to the account identity (a hash).
-      const cursor = new HistoryCursor(conn, conn.key("waviot", "history", node.id, identity));
+      const cursor = new HistoryCursor(conn, conn.key("waviot", "history", stableNodeId(node as Node & { _alias?: string }), identity));
       const timed = entries.filter((e) => e.at !== null);
       const isNew = await cursor.advance(timed.map((e) => ({ at: Date.parse(e.at as string), key: keyOf(e, Date.parse(e.at as string)) })));
       return timed.filter((_e, i) => isNew[i]);

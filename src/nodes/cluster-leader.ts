@@ -9,7 +9,7 @@
  */
 import { LeaderElection } from "../cluster/leader.js";
 import { errorStatusText, safeError } from "./common.js";
-import { CLUSTER_STATUS, clusterOf } from "./cluster-binding.js";
+import { CLUSTER_STATUS, clusterOf, stableNodeId } from "./cluster-binding.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
 type Ctor<D> = (this: Node, def: D) => void;
@@ -44,8 +44,15 @@ export function leaderOnly<D extends NodeDef & { account?: string }>(RED: NodeAP
         if (closed || !election.leader || inner) return;
         // Same prototype chain as the registered node (Node-RED made it inherit from Node).
         const n = Object.create(Object.getPrototypeOf(outer)) as Node;
-        Original.call(n, def);
-        inner = n;
+        try {
+          Original.call(n, def);
+          inner = n;
+        } catch (err) {
+          // A node whose constructor throws would not run on a single instance either: say why.
+          const safe = safeError(err, conn.secrets());
+          outer.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
+          outer.error(safe);
+        }
       });
     }
 
@@ -56,7 +63,7 @@ export function leaderOnly<D extends NodeDef & { account?: string }>(RED: NodeAP
       return stopping;
     }
 
-    const election = new LeaderElection(conn, conn.key("leader", def.type, def.id), {
+    const election = new LeaderElection(conn, conn.key("leader", def.type, stableNodeId(def as D & { _alias?: string })), {
       onChange(leader) {
         if (leader) lead();
         else {
