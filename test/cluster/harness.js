@@ -110,7 +110,9 @@ async function startProxy(backends) {
     const live = proxy.backends.filter((b) => !b.exited);
     const b = live[proxy.next++ % live.length];
     proxy.served.push({ url: req.url, backend: b.name });
-    const up = http.request(`${b.url}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${b.port}` } }, (r) => {
+    // The Host header passes through unchanged (as nginx's `proxy_set_header Host $http_host`), so that
+    // flows building URLs from it (the example's redirect URL) name the balancer.
+    const up = http.request(`${b.url}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode, r.headers);
       r.pipe(res);
     });
