@@ -6,7 +6,9 @@
  * takeover, the shared history cursor, and secrecy of the Redis password.
  */
 const assert = require("node:assert");
-const { startRedis } = require("../support/redis");
+const { spawnSync } = require("node:child_process");
+const path = require("node:path");
+const { startRedis, makeTlsFiles } = require("../support/redis");
 const { ClusterConnection, checkRedisUrl } = require("../../nodes/lib/cluster/connection.js");
 const { ClusterSessions } = require("../../nodes/lib/cluster/nox-sessions.js");
 const { LeaderElection } = require("../../nodes/lib/cluster/leader.js");
@@ -188,6 +190,34 @@ describe("cluster primitives on a real redis-server", function () {
       assert.strictEqual(await s.consume("a", "b"), "accepted");
     } finally {
       await secured.stop();
+    }
+  });
+
+  it("rediss:// talks TLS (server certificate checked against the CA); redis:// to a TLS port fails with STORE_UNAVAILABLE", async () => {
+    const tls = makeTlsFiles(path.join(__dirname, "..", "..", ".test-output", "redis-tls"));
+    const secure = await startRedis({ tls, password: "tls-Secret-5521" });
+    try {
+      // Node reads extra CAs at start-up, so the client runs in a child process that trusts the test CA.
+      const script = `
+        const { ClusterConnection } = require(${JSON.stringify(path.join(__dirname, "..", "..", "nodes", "lib", "cluster", "connection.js"))});
+        const { ClusterSessions } = require(${JSON.stringify(path.join(__dirname, "..", "..", "nodes", "lib", "cluster", "nox-sessions.js"))});
+        (async () => {
+          const out = {};
+          for (const [name, url] of [["tls", ${JSON.stringify(secure.url)}], ["plain", ${JSON.stringify(secure.url.replace("rediss:", "redis:"))}]]) {
+            const c = new ClusterConnection({ url, prefix: "t", password: "tls-Secret-5521" }, { commandTimeoutMs: 1500, pingMs: 300 });
+            const s = new ClusterSessions(c);
+            try { await s.record("a", "b", 60); out[name] = await s.consume("a", "b"); } catch (e) { out[name] = e.code; }
+            await c.close();
+          }
+          console.log(JSON.stringify(out));
+        })();`;
+      const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 20_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.ca } });
+      assert.deepStrictEqual(JSON.parse(r.stdout.trim().split("\n").pop()), { tls: "accepted", plain: "STORE_UNAVAILABLE" }, r.stderr);
+      // Without the CA the server certificate is refused.
+      const untrusted = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 20_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
+      assert.strictEqual(JSON.parse(untrusted.stdout.trim().split("\n").pop()).tls, "STORE_UNAVAILABLE");
+    } finally {
+      await secure.stop();
     }
   });
 

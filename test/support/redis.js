@@ -48,12 +48,34 @@ function command(port, args, { password, timeoutMs = 2000 } = {}) {
 }
 
 /**
- * @param {{password?: string}} [opts]
+ * A throw-away CA and a server certificate for 127.0.0.1 (openssl), for rediss:// tests.
+ * @returns {{dir: string, ca: string, cert: string, key: string}} file paths
+ */
+function makeTlsFiles(dir) {
+  const { execFileSync } = require("node:child_process");
+  const fs = require("node:fs");
+  const path = require("node:path");
+  fs.mkdirSync(dir, { recursive: true });
+  const f = (n) => path.join(dir, n);
+  const ossl = (...a) => execFileSync("openssl", a, { stdio: "ignore" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  ossl("req", "-x509", ...ec, "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=home-energy test CA");
+  ossl("req", ...ec, "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=127.0.0.1");
+  fs.writeFileSync(f("ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
+  ossl("x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.pem"), "-days", "2", "-extfile", f("ext.cnf"));
+  return { dir, ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
+}
+
+/**
+ * @param {{password?: string, tls?: {ca: string, cert: string, key: string}}} [opts] with tls the
+ *   server listens only on a TLS port (`url` is then rediss://) and does not ask for client certificates
  * @returns {Promise<{port:number, pid:number, url:string, password?:string, pause():void, resume():void, stop():Promise<void>, cmd(...a):Promise<string>, flush():Promise<void>}>}
  */
 async function startRedis(opts = {}) {
   const port = await freePort();
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"];
+  const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"];
+  if (opts.tls) args.push("--port", "0", "--tls-port", String(port), "--tls-cert-file", opts.tls.cert, "--tls-key-file", opts.tls.key, "--tls-ca-cert-file", opts.tls.ca, "--tls-auth-clients", "no");
+  else args.push("--port", String(port));
   if (opts.password) args.push("--requirepass", opts.password);
   const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "pipe"] });
   let spawnError;
@@ -70,7 +92,8 @@ async function startRedis(opts = {}) {
     if (spawnError) throw spawnError;
     if (child.exitCode !== null) throw new Error(`redis-server exited: ${stderr}`);
     try {
-      if ((await cmd("PING")).startsWith("+PONG")) break;
+      // A TLS port is ready when it accepts a connection; the plain one when it answers PING.
+      if (opts.tls ? await accepts(port) : (await cmd("PING")).startsWith("+PONG")) break;
     } catch {
       // not listening yet
     }
@@ -83,7 +106,7 @@ async function startRedis(opts = {}) {
   return {
     port,
     pid: child.pid,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${opts.tls ? "rediss" : "redis"}://127.0.0.1:${port}`,
     password: opts.password,
     cmd,
     async flush() {
@@ -108,4 +131,14 @@ async function startRedis(opts = {}) {
   };
 }
 
-module.exports = { startRedis, freePort };
+function accepts(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, "127.0.0.1", () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.on("error", () => resolve(false));
+  });
+}
+
+module.exports = { startRedis, freePort, makeTlsFiles };
