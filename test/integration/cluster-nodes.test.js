@@ -106,6 +106,14 @@ describe(`home-energy-cluster in Node-RED ${runtimeVersion()}`, function () {
     assert.ok(!seen.text().includes(PASSWORD));
   });
 
+  it("ignores HOME_ENERGY_REDIS_URL when the node has a URL", async () => {
+    process.env.HOME_ENERGY_REDIS_URL = `redis://:${PASSWORD}@127.0.0.1:${redis.port}`;
+    const { out, caught } = await send(noxFlow({ url: "redis://127.0.0.1:1" }, {}));
+    assert.equal(out.length, 0);
+    assert.equal(caught[0].error.code, "STORE_UNAVAILABLE");
+    assert.match(caught[0].error.message, /redis:\/\/127\.0\.0\.1:1\)/);
+  });
+
   it("a blank URL without HOME_ENERGY_REDIS_URL fails nox-link with INVALID_INPUT (no silent single-instance fallback)", async () => {
     const { out, caught } = await send(noxFlow({ url: "" }, {}));
     assert.equal(out.length, 0);
