@@ -30,7 +30,7 @@ function page(title: string, text: string): string {
 }
 const SUCCESS_PAGE = page("Device connected", "Your device is now connected. You can close this window.");
 const FAILURE_PAGE = page("Connection not completed", "This link could not be completed. It may have expired or already been used. Please start again from where you came from.");
-/** Cluster store unreachable: nothing was consumed, so the same page works again later (503 + Retry-After). */
+/** Cluster store unreachable: nothing was consumed, so the same URL works again later (still 400, as CONTRACT.md fixes). */
 const RETRY_PAGE = page("Please try again", "The connection could not be completed just now. Please reload this page in a minute.");
 
 /** Headers for every answer: never cached, never framed, no data leaking through the Referer. */
@@ -152,10 +152,7 @@ export = function (RED: NodeAPI) {
         const safe = safeError(raw, secrets());
         node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
         try {
-          if (!res.headersSent) {
-            if (safe.code === "STORE_UNAVAILABLE") res.status(503).set(PAGE_HEADERS).set("Retry-After", "60").type("html").send(RETRY_PAGE);
-            else res.status(400).set(PAGE_HEADERS).type("html").send(FAILURE_PAGE);
-          }
+          if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(safe.code === "STORE_UNAVAILABLE" ? RETRY_PAGE : FAILURE_PAGE);
         } finally {
           // Routed to a Catch node like done(err) in an input handler: msg.error.code is set.
           node.error(safe, msg as any);
