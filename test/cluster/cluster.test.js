@@ -53,6 +53,13 @@ describe("several Node-RED instances sharing one Redis (real processes)", functi
     }, 30_000, "the callback routes");
   });
 
+  afterEach(function () {
+    // On a failure, what the instances reported last (the processes' logs stay in .test-output/cluster/).
+    if (this.currentTest.state !== "failed") return;
+    const brief = (e) => `${new Date(e.at).toISOString().slice(11, 23)} ${e.instance} ${e.kind} ${e.error ? e.error.code : e.status ? e.status.text : ""}`;
+    console.log(collector.events.slice(-25).map(brief).join("\n"));
+  });
+
   after(async () => {
     await Promise.all(nodes.map((n) => stopNodeRed(n)));
     await proxy?.close();
@@ -157,7 +164,7 @@ describe("several Node-RED instances sharing one Redis (real processes)", functi
       await until(() => events("callback-error").filter((e) => e.error.code === "STORE_UNAVAILABLE").length >= 3, 10_000, "STORE_UNAVAILABLE errors");
       const storeErr = events("callback-error").find((e) => e.error.code === "STORE_UNAVAILABLE");
       assert.match(storeErr.error.message, /Redis \(redis:\/\/127\.0\.0\.1:\d+\)/);
-      await until(() => events("node-status").some((e) => /cluster\.(standbyUnreachable|leaderUnreachable)/.test(e.status.text)), 10_000, "a status naming Redis as unreachable");
+      await until(() => events("node-status").some((e) => /cluster\.(standbyUnreachable|leaderUnreachable)/.test(e.status.text)), 15_000, "a status naming Redis as unreachable");
       await sleep(1000); // the queued Redis commands are now past their deadline
       redis.resume();
       resumed = true;
