@@ -74,7 +74,14 @@ async function startNodeRed(name, env = {}) {
   const inst = { name, port, userDir, proc, log: "", url: `http://127.0.0.1:${port}`, exited: false };
   proc.stdout.on("data", (d) => (inst.log += d));
   proc.stderr.on("data", (d) => (inst.log += d));
-  inst.exit = new Promise((resolve) => proc.once("exit", () => resolve((inst.exited = true))));
+  inst.exit = new Promise((resolve) =>
+    proc.once("exit", () => {
+      inst.exited = true;
+      // Kept for a look after a failure (the directory is rewritten by the next run).
+      fs.writeFileSync(path.join(userDir, "node-red.log"), inst.log);
+      resolve(true);
+    }),
+  );
   await until(async () => {
     if (inst.exited) throw new Error(`Node-RED ${name} exited:\n${inst.log}`);
     try {
