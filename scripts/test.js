@@ -48,6 +48,9 @@ run("build + type-check", process.execPath, [path.join(root, "scripts", "build.j
 run("lint", process.execPath, [path.join(root, "node_modules", "eslint", "bin", "eslint.js"), "."]) || finish();
 
 run(`Node-RED 4 on Node ${process.versions.node}`, process.execPath, [mochaBin, ...(only.length ? only : specs)], { capture: true });
+// Several instances as one system: real redis-server + three Node-RED 4 processes (one leg is enough:
+// it tests the package's cluster logic, not the runtime version).
+if (!only.length) run("several instances (Redis + 3 Node-RED processes)", process.execPath, [mochaBin, "test/cluster/**/*.test.js"], { capture: true });
 
 if (!fs.existsSync(node22) || !fs.existsSync(path.join(nr5Dir, "node_modules", "node-red"))) {
   const [cmd, args] = npmCmd(["ci", "--prefix", nr5Dir, "--no-audit", "--no-fund"]);

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "NAVIEN_TIMEOUT",
   "CALLBACK_INVALID",
   "CALLBACK_UNKNOWN_SESSION",
+  "STORE_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

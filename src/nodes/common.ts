@@ -23,7 +23,7 @@ export interface InputResult {
  * the editor translates them with the node's `_` and falls back to the key's English default.
  * Dynamic texts (temperatures, counts) stay plain.
  */
-const STATUS_NS = "@home-energy/node-red-home-energy/navien-account:homeEnergyStatus.";
+export const STATUS_NS = "@home-energy/node-red-home-energy/navien-account:homeEnergyStatus.";
 
 export function statusKey(name: "working" | "starting" | "connecting" | "connected" | "reconnecting" | "noDevices"): string {
   return STATUS_NS + name;

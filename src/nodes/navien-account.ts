@@ -14,6 +14,7 @@ import { contextSlot, warnOnce } from "./context-slot.js";
 import { envFallback } from "./credentials.js";
 import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./navien-types.js";
 import type { NodeAPI } from "./types.js";
+import { rememberCluster } from "./cluster-binding.js";
 
 const TOKEN_KEY = "navienTokens";
 const registry = new ClientRegistry<NavienAccountClient>();
@@ -24,6 +25,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     node.users = {};
     node.unit = def.unit === "C" ? "C" : "F";
+    rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { email?: string; password?: string };
     const email = envFallback(creds.email, "NAVIEN_EMAIL");
     const password = envFallback(creds.password, "NAVIEN_PASSWORD");

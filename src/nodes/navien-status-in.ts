@@ -16,6 +16,7 @@ import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey } f
 import { statusText } from "./navien-status-text.js";
 import { showConnectionState } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { leaderOnly } from "./cluster-leader.js";
 
 interface StatusInDef extends NodeDef {
   account: string;
@@ -138,5 +139,6 @@ export = function (RED: NodeAPI) {
     }
   }
 
-  RED.nodes.registerType("navien-status-in", NavienStatusIn as any);
+  // With a cluster, only the leader instance runs the node (src/nodes/cluster-leader.ts).
+  RED.nodes.registerType("navien-status-in", leaderOnly(RED, NavienStatusIn) as any);
 };

@@ -10,12 +10,14 @@ import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js"
 import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
 import type { NodeAPI } from "./types.js";
+import { rememberCluster } from "./cluster-binding.js";
 
 export = function (RED: NodeAPI) {
   function NoxAccount(this: NoxAccountNode, def: NoxAccountDef) {
     RED.nodes.createNode(this, def);
     const node = this;
     node.users = {};
+    rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { apiKey?: string };
     const apiKey = envFallback(creds.apiKey, "NOX_API_KEY");
     rememberDeployedUrl(node, () => checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, "The NOX API URL"));

@@ -13,6 +13,7 @@ import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection 
 import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { clusterSessions } from "./cluster-binding.js";
 
 interface NoxCallbackDef extends NodeDef, StoreOptions {
   account: string;
@@ -35,6 +36,8 @@ function page(title: string, text: string): string {
 }
 const SUCCESS_PAGE = page("Device connected", "Your device is now connected. You can close this window.");
 const FAILURE_PAGE = page("Connection not completed", "This link could not be completed. It may have expired or already been used. Please start again from where you came from.");
+/** Cluster store unreachable: nothing was consumed, so the same URL works again later (still 400, as CONTRACT.md fixes). */
+const RETRY_PAGE = page("Please try again", "The connection could not be completed just now. Please reload this page in a minute.");
 
 /** Headers for every answer: never cached, never framed, no data leaking through the Referer. */
 const PAGE_HEADERS = {
@@ -70,7 +73,7 @@ export = function (RED: NodeAPI) {
     registerUser(account ?? undefined, node);
     const strict = def.strict !== false && def.strict !== "false";
     const verify = def.verify === true || def.verify === "true";
-    const pending = pendingSessions(RED, node, def);
+    const pending = clusterSessions(RED, node, account) ?? pendingSessions(RED, node, def); // cluster: shared in Redis
     const secrets = () => account?.client?.secrets() ?? [];
 
     let configError: HomeEnergyError | undefined;
@@ -185,7 +188,7 @@ export = function (RED: NodeAPI) {
         const safe = safeError(raw, secrets());
         node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
         try {
-          if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(FAILURE_PAGE);
+          if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(safe.code === "STORE_UNAVAILABLE" ? RETRY_PAGE : FAILURE_PAGE);
         } finally {
           // Routed to a Catch node like done(err) in an input handler: msg.error.code is set.
           node.error(safe, msg as any);

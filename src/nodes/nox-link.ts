@@ -10,6 +10,7 @@ import { bindAccount } from "./account-binding.js";
 import { handleInput, shortTime, timeoutMs } from "./common.js";
 import { pendingSessions, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { clusterSessions, isClusterFailure } from "./cluster-binding.js";
 
 interface NoxLinkDef extends NodeDef, StoreOptions {
   account: string;
@@ -27,7 +28,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     const binding = bindAccount<NoxClient>(RED, node, def.account, "nox-account");
     const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
-    const pending = pendingSessions(RED, node, def);
+    const pending = clusterSessions(RED, node, binding.account) ?? pendingSessions(RED, node, def); // cluster: shared in Redis
     const settings = { userId: def.userId, redirectUrl: def.redirectUrl, language: def.language, brand: def.brand, assetType: def.assetType };
 
     handleInput(node, binding.secrets, async ({ msg }) => {
@@ -39,6 +40,7 @@ export = function (RED: NodeAPI) {
       try {
         await pending.record(def.account, userId, sessionSeconds(session));
       } catch (err) {
+        if (isClusterFailure(err)) throw err; // cluster: STORE_UNAVAILABLE (the NOX session exists, unrecorded)
         // The link itself is valid; only strict-mode matching is affected, so warn instead of failing.
         node.warn(`The link session was created but could not be recorded in the context store (${(err as Error).message}); a strict nox-callback will refuse its callback. Check the context store setting.`);
       }

@@ -11,12 +11,14 @@ import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js"
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./waviot-types.js";
+import { rememberCluster } from "./cluster-binding.js";
 
 export = function (RED: NodeAPI) {
   function WaviotAccount(this: WaviotAccountNode, def: WaviotAccountDef) {
     RED.nodes.createNode(this, def);
     const node = this;
     node.users = {};
+    rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { login?: string; password?: string };
     rememberDeployedUrl(node, () => checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, "The WAVIoT server address (authUrl)"));
     try {

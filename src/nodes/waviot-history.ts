@@ -13,6 +13,7 @@ import { contextSlot, warnOnce, type Cursor } from "./context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import type { WaviotClient } from "../waviot/client.js";
 import { bindAccount } from "./account-binding.js";
+import { clusterHistory } from "./cluster-binding.js";
 
 interface WaviotHistoryDef extends NodeDef {
   account: string;
@@ -35,6 +36,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     const binding = bindAccount<WaviotClient>(RED, node, def.account, "waviot-account");
     const onlyNew = def.onlyNew === true || (def.onlyNew as unknown) === "true";
+    const shared = onlyNew ? clusterHistory(RED, node, binding.account) : undefined; // cluster: cursor in Redis
     // Fetches run one after another, so that two triggers never both report the same new entry.
     let queue: Promise<unknown> = Promise.resolve();
     const cursor = contextCursor(node);
@@ -44,7 +46,8 @@ export = function (RED: NodeAPI) {
         const client = binding.client();
         const stored = await cursor.get();
         const seen = stored && stored.account === client.identity ? stored.seen : undefined;
-        const { entries, fresh, next } = await client.history(seen, new Deadline(TIMEOUT_MS));
+        const { entries, fresh: found, next } = await client.history(seen, new Deadline(TIMEOUT_MS));
+        const fresh = shared ? await shared.filterNew(client.identity, found) : found; // before the local mark moves
         if (next && next !== seen) await cursor.advance({ account: client.identity, seen: next });
         if (!onlyNew) {
           msg.payload = entries;

@@ -67,7 +67,7 @@ export function normalizeHistory(raw: Record<string, unknown>[], timeZone?: stri
 }
 
 /** Hash of ts|ip|user_agent|type: remembers an entry without storing IP addresses or user agents. */
-function keyOf(e: Record<string, unknown>, instant: number): string {
+export function keyOf(e: Record<string, unknown>, instant: number): string {
   const text = [instant, e.ip, e.user_agent, e.type].map((v) => (typeof v === "string" || typeof v === "number" ? String(v) : "")).join("|");
   return createHash("sha256").update(text).digest("hex").slice(0, 24);
 }

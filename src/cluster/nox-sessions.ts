@@ -1,0 +1,54 @@
+/**
+ * NOX link sessions waiting for their callback, shared by every instance of a cluster (spec §5.2,
+ * CONTRACT "Several Node-RED instances"). One Redis key per (account, supplier user): recorded with
+ * an expiry of the session lifetime plus the 60-s skew allowance, and consumed by one atomic
+ * script (read + delete in one step), so that of any number of simultaneous callbacks on any
+ * instances exactly one is accepted. Same method shapes as src/nox/pending-sessions.ts.
+ */
+import { SKEW_MS, type ConsumeResult, type PendingSessionStore, type Taken } from "../nox/pending-sessions.js";
+import { ClusterConnection, LATE, LUA_DEADLINE } from "./connection.js";
+
+/** Deletes the session and returns its recorded expiry; 0 = none; LATE = ran after our deadline, did nothing. */
+const CONSUME_LUA = `${LUA_DEADLINE}
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+redis.call('DEL', KEYS[1])
+return v
+`;
+
+export class ClusterSessions implements PendingSessionStore {
+  constructor(private readonly conn: ClusterConnection) {}
+
+  private key(accountId: string, supplierUserId: string): string {
+    // Hashed: user ids are personal data and may be long; the account id keeps accounts apart.
+    return this.conn.key("nox", "pending", ClusterConnection.hash(JSON.stringify([accountId, supplierUserId])));
+  }
+
+  /** A newer link for the same user replaces the older one (as NOX does on re-authentication). */
+  async record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs = Date.now()): Promise<void> {
+    const expiry = nowMs + lifetimeSeconds * 1000;
+    await this.conn.run("recording the NOX link session", (r) => r.set(this.key(accountId, supplierUserId), String(expiry), "PX", Math.max(1, lifetimeSeconds * 1000 + SKEW_MS)));
+  }
+
+  /** Accepts a callback once across all instances; a replay or a concurrent duplicate is "unknown". */
+  async take(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<Taken> {
+    const what = "checking the NOX link session";
+    const result = await this.conn.run(what, () => this.conn.script("heNoxConsume", 1, CONSUME_LUA)([this.key(accountId, supplierUserId)], [this.conn.deadline(what)]));
+    if (result === LATE) throw this.conn.unavailable(what, "Redis answered too late (the session was left untouched)");
+    if (typeof result !== "string") return { result: "unknown" };
+    // Redis drops the key at expiry + skew; this also covers clocks that disagree with Redis's.
+    const expiresAt = Number(result);
+    return nowMs <= expiresAt + SKEW_MS ? { result: "accepted", expiresAt } : { result: "expired" };
+  }
+
+  /** Puts a taken session back (its callback could not be answered), unless a newer link was recorded meanwhile (NX). */
+  async restore(accountId: string, supplierUserId: string, expiresAt: number): Promise<void> {
+    const ttl = expiresAt + SKEW_MS - Date.now();
+    if (ttl <= 0) return;
+    await this.conn.run("restoring the NOX link session", (r) => r.set(this.key(accountId, supplierUserId), String(expiresAt), "PX", ttl, "NX"));
+  }
+
+  async consume(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<ConsumeResult> {
+    return (await this.take(accountId, supplierUserId, nowMs)).result;
+  }
+}

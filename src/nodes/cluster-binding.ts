@@ -1,0 +1,117 @@
+/**
+ * How the nodes use a cluster (CONTRACT "Several Node-RED instances"): an account node remembers
+ * the `home-energy-cluster` it names, and the action nodes ask here for the shared version of their
+ * state. No cluster named = `undefined` everywhere, and the node behaves exactly as on a single
+ * instance (nothing of Redis is loaded).
+ */
+import { ClusterConnection } from "../cluster/connection.js";
+import { HistoryCursor } from "../cluster/history-cursor.js";
+import { ClusterSessions } from "../cluster/nox-sessions.js";
+import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import type { PendingSessionStore } from "../nox/pending-sessions.js";
+import { keyOf, type HistoryEntry } from "../waviot/history.js";
+import { STATUS_NS } from "./common.js";
+import type { ConfigNodeBase, Node, NodeAPI } from "./types.js";
+
+export interface ClusterNode extends ConfigNodeBase {
+  connection: ClusterConnection | undefined;
+}
+
+/** An account node that may name a cluster (its `cluster` property: a home-energy-cluster id). */
+export interface ClusterAware {
+  cluster?: string;
+}
+
+export type ClusterUse = { connection: ClusterConnection } | { error: HomeEnergyError };
+
+/** Status texts (catalog keys in navien-account's set, like every shared status). */
+export const CLUSTER_STATUS = {
+  standby: `${STATUS_NS}cluster.standby`,
+  standbyUnreachable: `${STATUS_NS}cluster.standbyUnreachable`,
+  leaderUnreachable: `${STATUS_NS}cluster.leaderUnreachable`,
+  unreachable: `${STATUS_NS}cluster.unreachable`,
+  ready: `${STATUS_NS}cluster.ready`,
+};
+
+/**
+ * A node's id as every instance knows it: Node-RED gives nodes inside a subflow instance fresh ids
+ * at each start (the flow's id is kept in `_alias`), so those are named by subflow instance + alias.
+ */
+export function stableNodeId(n: { id: string; z?: string; _alias?: string }): string {
+  return n._alias ? `${n.z ?? ""}/${n._alias}` : n.id;
+}
+
+/** Called by account nodes: keeps the named cluster's id (resolved later, when a node uses it). */
+export function rememberCluster(account: Node, def: object): void {
+  const named = (def as { cluster?: unknown }).cluster;
+  const id = typeof named === "string" ? named.trim() : "";
+  (account as Node & ClusterAware).cluster = id && id !== "_ADD_" ? id : undefined;
+}
+
+/** The cluster an account names: undefined = none; else its connection, or why it is unusable. */
+export function clusterOf(RED: NodeAPI, account: Node | null | undefined): ClusterUse | undefined {
+  const id = (account as (Node & ClusterAware) | null | undefined)?.cluster;
+  if (!id) return undefined;
+  const c = RED.nodes.getNode(id) as ClusterNode | null;
+  if (!c) return { error: invalidInput("The account names a home-energy-cluster node that is not deployed. Open the account node and choose the cluster again (or none for a single instance).") };
+  if (c.configError || !c.connection) return { error: (c.configError as HomeEnergyError) ?? invalidInput("The home-energy-cluster node is not configured.") };
+  return { connection: c.connection };
+}
+
+/** Shows the cluster's reachability on the node while it lives (yellow when Redis is unreachable). */
+export function showClusterState(node: Node, conn: ClusterConnection): void {
+  let wasDown = false;
+  const off = conn.onState((state) => {
+    if (state === "unreachable") {
+      wasDown = true;
+      node.status({ fill: "yellow", shape: "ring", text: CLUSTER_STATUS.unreachable });
+    } else if (state === "ready" && wasDown) {
+      wasDown = false;
+      node.status({ fill: "green", shape: "ring", text: CLUSTER_STATUS.ready });
+    }
+  });
+  node.on("close", () => off());
+}
+
+/** nox-link / nox-callback: the pending link sessions in the account's cluster, or undefined (none named). */
+export function clusterSessions(RED: NodeAPI, node: Node, account: Node | null | undefined): PendingSessionStore | undefined {
+  const use = clusterOf(RED, account);
+  if (!use) return undefined;
+  if ("error" in use) {
+    const err = use.error;
+    return { record: () => Promise.reject(err), take: () => Promise.reject(err), restore: () => Promise.reject(err) };
+  }
+  showClusterState(node, use.connection);
+  return new ClusterSessions(use.connection);
+}
+
+/** True for a failure of the cluster itself (unreachable or misconfigured), which must fail the operation. */
+export function isClusterFailure(err: unknown): boolean {
+  return err instanceof HomeEnergyError && (err.code === "STORE_UNAVAILABLE" || err.code === "INVALID_INPUT");
+}
+
+export interface SharedHistory {
+  /** Of the entries this instance found new, those nobody in the cluster has reported yet (marks them). */
+  filterNew(identity: string, entries: HistoryEntry[]): Promise<HistoryEntry[]>;
+}
+
+/** waviot-history `onlyNew`: the cluster-wide "already seen" cursor of this node, or undefined (none named). */
+export function clusterHistory(RED: NodeAPI, node: Node, account: Node | null | undefined): SharedHistory | undefined {
+  const use = clusterOf(RED, account);
+  if (!use) return undefined;
+  if ("error" in use) {
+    const err = use.error;
+    return { filterNew: () => Promise.reject(err) };
+  }
+  const conn = use.connection;
+  showClusterState(node, conn);
+  return {
+    async filterNew(identity, entries) {
+      // The cursor belongs to this node id (the same in every instance) and to the account identity (a hash).
+      const cursor = new HistoryCursor(conn, conn.key("waviot", "history", stableNodeId(node as Node & { _alias?: string }), identity));
+      const timed = entries.filter((e) => e.at !== null);
+      const isNew = await cursor.advance(timed.map((e) => ({ at: Date.parse(e.at as string), key: keyOf(e, Date.parse(e.at as string)) })));
+      return timed.filter((_e, i) => isNew[i]);
+    },
+  };
+}

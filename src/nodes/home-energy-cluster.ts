@@ -1,0 +1,65 @@
+/**
+ * `home-energy-cluster` config node: the Redis that several Node-RED instances running the same
+ * flows share (CONTRACT "Several Node-RED instances"). Account nodes name it in their optional
+ * `cluster` property. It owns one connection per process (kept across redeploys of an unchanged
+ * node, like navien-account's client) and reports reachability changes in the log. ioredis is
+ * loaded only here, and only when such a node is deployed.
+ */
+import { createHash } from "node:crypto";
+import { ClientRegistry } from "../core/client-registry.js";
+import { invalidInput } from "../core/errors.js";
+import { ClusterConnection, checkRedisUrl } from "../cluster/connection.js";
+import type { ClusterNode } from "./cluster-binding.js";
+import type { NodeAPI, NodeDef } from "./types.js";
+
+interface ClusterDef extends NodeDef {
+  url: string;
+  prefix: string;
+}
+
+const DEFAULT_PREFIX = "home-energy";
+/** Used only when the node's URL is blank (it may carry credentials: redis://user:pass@host:6379). */
+const URL_ENV = "HOME_ENERGY_REDIS_URL";
+const PREFIX = /^[A-Za-z0-9._:{}-]{1,64}$/;
+const registry = new ClientRegistry<ClusterConnection>();
+
+export = function (RED: NodeAPI) {
+  function HomeEnergyCluster(this: ClusterNode, def: ClusterDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    node.users = {};
+    const creds = (node.credentials ?? {}) as { username?: string; password?: string };
+    let off: (() => void) | undefined;
+    try {
+      const typed = typeof def.url === "string" ? def.url.trim() : "";
+      const url = typed || (process.env[URL_ENV] ?? "").trim();
+      if (!url) throw invalidInput(`The home-energy-cluster node has no Redis URL. Enter one (e.g. redis://127.0.0.1:6379), or set the environment variable ${URL_ENV}.`);
+      const { where } = checkRedisUrl(url);
+      const prefix = typeof def.prefix === "string" && def.prefix.trim() ? def.prefix.trim() : DEFAULT_PREFIX;
+      if (!PREFIX.test(prefix)) throw invalidInput(`The key prefix "${prefix.slice(0, 40)}" is not usable. Use up to 64 letters, digits and . _ - : { }.`);
+      const settings = { url, prefix, username: (creds.username ?? "").trim() || undefined, password: creds.password || undefined };
+      // The fingerprint decides whether a redeploy keeps the connection; the password only as a hash.
+      const fingerprint = createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+      node.connection = registry.acquire(node.id, fingerprint, () => new ClusterConnection(settings));
+      node.configError = undefined;
+      const conn = node.connection;
+      off = conn.onState((state) => {
+        if (state === "unreachable") node.warn(`The cluster's Redis (${where}) is unreachable; strict NOX callbacks are refused (STORE_UNAVAILABLE) until it is back. Reconnecting with back-off.`);
+        else if (state === "ready") node.log(`Connected to the cluster's Redis (${where}).`);
+      });
+    } catch (err) {
+      node.connection = undefined;
+      node.configError = err as Error;
+    }
+
+    node.on("close", (removed: boolean, done: () => void) => {
+      off?.();
+      // Bounded (see ClusterConnection.close): a redeploy never waits on Redis.
+      registry.release(node.id, removed).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType("home-energy-cluster", HomeEnergyCluster as any, {
+    credentials: { username: { type: "text" }, password: { type: "password" } },
+  });
+};
