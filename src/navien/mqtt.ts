@@ -15,7 +15,8 @@
  */
 import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
-import { HomeEnergyError, toHomeEnergyError } from "../core/errors.js";
+import { HomeEnergyError, toHomeEnergyError, fail } from "../core/errors.js";
+import { message, type MessageRef } from "../core/messages.js";
 import { Cancelled, noop, Session, Timers } from "./cancel.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./mqtt-backoff.js";
 import { BrokerLink } from "./mqtt-link.js";
@@ -201,7 +202,7 @@ export class NavienMqttConnection extends EventEmitter {
   /** QoS-1 publish; resolves on PUBACK. Waits in order for the connection up to `timeoutMs`. */
   publish(topic: string, payload: PublishPayload, opts: PublishOptions): Promise<void> {
     if (this.isClosed) {
-      return Promise.reject(new HomeEnergyError("NOT_CONNECTED", "The Navien MQTT connection is closed (the account node was closed or redeployed); the command was not sent. Try again."));
+      return Promise.reject(fail("NOT_CONNECTED", "navien.mqtt.closed"));
     }
     return this.queue.add(topic, payload, { ...opts, timeoutMs: Math.max(0, opts.timeoutMs) });
   }
@@ -230,7 +231,7 @@ export class NavienMqttConnection extends EventEmitter {
     const l = this.link;
     const ending = l ? this.endLink(l, true) : Promise.resolve();
     // Nothing queued for a connection nobody holds is sent later.
-    this.queue.failAll(why === "closed" ? "the Navien account node was closed" : "no Navien node uses the connection any more");
+    this.queue.failAll(message(why === "closed" ? "navien.mqtt.cause.accountClosed" : "navien.mqtt.cause.released"));
     await this.timers.bounded(Promise.all([ending, this.loopDone ?? Promise.resolve(), ...this.teardowns]), 2_000);
     if (!this.session && !this.isClosed) this.setState("idle", {});
   }
@@ -294,9 +295,9 @@ export class NavienMqttConnection extends EventEmitter {
     if (rejected) request.rejected = rejected;
     const pending = Promise.resolve().then(() => this.o.credentials(timeoutMs, request));
     pending.catch(noop);
-    const creds = await this.timers.race(pending, session, timeoutMs, () => new HomeEnergyError("TIMEOUT", `Getting the AWS credentials for the Navien MQTT connection took longer than ${Math.round(timeoutMs / 1000)} s; check the network.`));
+    const creds = await this.timers.race(pending, session, timeoutMs, () => fail("TIMEOUT", "navien.mqtt.credentialsTimeout", { value: Math.round(timeoutMs / 1000) }));
     if (!creds || !creds.accessKeyId || !creds.secretKey) {
-      throw new HomeEnergyError("AUTH_FAILED", "The Navien sign-in returned no AWS credentials for the MQTT connection; the real-time connection cannot be opened. Sign in again (redeploy the account node) or contact Navien support.");
+      throw fail("AUTH_FAILED", "navien.mqtt.noAwsCredentials");
     }
     // Never two connections: the previous client must be gone before the next one connects.
     if (this.teardowns.size) await this.timers.race(Promise.all(this.teardowns), session, 3_000, () => new Cancelled());
@@ -310,12 +311,12 @@ export class NavienMqttConnection extends EventEmitter {
     try {
       url = presignMqttUrl({ url: this.o.url, region: this.o.region, accessKeyId: creds.accessKeyId, secretKey: creds.secretKey, sessionToken: creds.sessionToken, service: this.o.service });
     } catch (err) {
-      throw new HomeEnergyError("INVALID_INPUT", `The Navien MQTT URL "${this.o.url}" is not valid (${(err as Error).message}); fix it in the navien-account node.`);
+      throw fail("INVALID_INPUT", "navien.mqtt.badUrl", { url: this.o.url, message: (err as Error).message });
     }
     const link = this.openLink(url, clientId);
     const failed = () => explainFailure(link.trace(timeoutMs), false);
     try {
-      await this.timers.race(link.connected.catch(() => Promise.reject(failed())), session, timeoutMs, () => new HomeEnergyError("TIMEOUT", `The Navien MQTT broker did not accept the connection within ${Math.round(timeoutMs / 1000)} s; check the network and the account's MQTT URL.`));
+      await this.timers.race(link.connected.catch(() => Promise.reject(failed())), session, timeoutMs, () => fail("TIMEOUT", "navien.mqtt.connectTimeout", { value: Math.round(timeoutMs / 1000) }));
       const filters = [...this.subs.keys()].filter((f) => !link.subscribed.has(f));
       const acks: Promise<void>[] = [];
       for (let i = 0; i < filters.length; i += MAX_FILTERS_PER_SUBSCRIBE) acks.push(link.subscribe(filters.slice(i, i + MAX_FILTERS_PER_SUBSCRIBE)));
@@ -323,7 +324,7 @@ export class NavienMqttConnection extends EventEmitter {
         Promise.race([Promise.all(acks), link.closedPromise.then(() => Promise.reject(failed()))]),
         session,
         timeoutMs,
-        () => new HomeEnergyError("TIMEOUT", `The Navien MQTT broker did not confirm the subscriptions within ${Math.round(timeoutMs / 1000)} s.`),
+        () => fail("TIMEOUT", "navien.mqtt.subscribeTimeout", { value: Math.round(timeoutMs / 1000) }),
       );
       if (link.closed) throw failed();
     } catch (err) {
@@ -382,14 +383,14 @@ export class NavienMqttConnection extends EventEmitter {
     }
   }
 
-  private notConnected(waitedMs: number, why?: string): HomeEnergyError {
+  private notConnected(waitedMs: number, why?: MessageRef): HomeEnergyError {
     const secs = Math.round(waitedMs / 100) / 10;
-    let cause: string;
+    let cause: MessageRef;
     if (why) cause = why;
-    else if (this.lastErrorValue) cause = this.lastErrorValue.message;
-    else if (this.refs === 0) cause = "no Navien node has opened the connection";
-    else cause = "the connection is still being established; check the network and the account's MQTT URL, or raise the node's timeout";
-    return new HomeEnergyError("NOT_CONNECTED", `The Navien MQTT connection is down, so the command was not sent (waited ${secs} s) and will not be sent later. Cause: ${cause}`);
+    else if (this.lastErrorValue) cause = this.lastErrorValue.ref;
+    else if (this.refs === 0) cause = message("navien.mqtt.cause.notOpened");
+    else cause = message("navien.mqtt.cause.establishing");
+    return fail("NOT_CONNECTED", "navien.mqtt.down", { secs, cause });
   }
 
   private setState(state: MqttState, detail: StateDetail): void {

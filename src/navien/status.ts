@@ -9,7 +9,7 @@
  * 0 °C, never null); enumerations are lower-case strings and unknown numbers become `null`; a
  * missing or non-numeric field is `null`; extra fields are ignored.
  */
-import { HomeEnergyError } from "../core/errors.js";
+import { fail } from "../core/errors.js";
 import {
   fromDeciC,
   fromDeciCDelta,
@@ -334,7 +334,7 @@ export function powerFromRaw(raw: Record<string, unknown>): boolean | null {
  */
 export function decodeStatus(raw: Record<string, unknown>, unit: TempUnit): NavienStatus {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new HomeEnergyError("BAD_RESPONSE", "The water heater sent a status that is not an object; it was ignored.");
+    throw fail("BAD_RESPONSE", "navien.status.waterHeaterSentStatus");
   }
   // "c" tolerated: a hand-edited config must not silently switch the whole status to °F.
   const c = unit === "C" || (unit as string) === "c" ? COMPILED.C : COMPILED.F;

@@ -3,6 +3,7 @@
  * `localfilesystem` store without cache has no synchronous access at all, and a shared store
  * (e.g. Redis) may be slow, so nothing in this package calls context get/set synchronously.
  */
+import { message, renderMessage, type MessageRef, type Translate } from "../core/messages.js";
 import type { ValueSlot } from "../core/value-slot.js";
 import type { Node, NodeAPI } from "./types.js";
 
@@ -72,12 +73,12 @@ export function contextSlot(ctx: ContextApi, key: string, store: string | undefi
 }
 
 /** Logs the first failure of a node's context writes as a warning; later ones stay quiet (no log flood). */
-export function warnOnce(node: Node, what: string): (err: unknown) => void {
+export function warnOnce(node: Node, what: MessageRef, t?: Translate): (err: unknown) => void {
   let warned = false;
   return (err: unknown) => {
     if (warned) return;
     warned = true;
     const text = err instanceof Error ? err.message : String(err);
-    node.warn(`${what} could not be written to the context store (${text.slice(0, 200)}). Check the contextStorage setting in settings.js; this warning is shown once.`);
+    node.warn(renderMessage(message("core.contextSlot.notWritten", { what, text: text.slice(0, 200) }), t));
   };
 }

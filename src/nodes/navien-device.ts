@@ -9,7 +9,7 @@ import { commandName } from "../navien/commands.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { NavienStatus } from "../navien/status.js";
 import { ADMIN_ROOT } from "./admin.js";
-import { handleInput, pickOption, timeoutMs } from "./common.js";
+import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
 import { statusText } from "./navien-status-text.js";
 import { DEVICE_COMMANDS } from "./navien-types.js";
 import { navienUser } from "./navien-user.js";
@@ -28,9 +28,9 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const node = this;
     const user = navienUser(RED, node, def.account);
-    const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
+    const limitMs = timeoutMs(def.timeout, undefined, (m) => node.warn(nodeText(RED, m)));
 
-    handleInput(node, user.secrets, async ({ msg }) => {
+    handleInput(RED, node, user.secrets, async ({ msg }) => {
       const client = user.client();
       const unit = client.settings.unit;
       const command = String(pickOption(def.command, msg.command, msg.topic) ?? "").trim().toLowerCase();
@@ -41,9 +41,9 @@ export = function (RED: NodeAPI) {
         msg.payload = devices;
         return { status: `${devices.length} device${devices.length === 1 ? "" : "s"}` };
       }
-      if (!command) throw invalidInput("No command given. Choose one in the node, or send it as msg.command (or msg.topic).");
+      if (!command) throw invalidInput("navien.navienDevice.noCommandGivenChoose");
       if (!DEVICE_COMMANDS.includes(command)) {
-        throw invalidInput(`Unknown command "${command.slice(0, 40)}". Use one of: ${DEVICE_COMMANDS.join(", ")}.`);
+        throw invalidInput("navien.navienDevice.unknownCommandUseOne", { command: command.slice(0, 40), DEVICE_COMMANDS: DEVICE_COMMANDS.join(", ") });
       }
       const mac = normalizeMac(pickOption(def.device, msg.device));
       if (command === "info") {

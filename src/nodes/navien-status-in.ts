@@ -5,13 +5,14 @@
  * message per status (devices do not publish by themselves, docs/protocol/navien.md "Polling").
  * Statuses are decoded once per account, however many of these nodes listen.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { StatusUpdate } from "../navien/realtime.js";
 import type { NavienDevice } from "../navien/types.js";
 import type { NavienAccountClient } from "../navien/account.js";
 import { bindAccount } from "./account-binding.js";
-import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey } from "./common.js";
+import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey, nodeText } from "./common.js";
 import { statusText } from "./navien-status-text.js";
 import { showConnectionState } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
@@ -39,10 +40,10 @@ export = function (RED: NodeAPI) {
       for (const fn of cleanup.splice(0)) fn();
       await release?.();
     });
-    const intervalS = clampSeconds(def.interval, INTERVAL_RANGE, "The poll interval", (t) => node.warn(t), true);
+    const intervalS = clampSeconds(def.interval, INTERVAL_RANGE, message("navien.navienStatusIn.pollInterval"), (m) => node.warn(nodeText(RED, m)), true);
 
     const fail = (err: unknown, msg?: object) => {
-      const safe = safeError(err, binding.secrets());
+      const safe = safeError(err, binding.secrets(), RED);
       node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
       node.error(safe, (msg ?? { error: { code: safe.code, message: safe.message } }) as any);
     };
@@ -52,7 +53,7 @@ export = function (RED: NodeAPI) {
       client = binding.client();
     } catch (err) {
       fail(err);
-      node.on("input", (_msg: any, _send: any, done: any) => done(safeError(err, binding.secrets())));
+      node.on("input", (_msg: any, _send: any, done: any) => done(safeError(err, binding.secrets(), RED)));
       return;
     }
 
@@ -127,7 +128,7 @@ export = function (RED: NodeAPI) {
       // Any message asks for a status now; the statuses themselves arrive as new messages.
       requestAll().then(
         () => done(),
-        (err) => done(safeError(err, binding.secrets())),
+        (err) => done(safeError(err, binding.secrets(), RED)),
       );
     });
   }

@@ -8,7 +8,7 @@ import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { normalizeMac } from "../navien/mac.js";
 import { decodeTouRest } from "../navien/tou.js";
-import { handleInput, pickOption, timeoutMs } from "./common.js";
+import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
 import { navienUser } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
@@ -26,12 +26,12 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const node = this;
     const user = navienUser(RED, node, def.account);
-    const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
+    const limitMs = timeoutMs(def.timeout, undefined, (m) => node.warn(nodeText(RED, m)));
 
-    handleInput(node, user.secrets, async ({ msg }) => {
+    handleInput(RED, node, user.secrets, async ({ msg }) => {
       const client = user.client();
       const action = String(pickOption(def.action, msg.action, "get")).trim().toLowerCase();
-      if (!ACTIONS.includes(action)) throw invalidInput(`Unknown TOU action "${action.slice(0, 40)}". Use get, set, enable or disable.`);
+      if (!ACTIONS.includes(action)) throw invalidInput("navien.navienTou.unknownTouActionUse", { action: action.slice(0, 40) });
       const mac = normalizeMac(pickOption(def.device, msg.device));
       const deadline = new Deadline(limitMs);
       const rt = user.realtime(client);
@@ -43,7 +43,7 @@ export = function (RED: NodeAPI) {
         return { status: `plan · ${plan.schedule.length} season${plan.schedule.length === 1 ? "" : "s"}` };
       }
       if (action === "set") {
-        if (!msg.payload || typeof msg.payload !== "object") throw invalidInput("navien-tou set needs msg.payload = the plan ({schedule: [...]}), in the shape that get emits.");
+        if (!msg.payload || typeof msg.payload !== "object") throw invalidInput("navien.navienTou.navienTouSetNeeds");
         msg.payload = await rt.command(mac, "tou-write", msg.payload, deadline);
         return { status: "plan written" };
       }

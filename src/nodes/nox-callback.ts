@@ -6,7 +6,7 @@
  * - Without `url` it decodes messages: from an `http in` node, or `msg.payload` = data value / URL.
  * Strict mode (default) accepts only a user with an unexpired, unused link session of the account.
  */
-import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import { checkRedirect } from "../nox/callback-redirect.js";
 import { devicesOfUser } from "../nox/package-api.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
@@ -48,18 +48,13 @@ const PAGE_HEADERS = {
 function checkPath(raw: string): string {
   const p = raw.startsWith("/") ? raw : "/" + raw;
   if (!PATH.test(p) || p.includes("//") || p === "/") {
-    throw invalidInput(`The callback URL path "${raw.slice(0, 60)}" is not usable. Use a plain path such as /nox/callback (letters, digits, . _ ~ - and /).`);
+    throw invalidInput("nox.noxCallback.callbackUrlPathNot", { raw: raw.slice(0, 60) });
   }
   return p;
 }
 
 function unknownSession(result: "unknown" | "expired"): HomeEnergyError {
-  return new HomeEnergyError(
-    "CALLBACK_UNKNOWN_SESSION",
-    result === "expired"
-      ? "The NOX callback arrived after its link session expired (10 minutes + 60 s). Create a new link with nox-link and let the user finish within the time."
-      : "The NOX callback names a user with no pending link session of this account (unknown user, or the link was already used). Create a new link with nox-link (same nox-account and context store) before sending the user to NOX.",
-  );
+  return fail("CALLBACK_UNKNOWN_SESSION", result === "expired" ? "nox.noxCallback.sessionExpired" : "nox.noxCallback.sessionUnknown");
 }
 
 export = function (RED: NodeAPI) {
@@ -77,9 +72,9 @@ export = function (RED: NodeAPI) {
     let path: string | undefined;
     let redirect: string | undefined;
     if (strict && !account) {
-      configError = invalidInput("Strict mode needs a nox-account: select the account whose nox-link nodes create the link sessions (or untick Strict, which lets anyone who knows the URL forge a callback).");
+      configError = invalidInput("nox.noxCallback.strictModeNeedsNox");
     } else if (verify && !account) {
-      configError = invalidInput("Verify needs a nox-account: its API key asks NOX's Package API which devices belong to the user. Select the account, or untick Verify.");
+      configError = invalidInput("nox.noxCallback.verifyNeedsNoxAccount");
     }
     // A redirect that cannot be answered makes the node refuse to serve at all (nothing is consumed).
     let pathError: HomeEnergyError | undefined;
@@ -116,17 +111,14 @@ export = function (RED: NodeAPI) {
      */
     async function verifyDevices(c: NoxConnection): Promise<void> {
       const client = account?.client;
-      if (!client) throw account?.configError ?? invalidInput("The NOX account is not configured.");
+      if (!client) throw account?.configError ?? invalidInput("nox.noxCallback.noxAccountNotConfigured");
       const listed = await devicesOfUser(client, c.nox_user_id, VERIFY_TIMEOUT_MS);
       if (c.device_ids.length === 0 || c.device_ids.some((id) => !listed.has(id))) {
-        throw new HomeEnergyError(
-          "CALLBACK_UNKNOWN_SESSION",
-          "The NOX callback was refused: NOX's Package API does not list its devices for that NOX user under this supplier account, so it did not come from a completed link (forged or altered). Nothing was consumed; the genuine callback can still complete.",
-        );
+        throw fail("CALLBACK_UNKNOWN_SESSION", "nox.noxCallback.noxCallbackWasRefused");
       }
     }
 
-    handleInput(node, secrets, async ({ msg }) => {
+    handleInput(RED, node, secrets, async ({ msg }) => {
       if (pathError) throw pathError;
       const { connection } = await accept(dataFromMessage(msg));
       msg.payload = connection;
@@ -182,7 +174,7 @@ export = function (RED: NodeAPI) {
         node.status({ fill: "green", shape: "dot", text: `${connection.brand} connected ${shortTime()}` });
         node.send(msg as any);
       } catch (raw) {
-        const safe = safeError(raw, secrets());
+        const safe = safeError(raw, secrets(), RED);
         node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
         try {
           if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(FAILURE_PAGE);

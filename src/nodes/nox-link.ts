@@ -7,7 +7,7 @@ import { resolveLinkRequest } from "../nox/link-request.js";
 import { sessionSeconds } from "../nox/link-client.js";
 import type { NoxClient } from "../nox/link-client.js";
 import { bindAccount } from "./account-binding.js";
-import { handleInput, shortTime, timeoutMs } from "./common.js";
+import { handleInput, shortTime, timeoutMs, nodeText } from "./common.js";
 import { pendingSessions, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
@@ -26,11 +26,11 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const node = this;
     const binding = bindAccount<NoxClient>(RED, node, def.account, "nox-account");
-    const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
+    const limitMs = timeoutMs(def.timeout, undefined, (m) => node.warn(nodeText(RED, m)));
     const pending = pendingSessions(RED, node, def);
     const settings = { userId: def.userId, redirectUrl: def.redirectUrl, language: def.language, brand: def.brand, assetType: def.assetType };
 
-    handleInput(node, binding.secrets, async ({ msg }) => {
+    handleInput(RED, node, binding.secrets, async ({ msg }) => {
       const client = binding.client();
       // Everything is checked before the one POST; a bad message never sends a half-formed request.
       const body = resolveLinkRequest(settings, msg.payload);

@@ -6,9 +6,10 @@
  * every close when no context store is configured — and is also written to the node's context, so
  * that a configured persistent store (which Node-RED does not clear on close) keeps it across restarts.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { asWatermark, type Watermark } from "../waviot/history.js";
-import { handleInput } from "./common.js";
+import { handleInput, catalogOf } from "./common.js";
 import { contextSlot, warnOnce, type Cursor } from "./context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import type { WaviotClient } from "../waviot/client.js";
@@ -39,7 +40,7 @@ export = function (RED: NodeAPI) {
     let queue: Promise<unknown> = Promise.resolve();
     const cursor = contextCursor(node);
 
-    handleInput(node, binding.secrets, ({ msg }) => {
+    handleInput(RED, node, binding.secrets, ({ msg }) => {
       const run = queue.then(async () => {
         const client = binding.client();
         const stored = await cursor.get();
@@ -71,7 +72,7 @@ export = function (RED: NodeAPI) {
    */
   function contextCursor(node: Node): Cursor<Stored> {
     const slot = contextSlot(node.context(), SEEN_KEY, undefined, `node:${node.id}`);
-    const warn = warnOnce(node, "The history position");
+    const warn = warnOnce(node, message("waviot.waviotHistory.historyPosition"), catalogOf(RED));
     return {
       async get() {
         const kept = seenByNode.get(node.id);

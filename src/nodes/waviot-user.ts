@@ -24,7 +24,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     const binding = bindAccount<WaviotClient>(RED, node, def.account, "waviot-account");
 
-    handleInput(node, binding.secrets, async ({ msg }) => {
+    handleInput(RED, node, binding.secrets, async ({ msg }) => {
       const client = binding.client();
       const operation = readOperation(def.operation, msg.operation);
       const payload = msg.payload;
@@ -41,9 +41,9 @@ export = function (RED: NodeAPI) {
 
   function readOperation(nodeValue: unknown, msgValue: unknown): Operation {
     const raw = pickOption(nodeValue, msgValue);
-    if (raw === undefined) throw invalidInput(`No operation given. Choose one in the node, or send msg.operation (one of: ${OPERATIONS.join(", ")}).`);
+    if (raw === undefined) throw invalidInput("waviot.waviotUser.noOperationGivenChoose", { OPERATIONS: OPERATIONS.join(", ") });
     const op = String(raw).trim().toLowerCase();
-    if (!isOperation(op)) throw invalidInput(`Unknown operation "${op.slice(0, 40)}". Use one of: ${OPERATIONS.join(", ")}.`);
+    if (!isOperation(op)) throw invalidInput("waviot.waviotUser.unknownOperationUseOne", { op: op.slice(0, 40), OPERATIONS: OPERATIONS.join(", ") });
     return op;
   }
 
