@@ -3,6 +3,7 @@
  * `firmware` are REST calls; every other command goes over the account's shared MQTT connection
  * and resolves on the device's answer to it (or fails with NAVIEN_TIMEOUT).
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { commandName } from "../navien/commands.js";
@@ -39,7 +40,7 @@ export = function (RED: NodeAPI) {
       if (command === "list") {
         const devices = await client.listDevices(deadline);
         msg.payload = devices;
-        return { status: `${devices.length} device${devices.length === 1 ? "" : "s"}` };
+        return { status: nodeText(RED, message(devices.length === 1 ? "navien.statusText.oneDevice" : "navien.statusText.devices", { count: devices.length })) };
       }
       if (!command) throw invalidInput("navien.navienDevice.noCommandGivenChoose");
       if (!DEVICE_COMMANDS.includes(command)) {
@@ -48,18 +49,18 @@ export = function (RED: NodeAPI) {
       const mac = normalizeMac(pickOption(def.device, msg.device));
       if (command === "info") {
         msg.payload = await client.info(mac, deadline);
-        return { status: `info · ${mac}` };
+        return { status: nodeText(RED, message("navien.statusText.info", { mac })) };
       }
       if (command === "firmware") {
         msg.payload = await client.firmware(mac, deadline);
-        return { status: `firmware · ${mac}` };
+        return { status: nodeText(RED, message("navien.statusText.firmware", { mac })) };
       }
       const name = commandName(command);
       const result = await user.realtime(client).command(mac, name, msg.payload, deadline);
       msg.payload = result;
       const r = result as Record<string, unknown>;
-      if (name === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: `set-point ${r.dhwTemperatureSetting} °${unit}` };
-      return { status: "dhwTemperature" in r ? statusText(r as NavienStatus, unit) : `${name} · ${mac}` };
+      if (name === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: nodeText(RED, message("navien.statusText.setPoint", { value: r.dhwTemperatureSetting, unit })) };
+      return { status: nodeText(RED, "dhwTemperature" in r ? statusText(r as NavienStatus, unit) : message("navien.statusText.command", { name, mac })) };
     });
   }
 

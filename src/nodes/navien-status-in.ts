@@ -78,7 +78,7 @@ export = function (RED: NodeAPI) {
         const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: { ...payload }, device: { mac: dev.mac, name: dev.name } };
         if (def.includeRaw) out.raw = u.raw;
         node.send(out as any);
-        node.status({ fill: "green", shape: "dot", text: devices.length > 1 ? `${dev.name || dev.mac}: ${statusText(payload, unit)}` : statusText(payload, unit) });
+        node.status({ fill: "green", shape: "dot", text: nodeText(RED, devices.length > 1 ? message("navien.statusText.named", { name: dev.name || dev.mac, text: statusText(payload, unit) }) : statusText(payload, unit)) });
       }),
     );
 

@@ -4,6 +4,7 @@
  * `set` writes a full plan to the device and waits for its echo; `enable`/`disable` switch TOU
  * scheduling and resolve with the device's answer to that command.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { normalizeMac } from "../navien/mac.js";
@@ -40,15 +41,15 @@ export = function (RED: NodeAPI) {
         const serial = await rt.controllerSerial(dev, deadline);
         const plan = decodeTouRest(await client.api.touGet(dev, serial, client.settings.email, deadline));
         msg.payload = plan;
-        return { status: `plan · ${plan.schedule.length} season${plan.schedule.length === 1 ? "" : "s"}` };
+        return { status: nodeText(RED, message(plan.schedule.length === 1 ? "navien.statusText.oneSeason" : "navien.statusText.seasons", { count: plan.schedule.length })) };
       }
       if (action === "set") {
         if (!msg.payload || typeof msg.payload !== "object") throw invalidInput("navien.navienTou.navienTouSetNeeds");
         msg.payload = await rt.command(mac, "tou-write", msg.payload, deadline);
-        return { status: "plan written" };
+        return { status: "navien.statusText.planWritten" };
       }
       msg.payload = await rt.command(mac, action === "enable" ? "tou-enable" : "tou-disable", undefined, deadline);
-      return { status: action === "enable" ? "TOU on" : "TOU off" };
+      return { status: action === "enable" ? "navien.statusText.touOn" : "navien.statusText.touOff" };
     });
   }
 

@@ -6,11 +6,12 @@
  * - Without `url` it decodes messages: from an `http in` node, or `msg.payload` = data value / URL.
  * Strict mode (default) accepts only a user with an unexpired, unused link session of the account.
  */
+import { message } from "../core/messages.js";
 import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import { checkRedirect } from "../nox/callback-redirect.js";
 import { devicesOfUser } from "../nox/package-api.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
-import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey } from "./common.js";
+import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey, nodeText } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
@@ -122,15 +123,15 @@ export = function (RED: NodeAPI) {
       if (pathError) throw pathError;
       const { connection } = await accept(dataFromMessage(msg));
       msg.payload = connection;
-      return { status: `${connection.brand} connected ${shortTime()}` };
+      return { status: nodeText(RED, message("nox.statusText.connected", { brand: connection.brand, time: shortTime() })) };
     });
 
     const httpNode = (RED as any).httpNode;
     let handler: ((req: any, res: any) => void) | undefined;
     if (path && !pathError) {
       if (!httpNode) {
-        node.status({ fill: "red", shape: "ring", text: "no HTTP server" });
-        node.error("Node-RED's HTTP server for nodes is disabled (httpNodeRoot is false in settings.js), so the callback URL cannot be served. Enable it, or leave URL blank and use an http in node.");
+        node.status({ fill: "red", shape: "ring", text: "nox.statusText.noHttpServer" });
+        node.error(nodeText(RED, message("nox.noxCallback.noHttpServer")));
       } else {
         handler = (req, res) => {
           void serve(req, res);
@@ -158,8 +159,8 @@ export = function (RED: NodeAPI) {
         const { connection, undo } = await accept(dataFromQuery(req.query && typeof req.query === "object" ? req.query : {}));
         if (left || res.destroyed) {
           await undo?.();
-          node.status({ fill: "yellow", shape: "ring", text: "browser left" });
-          node.warn("The browser left before the NOX callback could be answered; its link session was kept, so the same link can still complete.");
+          node.status({ fill: "yellow", shape: "ring", text: "nox.statusText.browserLeft" });
+          node.warn(nodeText(RED, message("nox.noxCallback.browserLeft")));
           return;
         }
         try {
@@ -171,7 +172,7 @@ export = function (RED: NodeAPI) {
           throw err;
         }
         msg.payload = connection;
-        node.status({ fill: "green", shape: "dot", text: `${connection.brand} connected ${shortTime()}` });
+        node.status({ fill: "green", shape: "dot", text: nodeText(RED, message("nox.statusText.connected", { brand: connection.brand, time: shortTime() })) });
         node.send(msg as any);
       } catch (raw) {
         const safe = safeError(raw, secrets(), RED);

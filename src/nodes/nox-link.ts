@@ -3,6 +3,7 @@
  * (`link_url` is where the user's browser goes next). The pending session is recorded in the
  * context store shared with nox-callback, so that strict mode can match the callback.
  */
+import { message } from "../core/messages.js";
 import { resolveLinkRequest } from "../nox/link-request.js";
 import { sessionSeconds } from "../nox/link-client.js";
 import type { NoxClient } from "../nox/link-client.js";
@@ -40,10 +41,10 @@ export = function (RED: NodeAPI) {
         await pending.record(def.account, userId, sessionSeconds(session));
       } catch (err) {
         // The link itself is valid; only strict-mode matching is affected, so warn instead of failing.
-        node.warn(`The link session was created but could not be recorded in the context store (${(err as Error).message}); a strict nox-callback will refuse its callback. Check the context store setting.`);
+        node.warn(nodeText(RED, message("nox.noxLink.notRecorded", { text: (err as Error).message })));
       }
       msg.payload = session;
-      return { status: `link created ${shortTime()}` };
+      return { status: nodeText(RED, message("nox.statusText.linkCreated", { time: shortTime() })) };
     });
   }
 

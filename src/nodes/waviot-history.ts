@@ -9,7 +9,7 @@
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { asWatermark, type Watermark } from "../waviot/history.js";
-import { handleInput, catalogOf } from "./common.js";
+import { handleInput, catalogOf, nodeText } from "./common.js";
 import { contextSlot, warnOnce, type Cursor } from "./context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import type { WaviotClient } from "../waviot/client.js";
@@ -49,11 +49,11 @@ export = function (RED: NodeAPI) {
         if (next && next !== seen) await cursor.advance({ account: client.identity, seen: next });
         if (!onlyNew) {
           msg.payload = entries;
-          return { status: `${entries.length} entries` };
+          return { status: nodeText(RED, message(entries.length === 1 ? "waviot.statusText.oneEntry" : "waviot.statusText.entries", { count: entries.length })) };
         }
-        if (!fresh.length) return { status: "0 new", sent: true };
+        if (!fresh.length) return { status: nodeText(RED, message("waviot.statusText.new", { count: 0 })), sent: true };
         msg.payload = fresh;
-        return { status: `${fresh.length} new` };
+        return { status: nodeText(RED, message("waviot.statusText.new", { count: fresh.length })) };
       });
       queue = run.catch(() => undefined);
       return run;

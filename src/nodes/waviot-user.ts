@@ -2,10 +2,11 @@
  * `waviot-user`: the account operations of the WAVIoT auth API (whoami, update, settings,
  * set-settings, change-password, sign-up, recover-password). The result replaces msg.payload.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { isOperation, OPERATIONS, type Operation } from "../waviot/operations.js";
-import { handleInput, pickOption, shortTime } from "./common.js";
+import { handleInput, pickOption, shortTime, nodeText } from "./common.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import type { WaviotClient } from "../waviot/client.js";
 import { bindAccount } from "./account-binding.js";
@@ -32,10 +33,10 @@ export = function (RED: NodeAPI) {
       msg.payload = withoutPasswords(payload);
       msg.payload = await client.run(operation, payload, new Deadline(TIMEOUT_MS));
       if (operation === "change-password") {
-        node.warn("WAVIoT password changed. This session keeps working, but enter the new password in the waviot-account node (or WAVIOT_PASSWORD) before the next deploy, or the next login will fail.");
-        return { status: "password changed · update the account" };
+        node.warn(nodeText(RED, message("waviot.waviotUser.passwordChanged")));
+        return { status: "waviot.statusText.passwordChanged" };
       }
-      return { status: `${operation} · ${shortTime()}` };
+      return { status: nodeText(RED, message("waviot.statusText.done", { operation, time: shortTime() })) };
     });
   }
 
