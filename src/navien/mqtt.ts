@@ -149,7 +149,7 @@ export class NavienMqttConnection extends EventEmitter {
   /** A user starts using the connection; the first one opens it. */
   acquire(): void {
     if (this.isClosed) {
-      this.log("warn", "Navien MQTT: acquire() after close() ignored");
+      this.log("warn", message("navien.log.acquireAfterClose"));
       return;
     }
     this.refs += 1;
@@ -217,7 +217,7 @@ export class NavienMqttConnection extends EventEmitter {
     const done = (async () => {
       if (previous) await previous;
       await this.runLoop(session);
-    })().catch((err) => this.log("error", `Navien MQTT: reconnect loop failed: ${String((err as Error)?.message ?? err)}`));
+    })().catch((err) => this.log("error", message("navien.log.loopFailed", { text: String((err as Error)?.message ?? err) })));
     this.loopDone = done;
     done.finally(() => {
       if (this.loopDone === done) this.loopDone = undefined;
@@ -262,7 +262,7 @@ export class NavienMqttConnection extends EventEmitter {
         this.lastErrorValue = e;
         rejected = (err as { refusal?: RefusalKind }).refusal;
         authInvalid = e.code === "AUTH_INVALID_CREDENTIALS";
-        this.log("warn", `Navien MQTT: connection attempt ${thisAttempt} failed: ${e.message}`);
+        this.log("warn", message("navien.log.attemptFailed", { attempt: thisAttempt, cause: e.ref }));
         attempt = thisAttempt + 1;
         continue;
       }
@@ -270,7 +270,7 @@ export class NavienMqttConnection extends EventEmitter {
       authInvalid = false;
       this.lastErrorValue = undefined;
       this.stats.connects += 1;
-      this.log("info", `Navien MQTT: connected as ${link.clientId}`);
+      this.log("info", message("navien.log.connected", { clientId: link.clientId }));
       this.setState("connected", { clientId: link.clientId });
       await new Promise<void>((resolve) => {
         const off = session.onCancel(resolve);
@@ -282,7 +282,7 @@ export class NavienMqttConnection extends EventEmitter {
       if (session.cancelled) break;
       this.stats.drops += 1;
       this.lastErrorValue = explainFailure(link.trace(this.o.connectTimeoutMs), true);
-      this.log("warn", `Navien MQTT: ${this.lastErrorValue.message}`);
+      this.log("warn", message("navien.log.dropped", { cause: this.lastErrorValue.ref }));
       // The connect succeeded: the back-off starts over (first wait ≈ initialMs).
       attempt = 1;
     }
@@ -377,7 +377,7 @@ export class NavienMqttConnection extends EventEmitter {
         try {
           h.fn(topic, payload);
         } catch (err) {
-          this.log("error", `Navien MQTT: a message handler for ${filter} failed: ${(err as Error)?.message ?? err}`);
+          this.log("error", message("navien.log.handlerFailed", { filter, text: String((err as Error)?.message ?? err) }));
         }
       }
     }
@@ -400,11 +400,11 @@ export class NavienMqttConnection extends EventEmitter {
     try {
       this.emit("state", state, detail);
     } catch (err) {
-      this.log("error", `Navien MQTT: a state listener failed: ${(err as Error)?.message ?? err}`);
+      this.log("error", message("navien.log.stateListenerFailed", { text: String((err as Error)?.message ?? err) }));
     }
   }
 
-  private log(level: LogLevel, text: string): void {
+  private log(level: LogLevel, text: MessageRef): void {
     try {
       this.o.log?.(level, text);
     } catch {

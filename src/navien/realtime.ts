@@ -16,6 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, fail } from "../core/errors.js";
+import { message, type MessageRef } from "../core/messages.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
 import { decodeFeatures } from "./features.js";
@@ -97,7 +98,7 @@ export class NavienRealtime {
   private unsubscribeResponses: (() => void) | undefined;
   private closed = false;
   /** Where connection trouble is reported (the config node routes it to the Node-RED log). */
-  log: ((level: "debug" | "info" | "warn" | "error", text: string) => void) | undefined;
+  log: ((level: "debug" | "info" | "warn" | "error", text: MessageRef) => void) | undefined;
 
   constructor(private readonly deps: RealtimeDeps) {}
 
@@ -309,7 +310,7 @@ export class NavienRealtime {
     try {
       fn();
     } catch (err) {
-      this.log?.("error", `A Navien status or state listener failed: ${(err as Error).message}`);
+      this.log?.("error", message("navien.log.listenerFailed", { text: (err as Error).message }));
     }
   }
 

@@ -10,7 +10,7 @@ import { NavienAccountClient, type NavienAccountSettings } from "../navien/accou
 import type { RealtimeOptions } from "../navien/realtime.js";
 import { TokenVault } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
-import { catalogOf } from "./common.js";
+import { catalogOf, nodeText } from "./common.js";
 import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
 import { contextSlot, warnOnce } from "./context-slot.js";
 import { envFallback } from "./credentials.js";
@@ -45,7 +45,8 @@ export = function (RED: NodeAPI) {
       node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings, realtimeOptions(RED)));
       node.configError = undefined;
       // Connection trouble (already redacted by the transport) goes to the Node-RED log of this node.
-      node.client.realtime.log = (level, text) => {
+      node.client.realtime.log = (level, ref) => {
+        const text = nodeText(RED, ref);
         if (level === "warn" || level === "error") node.warn(text);
         else if (level === "info") node.log(text);
       };

@@ -5,6 +5,7 @@
  * redeploy would lock the user's whole account out with HTTP 429.
  */
 import { message } from "../core/messages.js";
+import { nodeText } from "./common.js";
 import { Deadline } from "../core/deadline.js";
 import { checkHttpUrl } from "../core/http.js";
 import { WaviotClient } from "../waviot/client.js";
@@ -27,7 +28,7 @@ export = function (RED: NodeAPI) {
         // sign-up and password recovery work without them.
         login: envFallback(creds.login, "WAVIOT_LOGIN"),
         password: envFallback(creds.password, "WAVIOT_PASSWORD"),
-        warn: (text) => node.warn(text),
+        warn: (m) => node.warn(nodeText(RED, m)),
       });
       node.configError = undefined;
     } catch (err) {

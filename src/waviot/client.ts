@@ -20,7 +20,7 @@ export interface WaviotClientSettings {
   login: string;
   password: string;
   now?: () => number;
-  warn?: (text: string) => void;
+  warn?: (text: MessageRef) => void;
 }
 
 /** What to tell the user when an operation's answer is a refusal. */

@@ -4,7 +4,7 @@
  * refresh is refused, and logout on close — also of a login that lands after close began — because
  * the server allows only 30 sessions per user and a leaked one per redeploy locks the user out.
  */
-import { message } from "../core/messages.js";
+import { message, type MessageRef } from "../core/messages.js";
 import { FailureBackoff } from "../core/backoff.js";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
@@ -21,7 +21,7 @@ export interface SessionOptions {
   password: string;
   now?: () => number;
   /** Told about problems that must not fail anything (a logout that did not go through). No secrets. */
-  warn?: (text: string) => void;
+  warn?: (text: MessageRef) => void;
 }
 
 /** Logout request timeout and the bound of the whole close (spec §3.5: ≤ 5 s, runtime limit 15 s). */
@@ -217,10 +217,10 @@ export class WaviotSession {
       try {
         const res = await this.opts.transport.send({ action: "user-logout", method: "POST", body: {} }, authHeaders(t), LOGOUT_TIMEOUT_MS);
         if (res.status >= 400 && ![400, 401, 403].includes(res.status)) {
-          this.opts.warn?.(`WAVIoT logout answered HTTP ${res.status}; the session may stay open until it expires on the server.`);
+          this.opts.warn?.(message("waviot.session.logoutHttp", { status: res.status }));
         }
       } catch (err) {
-        this.opts.warn?.(`WAVIoT logout did not go through (${(err as HomeEnergyError).code ?? "error"}); the session may stay open until it expires on the server.`);
+        this.opts.warn?.(message("waviot.session.logoutFailed", { code: (err as HomeEnergyError).code ?? "error" }));
       }
     })();
     this.logouts.add(p);
