@@ -130,10 +130,11 @@ describe("message catalogs (src/messages) against their use in src", () => {
     }
   });
 
-  it("ids built at run time exist: the fixed states, a status text per error code, a name per Navien mode", () => {
+  it("ids built at run time exist: the fixed states, a status text per error code, a name per Navien mode, the store timeouts", () => {
     for (const lang of LANGS) {
       for (const state of ["working", "starting", "connecting", "connected", "reconnecting", "noDevices"]) assert.equal(typeof catalogs[lang].status[state], "string", `${lang} status.${state}`);
       for (const code of ERROR_CODES) assert.equal(typeof lookup(catalogs[lang].status, `error.${code}`), "string", `${lang} status.error.${code}`);
+      for (const op of ["read", "write"]) assert.equal(typeof lookup(catalogs[lang].core, `contextSlot.${op}Timeout`), "string", `${lang} core.contextSlot.${op}Timeout`);
       for (const mode of Object.values(DHW_OPERATION_SETTING)) assert.equal(typeof lookup(catalogs[lang].navien, `modeNames.${mode}`), "string", `${lang} navien.modeNames.${mode}`);
     }
   });
