@@ -57,7 +57,7 @@ export function renderMessage(ref: MessageRef, t?: Translate): string {
   return en === undefined ? ref.key : fill(en, flat);
 }
 
-/** The same message with `secrets` masked in every string parameter (nested ones included). */
+/** The same message with `fn` applied to every string parameter, nested ones included (e.g. masking secrets). */
 export function mapParams(ref: MessageRef, fn: (text: string) => string): MessageRef {
   if (!ref.params) return ref;
   const params: MessageParams = {};
