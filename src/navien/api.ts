@@ -48,16 +48,16 @@ export class NavienApi {
           tokens = await this.auth.afterUnauthorized(tokens.accessToken, deadline.remaining(`Navien ${what}`));
           continue;
         }
-        throw fail("AUTH_FAILED", "navien.api.navienRefusedRequest401", { what }, 401);
+        throw fail("AUTH_FAILED", "navien.api.refused401", { what }, 401);
       }
       if (res.status >= 200 && res.status < 300 && (env === undefined || typeof env !== "object" || env === null)) {
-        throw fail("BAD_RESPONSE", "navien.api.navienAnsweredSomethingThat", { what });
+        throw fail("BAD_RESPONSE", "navien.api.notJson", { what });
       }
       if (res.status < 200 || res.status >= 300 || code !== 200) {
         const msg = env && typeof env.msg === "string" ? `: ${env.msg.slice(0, 80)}` : "";
         throw code !== res.status
-          ? fail("HTTP_ERROR", "navien.api.navienAnsweredHttpCode", { what, status: res.status, code, msg }, code)
-          : fail("HTTP_ERROR", "navien.api.navienAnsweredHttpTry", { what, status: res.status, msg }, code);
+          ? fail("HTTP_ERROR", "navien.api.httpErrorCode", { what, status: res.status, code, msg }, code)
+          : fail("HTTP_ERROR", "navien.api.httpError", { what, status: res.status, msg }, code);
       }
       return env?.data;
     }

@@ -188,7 +188,7 @@ export class NavienAuth {
         throw err;
       }
       if (res.json === undefined && res.status >= 200 && res.status < 300) {
-        throw fail("BAD_RESPONSE", "navien.auth.navienAnsweredSignSomething");
+        throw fail("BAD_RESPONSE", "navien.auth.signInNotJson");
       }
       throw code !== res.status
         ? fail("AUTH_FAILED", "navien.auth.navienSignFailedHttpCode", { status: res.status, code }, code)

@@ -178,7 +178,7 @@ export function asNumber(p: unknown, what: string, key?: string): number {
 
 export function asInt(p: unknown, what: string, min: number, max: number, key?: string): number {
   const n = asNumber(p, what, key);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput("navien.commandWire.mustBeWholeNumber", { what, min, max, n });
+  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput("navien.commandWire.mustBeWholeNumber", { what, min, max, value: n });
   return n;
 }
 
@@ -205,7 +205,7 @@ export function softGate(c: Ctx, flag: string, label: MessageParam): void {
   if (!c.features) return;
   const v = rawFlag(c.features, flag, c.unit);
   if (v !== undefined && v !== 2) {
-    throw invalidInput("navien.commandWire.noSuchMode", { label, flag, v });
+    throw invalidInput("navien.commandWire.noSuchMode", { label, flag, value: v });
   }
 }
 
@@ -217,5 +217,5 @@ export const MODE_FLAGS: Readonly<Record<number, [string, string]>> = {
 };
 
 export function rangeError(what: string, value: number, unit: TempUnit, min: number, max: number): Error {
-  return invalidInput("navien.commandWire.outsideRange", { what, value, unit, value2: fromHalfC(min, unit), value3: fromHalfC(max, unit) });
+  return invalidInput("navien.commandWire.outsideRange", { what, value, unit, min: fromHalfC(min, unit), max: fromHalfC(max, unit) });
 }

@@ -201,7 +201,7 @@ function buildTouWrite(c: Ctx, p: unknown): BuiltCommand {
   gate(c, "tou-write", "programReservationUse", message("navien.commands.timeUseSchedules"));
   const periods = encodeTouSchedule(p);
   const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
-  if (obj.enabled !== undefined && typeof obj.enabled !== "boolean") throw invalidInput("navien.commands.touPlanSEnabled");
+  if (obj.enabled !== undefined && typeof obj.enabled !== "boolean") throw invalidInput("navien.commands.touEnabledBoolean");
   const serial = controllerSerial(c, p, "tou-write");
   const wire = { reservationUse: obj.enabled === false ? 1 : 2, reservation: periods };
   const b = built("tou-write", "tou-write", c, "ctrl/tou/rd", clientResponseTopic(c, "tou/rd"), CODES.TOU_RESERVATION, {

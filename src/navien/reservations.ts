@@ -142,7 +142,7 @@ export function encodeReservations(
     throw invalidInput("navien.reservations.reservationsEntriesMustBe");
   }
   if (v.entries.length > MAX_RESERVATIONS) {
-    throw invalidInput("navien.reservations.waterHeaterHoldsAt", { MAX_RESERVATIONS, count: v.entries.length });
+    throw invalidInput("navien.reservations.waterHeaterHoldsAt", { max: MAX_RESERVATIONS, count: v.entries.length });
   }
   const reservation = v.entries.map((entry, i) => encodeEntry(entry, i, unit, limits));
   // A missing global flag means "enabled": writing a program is asking for it to run.

@@ -334,7 +334,7 @@ export function powerFromRaw(raw: Record<string, unknown>): boolean | null {
  */
 export function decodeStatus(raw: Record<string, unknown>, unit: TempUnit): NavienStatus {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw fail("BAD_RESPONSE", "navien.status.waterHeaterSentStatus");
+    throw fail("BAD_RESPONSE", "navien.status.notAnObject");
   }
   // "c" tolerated: a hand-edited config must not silently switch the whole status to °F.
   const c = unit === "C" || (unit as string) === "c" ? COMPILED.C : COMPILED.F;

@@ -230,26 +230,26 @@ export function encodeTouSchedule(plan: unknown): TouPeriodWire[] {
     }
     so.intervals.forEach((iv, j) => {
       const w = `${what}.intervals[${j}]`;
-      if (!iv || typeof iv !== "object" || Array.isArray(iv)) throw invalidInput("navien.tou.mustBeObjectDays", { w });
+      if (!iv || typeof iv !== "object" || Array.isArray(iv)) throw invalidInput("navien.tou.mustBeObjectDays", { path: w });
       const o = iv as Record<string, unknown>;
       const week = daysToWeek(o.days, `${w}.days`);
       const [startHour, startMinute] = parseTime(o.start, `${w}.start`);
       const [endHour, endMinute] = parseTime(o.end, `${w}.end`);
       if (endHour * 60 + endMinute <= startHour * 60 + startMinute) {
-        throw invalidInput("navien.tou.endMustBeAfter", { w, value: String(o.end), value2: String(o.start) });
+        throw invalidInput("navien.tou.endMustBeAfter", { path: w, end: String(o.end), start: String(o.start) });
       }
       const pmin = checkPrice(o.priceMin, `${w}.priceMin`);
       const pmax = checkPrice(o.priceMax ?? o.priceMin, `${w}.priceMax`);
-      if (pmin > pmax) throw invalidInput("navien.tou.priceminGreaterThanPricemax", { w, pmin, pmax });
+      if (pmin > pmax) throw invalidInput("navien.tou.priceminGreaterThanPricemax", { path: w, pmin, pmax });
       const decimalPoint = chooseDecimalPoint(pmin, pmax);
       const priceMin = scalePrice(pmin, decimalPoint);
       const priceMax = scalePrice(pmax, decimalPoint);
-      if (priceMax > MAX_INT32) throw invalidInput("navien.tou.priceTooLargeWater", { w, pmax });
+      if (priceMax > MAX_INT32) throw invalidInput("navien.tou.priceTooLargeWater", { path: w, pmax });
       out.push({ season, week, startHour, startMinute, endHour, endMinute, priceMin, priceMax, decimalPoint });
     });
   });
   if (out.length > MAX_TOU_PERIODS) {
-    throw invalidInput("navien.tou.waterHeaterHoldsAt", { MAX_TOU_PERIODS, count: out.length });
+    throw invalidInput("navien.tou.waterHeaterHoldsAt", { max: MAX_TOU_PERIODS, count: out.length });
   }
   return out;
 }

@@ -44,7 +44,7 @@ export = function (RED: NodeAPI) {
       }
       if (!command) throw invalidInput("navien.navienDevice.noCommandGivenChoose");
       if (!DEVICE_COMMANDS.includes(command)) {
-        throw invalidInput("navien.navienDevice.unknownCommandUseOne", { command: command.slice(0, 40), DEVICE_COMMANDS: DEVICE_COMMANDS.join(", ") });
+        throw invalidInput("navien.navienDevice.unknownCommandUseOne", { command: command.slice(0, 40), commands: DEVICE_COMMANDS.join(", ") });
       }
       const mac = normalizeMac(pickOption(def.device, msg.device));
       if (command === "info") {

@@ -42,9 +42,9 @@ export = function (RED: NodeAPI) {
 
   function readOperation(nodeValue: unknown, msgValue: unknown): Operation {
     const raw = pickOption(nodeValue, msgValue);
-    if (raw === undefined) throw invalidInput("waviot.waviotUser.noOperationGivenChoose", { OPERATIONS: OPERATIONS.join(", ") });
+    if (raw === undefined) throw invalidInput("waviot.waviotUser.noOperationGivenChoose", { operations: OPERATIONS.join(", ") });
     const op = String(raw).trim().toLowerCase();
-    if (!isOperation(op)) throw invalidInput("waviot.waviotUser.unknownOperationUseOne", { op: op.slice(0, 40), OPERATIONS: OPERATIONS.join(", ") });
+    if (!isOperation(op)) throw invalidInput("waviot.waviotUser.unknownOperationUseOne", { op: op.slice(0, 40), operations: OPERATIONS.join(", ") });
     return op;
   }
 

@@ -49,7 +49,7 @@ export function dataFromQuery(query: Record<string, unknown>): string {
 }
 
 export function dataFromUrl(s: string): string {
-  if (s.length > MAX_URL_LENGTH) throw invalid(message("nox.callbackData.callbackUrlLongerThan", { MAX_URL_LENGTH }));
+  if (s.length > MAX_URL_LENGTH) throw invalid(message("nox.callbackData.callbackUrlLongerThan", { max: MAX_URL_LENGTH }));
   let u: URL;
   try {
     u = new URL(s);
@@ -73,7 +73,7 @@ function errorHint(error: unknown, description: unknown): MessageRef {
 export function decodeCallbackData(value: unknown): NoxConnection {
   if (typeof value !== "string") throw invalid(message("nox.callbackData.dataValueNotString"));
   if (value.length === 0) throw invalid(message("nox.callbackData.dataValueEmpty"));
-  if (value.length > MAX_DATA_LENGTH) throw invalid(message("nox.callbackData.dataValueLongerThan", { MAX_DATA_LENGTH }));
+  if (value.length > MAX_DATA_LENGTH) throw invalid(message("nox.callbackData.dataValueLongerThan", { max: MAX_DATA_LENGTH }));
   // Padding carries no information: tolerate at most two trailing "=" (spec §13 A3).
   const body = value.endsWith("==") ? value.slice(0, -2) : value.endsWith("=") ? value.slice(0, -1) : value;
   if (body.includes("=")) throw invalid(message("nox.callbackData.allowedOnlyAsUp"));

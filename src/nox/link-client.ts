@@ -99,7 +99,7 @@ export class NoxClient {
 export function parseSession(res: Pick<HttpResponse, "json" | "text">): LinkSession {
   const json = res.json as Record<string, any> | undefined;
   if (!json || typeof json !== "object" || Array.isArray(json)) {
-    throw fail("BAD_RESPONSE", "nox.linkClient.noxAnsweredLinkSession");
+    throw fail("BAD_RESPONSE", "nox.linkClient.notJsonObject");
   }
   const legacy = json.success === true && json.data && typeof json.data === "object" && typeof json.data.link_url === "string";
   const session = legacy ? checkLegacy(json.data, message("nox.linkClient.linkSessionRequest")) : checkV2(json, message("nox.linkClient.linkSessionRequest"));
@@ -132,7 +132,7 @@ export function sessionSeconds(session: LinkSession): number {
 export function httpError(res: Pick<HttpResponse, "status" | "headers" | "json" | "text">, url: string): HomeEnergyError {
   const s = res.status;
   if (s === 401 || s === 403) {
-    return fail("AUTH_INVALID_CREDENTIALS", "nox.linkClient.noxRejectedApiKey", { s }, s);
+    return fail("AUTH_INVALID_CREDENTIALS", "nox.linkClient.noxRejectedApiKey", { status: s }, s);
   }
   const server = serverMessage(res);
   const said = server ? `: ${server}` : "";
@@ -145,12 +145,12 @@ export function httpError(res: Pick<HttpResponse, "status" | "headers" | "json" 
       ? fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttp429Retry", { said, retry: retry.slice(0, 30) }, s)
       : fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttp429", { said }, s);
   }
-  if (s >= 500) return fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttpServer", { s, said }, s);
+  if (s >= 500) return fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttpServer", { status: s, said }, s);
   let fix = "nox.linkClient.fix.values";
   if (/redirect/i.test(server)) fix = "nox.linkClient.fix.redirect";
   else if (/asset_type/i.test(server)) fix = "nox.linkClient.fix.assetType";
   else if (/brand/i.test(server)) fix = "nox.linkClient.fix.brand";
-  return fail("HTTP_ERROR", "nox.linkClient.noxRefusedLinkSession", { s, said, fix: message(fix) }, s);
+  return fail("HTTP_ERROR", "nox.linkClient.noxRefusedLinkSession", { status: s, said, fix: message(fix) }, s);
 }
 
 /** Tolerant extraction (spec §3.5): detail (string | [{loc,msg}]), message, error, error_description, raw text. */

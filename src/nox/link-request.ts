@@ -109,7 +109,7 @@ export function checkLanguage(value: unknown): string {
   if (blank(value)) return DEFAULT_LANGUAGE;
   const v = typeof value === "string" ? value.trim().toLowerCase() : "";
   if (!(LANGUAGES as readonly string[]).includes(v)) {
-    throw invalidInput("nox.linkRequest.languageMustBeOne", { LANGUAGES: LANGUAGES.join(", "), value: JSON.stringify(String(value).slice(0, 20)) });
+    throw invalidInput("nox.linkRequest.languageMustBeOne", { languages: LANGUAGES.join(", "), value: JSON.stringify(String(value).slice(0, 20)) });
   }
   return v;
 }

@@ -58,5 +58,5 @@ export async function devicesOfUser(client: NoxClient, noxUserId: string, timeou
     next = typeof body.meta?.next_token === "string" && body.meta.next_token ? body.meta.next_token : undefined;
     if (!next) return ids;
   }
-  throw fail("BAD_RESPONSE", "nox.packageApi.noxPackageApiKept", { MAX_PAGES });
+  throw fail("BAD_RESPONSE", "nox.packageApi.noxPackageApiKept", { max: MAX_PAGES });
 }

@@ -61,7 +61,7 @@ function profileUpdate(payload: unknown): Record<string, string> {
     throw invalidInput("waviot.operations.updateOperationDoesNot");
   }
   const unknown = Object.keys(p).filter((k) => !(PROFILE_FIELDS as readonly string[]).includes(k));
-  if (unknown.length) throw invalidInput("waviot.operations.updateOperationAcceptsOnly", { PROFILE_FIELDS: PROFILE_FIELDS.join(", "), list: unknown.slice(0, 5).join(", ").slice(0, 80) });
+  if (unknown.length) throw invalidInput("waviot.operations.updateOperationAcceptsOnly", { fields: PROFILE_FIELDS.join(", "), unexpected: unknown.slice(0, 5).join(", ").slice(0, 80) });
   const body: Record<string, string> = {};
   for (const k of PROFILE_FIELDS) {
     const v = p[k];
@@ -69,7 +69,7 @@ function profileUpdate(payload: unknown): Record<string, string> {
     if (typeof v !== "string" && typeof v !== "number") throw invalidInput("waviot.operations.fieldMustBeString", { k });
     body[k] = String(v);
   }
-  if (!Object.keys(body).length) throw invalidInput("waviot.operations.updateOperationNeedsAt", { PROFILE_FIELDS: PROFILE_FIELDS.join(", ") });
+  if (!Object.keys(body).length) throw invalidInput("waviot.operations.updateOperationNeedsAt", { fields: PROFILE_FIELDS.join(", ") });
   return body;
 }
 

@@ -41,7 +41,7 @@ export class WaviotTransport {
     } catch (err) {
       // Name the action: "for POST / at host" alone does not say which WAVIoT call failed.
       const e = err as HomeEnergyError;
-      if (e instanceof HomeEnergyError) throw fail(e.code, "waviot.transport.waviot", { action: call.action, cause: e.ref }, e.status);
+      if (e instanceof HomeEnergyError) throw fail(e.code, "waviot.transport.actionFailed", { action: call.action, cause: e.ref }, e.status);
       throw err;
     }
   }
