@@ -37,7 +37,14 @@ function composeCatalogs() {
     for (const file of Object.values(pkg["node-red"].nodes)) {
       const base = path.basename(file, ".js");
       const vendor = base.split("-")[0];
-      const catalog = JSON.parse(fs.readFileSync(path.join(root, "locales", lang, `${base}.json`), "utf8"));
+      let source = path.join(root, "locales", lang, `${base}.json`);
+      if (!fs.existsSync(source)) {
+        // A node set whose editor strings still sit in nodes/locales (e.g. from a branch made before
+        // they moved): compose in place rather than fail, and say where the file belongs.
+        source = path.join(outDir, `${base}.json`);
+        console.warn(`build: locales/${lang}/${base}.json is missing; using nodes/locales/${lang}/${base}.json — move it to locales/${lang}/`);
+      }
+      const catalog = JSON.parse(fs.readFileSync(source, "utf8"));
       for (const name of ["status", "core", vendor]) {
         if (fs.existsSync(path.join(root, "src", "messages", lang, `${name}.json`))) catalog[name] = area(name);
       }
