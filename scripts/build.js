@@ -1,7 +1,8 @@
 "use strict";
 /**
- * Build: TypeScript (src/ → nodes/lib/) and the icons (icons/ → nodes/icons/, where Node-RED
- * looks for them: next to the node files). The editor HTML and locales are authored in nodes/.
+ * Build: TypeScript (src/ → nodes/lib/), the icons (icons/ → nodes/icons/, where Node-RED
+ * looks for them: next to the node files) and the message catalogs (see composeCatalogs). The
+ * editor HTML and the help (nodes/locales/<lang>/*.html) are authored in nodes/.
  */
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -17,4 +18,37 @@ fs.mkdirSync(iconsOut, { recursive: true });
 for (const f of fs.readdirSync(path.join(root, "icons"))) {
   if (f.endsWith(".svg") || f.endsWith(".png")) fs.copyFileSync(path.join(root, "icons", f), path.join(iconsOut, f));
 }
-console.log("build: nodes/lib and nodes/icons written");
+composeCatalogs();
+console.log("build: nodes/lib, nodes/icons and nodes/locales/*/*.json written");
+
+/**
+ * Node-RED reads one catalog per node set (nodes/locales/<lang>/<set>.json, namespace = the set).
+ * Each is composed of the node's editor strings (locales/<lang>/<set>.json) and the message
+ * sections it can emit (src/messages/<lang>/<area>.json: `status` and `core` for every node, plus
+ * its vendor's), so every text has one source and each node translates with its own `RED._`.
+ */
+function composeCatalogs() {
+  const pkg = require(path.join(root, "package.json"));
+  const langs = fs.readdirSync(path.join(root, "locales"));
+  for (const lang of langs) {
+    const outDir = path.join(root, "nodes", "locales", lang);
+    fs.mkdirSync(outDir, { recursive: true });
+    const area = (name) => JSON.parse(fs.readFileSync(path.join(root, "src", "messages", lang, `${name}.json`), "utf8"));
+    for (const file of Object.values(pkg["node-red"].nodes)) {
+      const base = path.basename(file, ".js");
+      const vendor = base.split("-")[0];
+      let source = path.join(root, "locales", lang, `${base}.json`);
+      if (!fs.existsSync(source)) {
+        // A node set whose editor strings still sit in nodes/locales (e.g. from a branch made before
+        // they moved): compose in place rather than fail, and say where the file belongs.
+        source = path.join(outDir, `${base}.json`);
+        console.warn(`build: locales/${lang}/${base}.json is missing; using nodes/locales/${lang}/${base}.json — move it to locales/${lang}/`);
+      }
+      const catalog = JSON.parse(fs.readFileSync(source, "utf8"));
+      for (const name of ["status", "core", vendor]) {
+        if (fs.existsSync(path.join(root, "src", "messages", lang, `${name}.json`))) catalog[name] = area(name);
+      }
+      fs.writeFileSync(path.join(outDir, `${base}.json`), JSON.stringify(catalog, null, 2) + "\n");
+    }
+  }
+}

@@ -12,7 +12,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
-import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import { fail, HomeEnergyError, invalidInput } from "../core/errors.js";
+import { message, type MessageParam } from "../core/messages.js";
 import { redact } from "../core/redact.js";
 
 export interface ClusterSettings {
@@ -67,15 +68,18 @@ export function checkRedisUrl(url: string): { url: string; where: string; urlSec
   try {
     u = new URL(url);
   } catch {
-    throw invalidInput("The cluster's Redis URL is not a valid address. Use redis://host:6379 (or rediss://host:6380 for TLS).");
+    throw invalidInput("core.cluster.urlInvalid");
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
-    throw invalidInput(`The cluster's Redis URL must start with redis:// or rediss:// (TLS), not ${u.protocol}//.`);
+    throw invalidInput("core.cluster.urlScheme", { protocol: u.protocol });
   }
-  if (!u.hostname) throw invalidInput("The cluster's Redis URL names no host. Use redis://host:6379.");
+  if (!u.hostname) throw invalidInput("core.cluster.urlNoHost");
   const urlSecrets = [u.password, decodeURIComponent(u.password)].filter((s) => s);
   return { url, where: `${u.protocol}//${u.host}`, urlSecrets };
 }
+
+/** What a Redis operation was for (message ids `core.cluster.operation.<name>`). */
+export type ClusterOperation = "recordSession" | "checkSession" | "restoreSession" | "historyCursor" | "leaderLock" | "releaseLock";
 
 export class ClusterConnection {
   readonly prefix: string;
@@ -159,14 +163,14 @@ export class ClusterConnection {
    * The latest moment (Redis's clock, ms) at which a mutating script may still act on a command
    * sent now. Throws STORE_UNAVAILABLE while the clock offset is unknown (not connected).
    */
-  deadline(what = "this operation"): number {
-    if (this.offsetMs === undefined || this.current !== "ready") throw this.unavailable(what, this.lastError || "not connected");
+  deadline(what: ClusterOperation): number {
+    if (this.offsetMs === undefined || this.current !== "ready") throw this.unavailable(what, this.lastError || message("core.cluster.cause.notConnected"));
     return Date.now() + this.offsetMs + this.timings.commandTimeoutMs - LATE_MARGIN_MS;
   }
 
   /** Runs one Redis operation; any failure becomes STORE_UNAVAILABLE naming `what` (secrets masked). */
-  async run<T>(what: string, op: (redis: Redis) => Promise<T>): Promise<T> {
-    if (this.current === "closed") throw this.unavailable(what, "the cluster node was closed (redeploy)");
+  async run<T>(what: ClusterOperation, op: (redis: Redis) => Promise<T>): Promise<T> {
+    if (this.current === "closed") throw this.unavailable(what, message("core.cluster.cause.closed"));
     // Right after a deploy the first connection may still be on its way: wait for it (bounded).
     if (this.current === "connecting") await this.firstConnection();
     try {
@@ -261,12 +265,12 @@ export class ClusterConnection {
     return redact(text, this.secretValues);
   }
 
-  /** STORE_UNAVAILABLE naming what failed and why (secrets masked), with the fix. */
-  unavailable(what: string, cause: string): HomeEnergyError {
-    return new HomeEnergyError(
-      "STORE_UNAVAILABLE",
-      `The cluster's Redis (${this.where}) could not be used for ${what}: ${this.clean(cause)}. Nothing was accepted or changed. ` +
-        "Check that Redis is running and reachable from this Node-RED instance, and the URL, username and password of the home-energy-cluster node.",
-    );
+  /**
+   * STORE_UNAVAILABLE naming what failed and why (secrets masked), with the fix. `cause` is one of
+   * our messages, or the Redis client's own text (which stays in its language).
+   */
+  unavailable(what: ClusterOperation, cause: string | MessageParam): HomeEnergyError {
+    return fail("STORE_UNAVAILABLE", "core.cluster.unavailable", { where: this.where, what: message(`core.cluster.operation.${what}`), cause: typeof cause === "string" ? this.clean(cause) : cause });
   }
+
 }

@@ -5,6 +5,7 @@
  * so that instances fetching the same list at the same time each report an entry at most once
  * between them.
  */
+import { message } from "../core/messages.js";
 import { ClusterConnection, LATE, LUA_DEADLINE } from "./connection.js";
 
 export interface CursorItem {
@@ -50,12 +51,12 @@ export class HistoryCursor {
   /** Which of `items` nobody in the cluster has reported yet (and marks them reported). */
   async advance(items: CursorItem[]): Promise<boolean[]> {
     if (!items.length) return [];
-    const what = "the shared history cursor";
+    const what = "historyCursor";
     const args: Array<string | number> = [];
     for (const it of items) args.push(String(Math.trunc(it.at)), it.key);
     const result = await this.conn.run(what, () => this.conn.script("heHistoryAdvance", 1, ADVANCE_LUA)([this.cursorKey], [this.conn.deadline(what), ...args]));
     if (result === LATE || !Array.isArray(result)) {
-      throw this.conn.unavailable(what, "Redis answered too late (the cursor was left unchanged)");
+      throw this.conn.unavailable(what, message("core.cluster.cause.lateCursor"));
     }
     return result.map((v) => v === 1);
   }

@@ -76,7 +76,7 @@ export class LeaderElection {
       timer = setTimeout(resolve, RELEASE_WAIT_MS);
     });
     const release = this.conn
-      .run("releasing the leader lock", () => this.conn.script("heLeaderRelease", 1, RELEASE_LUA)([this.lockKey], [this.token]))
+      .run("releaseLock", () => this.conn.script("heLeaderRelease", 1, RELEASE_LUA)([this.lockKey], [this.token]))
       .then(() => undefined, () => undefined);
     await Promise.race([release, wait]);
     clearTimeout(timer);
@@ -92,7 +92,7 @@ export class LeaderElection {
   private async claim(): Promise<void> {
     let held: boolean;
     try {
-      const r = await this.conn.run("the leader lock", () => this.conn.script("heLeaderClaim", 1, CLAIM_LUA)([this.lockKey], [this.token, this.ttlMs]));
+      const r = await this.conn.run("leaderLock", () => this.conn.script("heLeaderClaim", 1, CLAIM_LUA)([this.lockKey], [this.token, this.ttlMs]));
       held = r === 1;
       this.opts.onTrouble?.(undefined);
     } catch (err) {

@@ -6,6 +6,7 @@
  * instances exactly one is accepted. Same method shapes as src/nox/pending-sessions.ts.
  */
 import { SKEW_MS, type ConsumeResult, type PendingSessionStore, type Taken } from "../nox/pending-sessions.js";
+import { message } from "../core/messages.js";
 import { ClusterConnection, LATE, LUA_DEADLINE } from "./connection.js";
 
 /** Deletes the session and returns its recorded expiry; 0 = none; LATE = ran after our deadline, did nothing. */
@@ -27,14 +28,14 @@ export class ClusterSessions implements PendingSessionStore {
   /** A newer link for the same user replaces the older one (as NOX does on re-authentication). */
   async record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs = Date.now()): Promise<void> {
     const expiry = nowMs + lifetimeSeconds * 1000;
-    await this.conn.run("recording the NOX link session", (r) => r.set(this.key(accountId, supplierUserId), String(expiry), "PX", Math.max(1, lifetimeSeconds * 1000 + SKEW_MS)));
+    await this.conn.run("recordSession", (r) => r.set(this.key(accountId, supplierUserId), String(expiry), "PX", Math.max(1, lifetimeSeconds * 1000 + SKEW_MS)));
   }
 
   /** Accepts a callback once across all instances; a replay or a concurrent duplicate is "unknown". */
   async take(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<Taken> {
-    const what = "checking the NOX link session";
+    const what = "checkSession";
     const result = await this.conn.run(what, () => this.conn.script("heNoxConsume", 1, CONSUME_LUA)([this.key(accountId, supplierUserId)], [this.conn.deadline(what)]));
-    if (result === LATE) throw this.conn.unavailable(what, "Redis answered too late (the session was left untouched)");
+    if (result === LATE) throw this.conn.unavailable(what, message("core.cluster.cause.lateSession"));
     if (typeof result !== "string") return { result: "unknown" };
     // Redis drops the key at expiry + skew; this also covers clocks that disagree with Redis's.
     const expiresAt = Number(result);
@@ -45,7 +46,7 @@ export class ClusterSessions implements PendingSessionStore {
   async restore(accountId: string, supplierUserId: string, expiresAt: number): Promise<void> {
     const ttl = expiresAt + SKEW_MS - Date.now();
     if (ttl <= 0) return;
-    await this.conn.run("restoring the NOX link session", (r) => r.set(this.key(accountId, supplierUserId), String(expiresAt), "PX", ttl, "NX"));
+    await this.conn.run("restoreSession", (r) => r.set(this.key(accountId, supplierUserId), String(expiresAt), "PX", ttl, "NX"));
   }
 
   async consume(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<ConsumeResult> {

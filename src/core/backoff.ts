@@ -3,7 +3,7 @@
  * wrong password does not hammer the vendor (and get the account locked). While paused, the
  * last failure is re-thrown without any request.
  */
-import { HomeEnergyError } from "./errors.js";
+import { HomeEnergyError, fail } from "./errors.js";
 
 export class FailureBackoff {
   private failures = 0;
@@ -22,11 +22,8 @@ export class FailureBackoff {
     const left = this.pausedUntil - this.now();
     if (left <= 0) return;
     const secs = Math.ceil(left / 1000);
-    throw new HomeEnergyError(
-      this.lastError.code,
-      `${this.lastError.message} (further attempts paused for ${secs} s after ${this.failures} failed attempt${this.failures === 1 ? "" : "s"})`,
-      this.lastError.status,
-    );
+    const key = this.failures === 1 ? "core.backoff.pausedAfterOne" : "core.backoff.pausedAfterMany";
+    throw fail(this.lastError.code, key, { cause: this.lastError.ref, secs, failures: this.failures }, this.lastError.status);
   }
 
   failed(err: HomeEnergyError): void {

@@ -2,7 +2,7 @@
  * A deadline shared by every request of one operation, so that "timeout 10 s" bounds the whole
  * thing (sign-in + paging + retry), not each request separately.
  */
-import { HomeEnergyError } from "./errors.js";
+import { fail } from "./errors.js";
 
 export class Deadline {
   readonly at: number;
@@ -14,10 +14,7 @@ export class Deadline {
   remaining(what: string): number {
     const left = this.at - Date.now();
     if (left <= 0) {
-      throw new HomeEnergyError(
-        "TIMEOUT",
-        `${what} did not finish within ${Math.round(this.totalMs / 100) / 10} s. The service may be slow or unreachable; try again later or raise the node's timeout.`,
-      );
+      throw fail("TIMEOUT", "core.deadline.didNotFinishWithin", { what, value: Math.round(this.totalMs / 100) / 10 });
     }
     return left;
   }

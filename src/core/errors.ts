@@ -1,7 +1,11 @@
 /**
  * The one error type of the package. Every failure a node reports carries one of the
- * contract's codes (`msg.error.code`) and a message that names the cause and the fix.
+ * contract's codes (`msg.error.code`) and a message id with parameters (`key`, `params`): the node
+ * renders it in the runtime's language from its catalog; `message` is the English text (the
+ * source in src/messages/en-US), which is what a plain client without Node-RED shows.
  */
+import { mapParams, message, renderMessage, type MessageParams, type MessageRef, type Translate } from "./messages.js";
+
 export const ERROR_CODES = [
   "AUTH_INVALID_CREDENTIALS",
   "AUTH_FAILED",
@@ -24,21 +28,43 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class HomeEnergyError extends Error {
   readonly code: ErrorCode;
+  /** Message id (a key of src/messages/<lang>/<area>.json, e.g. "navien.deviceTimeout"). */
+  readonly key: string;
+  /** The dynamic parts (HTTP status, host, field, value, counts); never a secret. */
+  readonly params?: MessageParams;
   /** HTTP status (or vendor envelope code) when the error came from a server answer. */
   readonly status?: number;
 
-  constructor(code: ErrorCode, message: string, status?: number) {
-    super(message);
+  constructor(code: ErrorCode, ref: MessageRef, status?: number, text?: string) {
+    super(text ?? renderMessage(ref));
     // The code as the name: a Catch node shows "AUTH_INVALID_CREDENTIALS: Navien rejected …".
     this.name = code;
     this.code = code;
+    this.key = ref.key;
+    if (ref.params) this.params = ref.params;
     if (status !== undefined) this.status = status;
+  }
+
+  /** The message id and parameters, e.g. to wrap this error as the cause of another. */
+  get ref(): MessageRef {
+    return this.params ? { key: this.key, params: this.params } : { key: this.key };
+  }
+
+  /** The same error in a node's language (`t` = the node's `RED._`), with `mask` applied to the parameters and the text. */
+  localized(t: Translate | undefined, mask: (text: string) => string = (s) => s): HomeEnergyError {
+    const ref = mapParams(this.ref, mask);
+    return new HomeEnergyError(this.code, ref, this.status, mask(renderMessage(ref, t)));
   }
 }
 
 /** Shorthand for the most common failure: the message or configuration is wrong, nothing was sent. */
-export function invalidInput(message: string): HomeEnergyError {
-  return new HomeEnergyError("INVALID_INPUT", message);
+export function invalidInput(key: string, params?: MessageParams): HomeEnergyError {
+  return new HomeEnergyError("INVALID_INPUT", message(key, params));
+}
+
+/** An error with a message id: `fail("TIMEOUT", "core.timeout", {what, secs})`. */
+export function fail(code: ErrorCode, key: string, params?: MessageParams, status?: number): HomeEnergyError {
+  return new HomeEnergyError(code, message(key, params), status);
 }
 
 /**
@@ -48,5 +74,5 @@ export function invalidInput(message: string): HomeEnergyError {
 export function toHomeEnergyError(err: unknown): HomeEnergyError {
   if (err instanceof HomeEnergyError) return err;
   const text = err instanceof Error ? err.message : String(err);
-  return new HomeEnergyError("NETWORK", `Unexpected failure: ${text}`);
+  return fail("NETWORK", "core.unexpected", { text });
 }

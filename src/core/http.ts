@@ -7,7 +7,8 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance } from "axios";
-import { HomeEnergyError } from "./errors.js";
+import { fail } from "./errors.js";
+import { message, type MessageParam, type MessageRef } from "./messages.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -75,16 +76,10 @@ export class HttpClient {
       return { status: res.status, headers: res.headers as HttpResponse["headers"], json: parseJson(text), text };
     } catch (err) {
       if (timedOut) {
-        throw new HomeEnergyError(
-          "TIMEOUT",
-          `${this.service} did not answer ${where} within ${fmtSeconds(req.timeoutMs)}. The service may be slow or unreachable; try again later or raise the node's timeout.`,
-        );
+        throw fail("TIMEOUT", "core.http.didNotAnswerWithin", { service: this.service, where, value: fmtSeconds(req.timeoutMs) });
       }
-      const code = (err as { code?: string }).code ?? "unknown error";
-      throw new HomeEnergyError(
-        "NETWORK",
-        `Cannot reach ${this.service} ${where} (${code}). Check the URL in the account configuration and the network connection.`,
-      );
+      const code = (err as { code?: string }).code ?? message("core.http.unknownError");
+      throw fail("NETWORK", "core.http.cannotReachCheckUrl", { service: this.service, where, code });
     } finally {
       clearTimeout(timer);
     }
@@ -98,12 +93,12 @@ export class HttpClient {
 }
 
 /** "for POST /device/list at host:port" — method, host and path only, never the query. */
-function describe(req: HttpRequest): string {
+function describe(req: HttpRequest): MessageRef {
   try {
     const u = new URL(req.url);
-    return `for ${req.method} ${u.pathname} at ${u.host}`;
+    return message("core.http.where", { method: req.method, path: u.pathname, host: u.host });
   } catch {
-    return `for ${req.method} request`;
+    return message("core.http.whereNoUrl", { method: req.method });
   }
 }
 
@@ -126,15 +121,15 @@ export function joinUrl(base: string, path: string): string {
 }
 
 /** Accepts http(s) URLs only; anything else is a configuration error (nothing is sent). */
-export function checkHttpUrl(value: string, what: string): string {
+export function checkHttpUrl(value: string, what: MessageParam): string {
   let u: URL;
   try {
     u = new URL(value);
   } catch {
-    throw new HomeEnergyError("INVALID_INPUT", `${what} "${value}" is not a valid URL. Enter an http:// or https:// address.`);
+    throw fail("INVALID_INPUT", "core.http.notValidUrlEnter", { what, value });
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw new HomeEnergyError("INVALID_INPUT", `${what} must start with http:// or https:// (got ${u.protocol}).`);
+    throw fail("INVALID_INPUT", "core.http.mustStartHttpHttps", { what, protocol: u.protocol });
   }
   return value.replace(/\/+$/, "");
 }

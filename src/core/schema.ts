@@ -4,21 +4,19 @@
  * we rely on becomes BAD_RESPONSE instead of a TypeError deep inside a node.
  */
 import Ajv, { type ValidateFunction } from "ajv";
-import { HomeEnergyError } from "./errors.js";
+import { fail } from "./errors.js";
+import type { MessageParam } from "./messages.js";
 
 export const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
 
-export type Checker<T> = (value: unknown, what: string) => T;
+export type Checker<T> = (value: unknown, what: MessageParam) => T;
 
 export function compileChecker<T>(schema: object, service: string): Checker<T> {
   const validate: ValidateFunction = ajv.compile(schema);
-  return (value: unknown, what: string): T => {
+  return (value: unknown, what: MessageParam): T => {
     if (validate(value)) return value as T;
     const e = validate.errors?.[0];
     const where = e ? `${e.instancePath || "(root)"} ${e.message ?? "is invalid"}` : "unexpected shape";
-    throw new HomeEnergyError(
-      "BAD_RESPONSE",
-      `${service} answered ${what} with data of an unexpected shape (${where}). The service may have changed or be returning an error page; check the URL in the account configuration.`,
-    );
+    throw fail("BAD_RESPONSE", "core.schema.answeredDataUnexpectedShape", { service, what, where });
   };
 }

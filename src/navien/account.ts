@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
-import { HomeEnergyError } from "../core/errors.js";
+import { fail } from "../core/errors.js";
 import { HttpClient } from "../core/http.js";
 import { NavienApi } from "./api.js";
 import { NavienAuth, type NavienTokens } from "./auth.js";
@@ -80,10 +80,7 @@ export class NavienAccountClient {
     const fresh = await this.listDevices(deadline);
     const dev = fresh.find((d) => d.mac === mac);
     if (!dev) {
-      throw new HomeEnergyError(
-        "DEVICE_NOT_FOUND",
-        `The Navien account has no device with MAC ${mac} (it has ${fresh.length}). Check the MAC, or run the "list" command to see the account's devices.`,
-      );
+      throw fail("DEVICE_NOT_FOUND", "navien.account.deviceNotFound", { mac, count: fresh.length });
     }
     return dev;
   }

@@ -3,8 +3,9 @@
  * envelope (a 401 inside an HTTP 200 counts as 401), one forced refresh + retry after a 401,
  * paging of the device list, and mapping of every failure to a contract code.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
-import { HomeEnergyError } from "../core/errors.js";
+import { fail } from "../core/errors.js";
 import { HttpClient, joinUrl, type HttpMethod } from "../core/http.js";
 import type { NavienAuth } from "./auth.js";
 import { checkDeviceInfo, checkDeviceList, checkFirmware, checkTouGet } from "./schemas.js";
@@ -47,18 +48,16 @@ export class NavienApi {
           tokens = await this.auth.afterUnauthorized(tokens.accessToken, deadline.remaining(`Navien ${what}`));
           continue;
         }
-        throw new HomeEnergyError(
-          "AUTH_FAILED",
-          `Navien refused the request ${what} (401) even after a fresh sign-in. The account may lack access to this device; check it in the Navien app.`,
-          401,
-        );
+        throw fail("AUTH_FAILED", "navien.api.refused401", { what }, 401);
       }
       if (res.status >= 200 && res.status < 300 && (env === undefined || typeof env !== "object" || env === null)) {
-        throw new HomeEnergyError("BAD_RESPONSE", `Navien answered ${what} with something that is not JSON. Check the API URL in the account configuration.`);
+        throw fail("BAD_RESPONSE", "navien.api.notJson", { what });
       }
       if (res.status < 200 || res.status >= 300 || code !== 200) {
         const msg = env && typeof env.msg === "string" ? `: ${env.msg.slice(0, 80)}` : "";
-        throw new HomeEnergyError("HTTP_ERROR", `Navien answered ${what} with HTTP ${res.status}${code !== res.status ? ` (code ${code})` : ""}${msg}. Try again later; if it persists, check the device and account.`, code);
+        throw code !== res.status
+          ? fail("HTTP_ERROR", "navien.api.httpErrorCode", { what, status: res.status, code, msg }, code)
+          : fail("HTTP_ERROR", "navien.api.httpError", { what, status: res.status, msg }, code);
       }
       return env?.data;
     }
@@ -69,7 +68,7 @@ export class NavienApi {
     const out: NavienDevice[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
       const data = await this.call("POST", "/device/list", { body: { offset: page * PAGE_SIZE, count: PAGE_SIZE, userId } }, deadline);
-      const entries = checkDeviceList(data ?? [], "the device list");
+      const entries = checkDeviceList(data ?? [], message("navien.api.deviceList"));
       out.push(...entries.map(toDevice));
       if (entries.length < PAGE_SIZE) break;
     }
@@ -78,12 +77,12 @@ export class NavienApi {
 
   async deviceInfo(dev: { mac: string; additionalValue: string }, userId: string, deadline: Deadline): Promise<Record<string, unknown>> {
     const data = await this.call("POST", "/device/info", { body: { macAddress: dev.mac, additionalValue: dev.additionalValue, userId } }, deadline);
-    return checkDeviceInfo(data, "the device info request");
+    return checkDeviceInfo(data, message("navien.api.deviceInfoRequest"));
   }
 
   async firmware(dev: { mac: string; additionalValue: string }, userId: string, deadline: Deadline): Promise<FirmwareData> {
     const data = await this.call("POST", "/device/firmware/info", { body: { macAddress: dev.mac, additionalValue: dev.additionalValue, userId } }, deadline);
-    return checkFirmware(data, "the firmware request");
+    return checkFirmware(data, message("navien.api.firmwareRequest"));
   }
 
   async touGet(dev: { mac: string; additionalValue: string }, controllerId: string, userId: string, deadline: Deadline): Promise<TouGetData> {
@@ -93,7 +92,7 @@ export class NavienApi {
       { query: { additionalValue: dev.additionalValue, controllerId, macAddress: dev.mac, userId, userType: "O" } },
       deadline,
     );
-    return checkTouGet(data, "the time-of-use request");
+    return checkTouGet(data, message("navien.api.timeUseRequest"));
   }
 }
 

@@ -3,8 +3,9 @@
  * re-sign-in when the refresh fails or the AWS credentials (needed for MQTT) are near expiry,
  * forced refresh after a 401, and an exportable token store (same section) with absolute expiries.
  */
+import { message } from "../core/messages.js";
 import { FailureBackoff } from "../core/backoff.js";
-import { HomeEnergyError } from "../core/errors.js";
+import { HomeEnergyError, fail, toHomeEnergyError } from "../core/errors.js";
 import { HttpClient, joinUrl } from "../core/http.js";
 import { SingleFlight } from "../core/single-flight.js";
 import { checkRefresh, checkSignIn } from "./schemas.js";
@@ -160,11 +161,7 @@ export class NavienAuth {
         } catch (signInErr) {
           const e = signInErr as HomeEnergyError;
           if (e.code === "AUTH_INVALID_CREDENTIALS") throw e;
-          throw new HomeEnergyError(
-            "AUTH_REFRESH_FAILED",
-            `Navien token refresh failed (${(refreshErr as Error).message}) and signing in again failed too (${e.message}).`,
-            e.status,
-          );
+          throw fail("AUTH_REFRESH_FAILED", "navien.auth.navienTokenRefreshFailed", { refresh: toHomeEnergyError(refreshErr).ref, signIn: toHomeEnergyError(e).ref }, e.status);
         }
       }
     }
@@ -172,7 +169,7 @@ export class NavienAuth {
   }
 
   private async signIn(timeoutMs: number): Promise<NavienTokens> {
-    if (this.closed) throw new HomeEnergyError("AUTH_FAILED", "The Navien account node was closed (redeploy in progress); try again.");
+    if (this.closed) throw fail("AUTH_FAILED", "navien.auth.navienAccountNodeWas");
     this.backoff.check();
     const res = await this.opts.http.request({
       method: "POST",
@@ -186,20 +183,18 @@ export class NavienAuth {
     const ok = res.status >= 200 && res.status < 300 && code === 200;
     if (!ok) {
       if (code === 401 || code === 403 || res.status === 401 || res.status === 403 || /invalid|unauthorized/i.test(msg)) {
-        const err = new HomeEnergyError(
-          "AUTH_INVALID_CREDENTIALS",
-          "Navien rejected the e-mail or password. Check the credentials in the navien-account node (or NAVIEN_EMAIL / NAVIEN_PASSWORD).",
-          code,
-        );
+        const err = fail("AUTH_INVALID_CREDENTIALS", "navien.auth.navienRejectedEMail", undefined, code);
         this.backoff.failed(err);
         throw err;
       }
       if (res.json === undefined && res.status >= 200 && res.status < 300) {
-        throw new HomeEnergyError("BAD_RESPONSE", "Navien answered the sign-in with something that is not JSON. Check the API URL in the account configuration.");
+        throw fail("BAD_RESPONSE", "navien.auth.signInNotJson");
       }
-      throw new HomeEnergyError("AUTH_FAILED", `Navien sign-in failed with HTTP ${res.status}${code !== res.status ? ` (code ${code})` : ""}. The service may be down; try again later.`, code);
+      throw code !== res.status
+        ? fail("AUTH_FAILED", "navien.auth.navienSignFailedHttpCode", { status: res.status, code }, code)
+        : fail("AUTH_FAILED", "navien.auth.navienSignFailedHttp", { status: res.status }, code);
     }
-    const data = checkSignIn(env.data, "the sign-in");
+    const data = checkSignIn(env.data, message("navien.auth.signInWhat"));
     const block = (data.token ?? data.tokens) as TokenBlock;
     const next = this.fromBlock(block, undefined, data.userInfo?.userSeq ?? null);
     this.backoff.succeeded();
@@ -216,9 +211,9 @@ export class NavienAuth {
     const env = (res.json ?? {}) as { code?: number; data?: unknown };
     const code = typeof env.code === "number" ? env.code : res.status;
     if (!(res.status >= 200 && res.status < 300 && code === 200)) {
-      throw new HomeEnergyError("AUTH_REFRESH_FAILED", `Navien token refresh failed with HTTP ${res.status}.`, code);
+      throw fail("AUTH_REFRESH_FAILED", "navien.auth.refreshHttp", { status: res.status }, code);
     }
-    const block = checkRefresh(env.data, "the token refresh");
+    const block = checkRefresh(env.data, message("navien.auth.refreshWhat"));
     return this.install(this.fromBlock(block, prev, prev.userSeq));
   }
 

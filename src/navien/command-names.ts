@@ -50,7 +50,7 @@ export function commandName(name: unknown): CommandName {
   if ((COMMAND_NAMES as readonly string[]).includes(s)) return s as CommandName;
   const alias = ALIASES[s];
   if (alias) return alias;
-  throw invalidInput(`Unknown Navien command ${describe(name)}. Use one of: ${COMMAND_NAMES.join(", ")}.`);
+  throw invalidInput("navien.commandNames.unknownNavienCommandUse", { value: describe(name), commands: COMMAND_NAMES.join(", ") });
 }
 
 

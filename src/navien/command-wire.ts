@@ -5,6 +5,7 @@
  * before anything is built.
  */
 import { invalidInput } from "../core/errors.js";
+import { message, type MessageParam } from "../core/messages.js";
 import { answerKindOf, decodeAnswer, type CommandKind } from "./answers.js";
 import { NWP500_DEVICE_TYPE } from "./codes.js";
 import { describe, type CommandName } from "./command-names.js";
@@ -75,16 +76,16 @@ export interface Ctx {
 }
 
 export function checkContext(c: CommandContext): Ctx {
-  if (!c || typeof c !== "object") throw invalidInput("Internal: no command context.");
+  if (!c || typeof c !== "object") throw invalidInput("navien.commandWire.internalNoCommandContext");
   const mac = normalizeMac(c.mac);
   const av = typeof c.additionalValue === "number" ? String(c.additionalValue) : c.additionalValue;
   if (typeof av !== "string" || av === "") {
-    throw invalidInput("The device's additionalValue is unknown; list the account's devices first.");
+    throw invalidInput("navien.commandWire.additionalValueUnknown");
   }
   const dt = c.deviceType ?? NWP500_DEVICE_TYPE;
-  if (!Number.isInteger(dt)) throw invalidInput("The device type must be a whole number (52 for the NWP500).");
+  if (!Number.isInteger(dt)) throw invalidInput("navien.commandWire.deviceTypeMustBe");
   if (typeof c.clientId !== "string" || !c.clientId || typeof c.sessionId !== "string" || !c.sessionId) {
-    throw invalidInput("Internal: MQTT client id and session id are required to build a request.");
+    throw invalidInput("navien.commandWire.internalMqttClientId");
   }
   const features = c.features && typeof c.features === "object" ? c.features : undefined;
   const status = c.currentStatus && typeof c.currentStatus === "object" ? c.currentStatus : undefined;
@@ -163,19 +164,21 @@ export function asBool(p: unknown, what: string): boolean {
     if (s === "on" || s === "true") return true;
     if (s === "off" || s === "false") return false;
   }
-  throw invalidInput(`${what} expects true/false or "on"/"off" as msg.payload, not ${describe(p)}.`);
+  throw invalidInput("navien.commandWire.expectsTrueFalseOn", { what, value: describe(p) });
 }
 
 export function asNumber(p: unknown, what: string, key?: string): number {
   const v = key && p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>)[key] : p;
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw invalidInput(`${what} expects a number as msg.payload${key ? ` (or {${key}: number})` : ""}, not ${describe(v)}.`);
+  if (!Number.isFinite(n)) throw key
+      ? invalidInput("navien.commandWire.expectsNumberOrKey", { what, key, value: describe(v) })
+      : invalidInput("navien.commandWire.expectsNumberAsMsg", { what, value: describe(v) });
   return n;
 }
 
 export function asInt(p: unknown, what: string, min: number, max: number, key?: string): number {
   const n = asNumber(p, what, key);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput(`${what} must be a whole number from ${min} to ${max}, not ${n}.`);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput("navien.commandWire.mustBeWholeNumber", { what, min, max, value: n });
   return n;
 }
 
@@ -184,25 +187,25 @@ export function asInt(p: unknown, what: string, min: number, max: number, key?: 
 
 export function requireFeatures(c: Ctx, name: string, flag: string): Record<string, unknown> {
   if (!c.features) {
-    throw invalidInput(`"${name}" needs the water heater's features (capability ${flag}); request "features" first and try again.`);
+    throw invalidInput("navien.commandWire.needsFeatures", { name, flag });
   }
   return c.features;
 }
 
 /** The flag must be 2 ("supported"). */
-export function gate(c: Ctx, name: string, flag: string, label: string): void {
+export function gate(c: Ctx, name: string, flag: string, label: MessageParam): void {
   const v = rawFlag(requireFeatures(c, name, flag), flag, c.unit);
   if (v !== 2) {
-    throw invalidInput(`This water heater does not support ${label} (capability ${flag} is ${v ?? "not reported"}); nothing was sent.`);
+    throw invalidInput("navien.commandWire.notSupported", { label, flag, value: v ?? message("navien.notReported") });
   }
 }
 
 /** An optional per-mode flag: refuse only when the device reports it and it is not 2. */
-export function softGate(c: Ctx, flag: string, label: string): void {
+export function softGate(c: Ctx, flag: string, label: MessageParam): void {
   if (!c.features) return;
   const v = rawFlag(c.features, flag, c.unit);
   if (v !== undefined && v !== 2) {
-    throw invalidInput(`This water heater has no ${label} mode (capability ${flag} is ${v}); nothing was sent.`);
+    throw invalidInput("navien.commandWire.noSuchMode", { label, flag, value: v });
   }
 }
 
@@ -214,7 +217,5 @@ export const MODE_FLAGS: Readonly<Record<number, [string, string]>> = {
 };
 
 export function rangeError(what: string, value: number, unit: TempUnit, min: number, max: number): Error {
-  return invalidInput(
-    `${what} ${value} °${unit} is outside the water heater's range ${fromHalfC(min, unit)}–${fromHalfC(max, unit)} °${unit}; nothing was sent.`,
-  );
+  return invalidInput("navien.commandWire.outsideRange", { what, value, unit, min: fromHalfC(min, unit), max: fromHalfC(max, unit) });
 }

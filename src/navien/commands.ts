@@ -6,6 +6,7 @@
  * is built, so a flow can never publish a half-formed request. The envelopes are byte-for-byte
  * the library's (vectors `command-*.json`, key order included).
  */
+import { message } from "../core/messages.js";
 import { invalidInput } from "../core/errors.js";
 import { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
 import { commandName, describe, type CommandName } from "./command-names.js";
@@ -48,7 +49,7 @@ function buildTemperature(c: Ctx, p: unknown): BuiltCommand {
   const f = requireFeatures(c, "temperature", "dhwTemperatureSettingUse");
   const use = rawFlag(f, "dhwTemperatureSettingUse", c.unit);
   if (use === undefined || use === 0 || use === 1) {
-    throw invalidInput(`This water heater does not allow setting the temperature (capability dhwTemperatureSettingUse is ${use ?? "not reported"}); nothing was sent.`);
+    throw invalidInput("navien.commands.noTemperatureSetting", { value: use ?? message("navien.notReported") });
   }
   const value = asNumber(p, "temperature", "temperature");
   const raw = toRawHalfC(value, c.unit);
@@ -69,8 +70,8 @@ function vacationDays(p: unknown): number {
 }
 
 function buildVacation(c: Ctx, days: number, name: CommandName): BuiltCommand {
-  gate(c, name, "dhwUse", "mode changes");
-  gate(c, name, "holidayUse", "vacation mode");
+  gate(c, name, "dhwUse", message("navien.commands.modeChanges"));
+  gate(c, name, "holidayUse", message("navien.commands.vacationMode"));
   return control(name, c, CODES.DHW_MODE, "dhw-mode", [5, days], (s) => num(s.dhwOperationSetting) === 5 && num(s.vacationDaySetting) === days);
 }
 
@@ -79,23 +80,21 @@ function buildMode(c: Ctx, p: unknown): BuiltCommand {
   const modeValue = obj ? obj.mode : p;
   const mode = dhwModeNumber(modeValue);
   if (mode === undefined) {
-    throw invalidInput(
-      `mode expects "heat-pump", "electric", "energy-saver", "high-demand" or {mode: "vacation", days: 1..30}, not ${describe(modeValue)}.`,
-    );
+    throw invalidInput("navien.commands.modeExpectsHeatPump", { value: describe(modeValue) });
   }
-  if (mode === 6) throw invalidInput('To switch the water heater off use the "power" command with false; "off" is not a mode.');
+  if (mode === 6) throw invalidInput("navien.commands.switchWaterHeaterOff");
   if (mode === 5) {
-    if (!obj || obj.days === undefined) throw invalidInput('Vacation needs a number of days: {mode: "vacation", days: 1..30}.');
+    if (!obj || obj.days === undefined) throw invalidInput("navien.commands.vacationNeedsNumberDays");
     return buildVacation(c, vacationDays(obj.days), "mode");
   }
-  gate(c, "mode", "dhwUse", "mode changes");
+  gate(c, "mode", "dhwUse", message("navien.commands.modeChanges"));
   const [flag, label] = MODE_FLAGS[mode];
   softGate(c, flag, label);
   return control("mode", c, CODES.DHW_MODE, "dhw-mode", [mode], (s) => num(s.dhwOperationSetting) === mode);
 }
 
 function buildAntiLegionella(c: Ctx, p: unknown): BuiltCommand {
-  gate(c, "anti-legionella", "antiLegionellaSettingUse", "anti-legionella");
+  gate(c, "anti-legionella", "antiLegionellaSettingUse", message("navien.commands.antiLegionella"));
   const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
   const enabled = asBool(obj ? obj.enabled : p, "anti-legionella {enabled}");
   if (!enabled) {
@@ -107,7 +106,7 @@ function buildAntiLegionella(c: Ctx, p: unknown): BuiltCommand {
     // Enabling without a period keeps the device's current one (anti-leg-on always sets a period).
     const current = c.status ? num(c.status.antiLegionellaPeriod) : undefined;
     if (current === undefined || !Number.isInteger(current) || current < 1 || current > 30) {
-      throw invalidInput("anti-legionella needs periodDays (1–30) when enabling: {enabled: true, periodDays: 7}.");
+      throw invalidInput("navien.commands.antiLegionellaNeedsPerioddays");
     }
     days = current;
   }
@@ -119,7 +118,7 @@ function buildAntiLegionella(c: Ctx, p: unknown): BuiltCommand {
 }
 
 function buildFreeze(c: Ctx, p: unknown): BuiltCommand {
-  gate(c, "freeze-protection", "freezeProtectionUse", "freeze protection");
+  gate(c, "freeze-protection", "freezeProtectionUse", message("navien.commands.freezeProtection"));
   const value = asNumber(p, "freeze-protection", "temperature");
   const raw = toRawHalfC(value, c.unit);
   const lim = rawLimits(c.features ?? {}, c.unit);
@@ -130,7 +129,7 @@ function buildFreeze(c: Ctx, p: unknown): BuiltCommand {
 }
 
 function buildRecirculation(c: Ctx, p: unknown): BuiltCommand {
-  gate(c, "recirculation", "recirculationUse", "recirculation");
+  gate(c, "recirculation", "recirculationUse", message("navien.commands.recirculation"));
   const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
   const v = obj ? obj.mode : p;
   if (typeof v === "string" && ["hot-button", "hotbutton", "hot-btn", "hotbtn"].includes(normalizeName(v))) {
@@ -138,7 +137,7 @@ function buildRecirculation(c: Ctx, p: unknown): BuiltCommand {
   }
   const mode = recircModeNumber(v);
   if (mode === undefined) {
-    throw invalidInput(`recirculation expects "hot-button" or a mode: "always", "button", "schedule", "temperature" (or 1–4), not ${describe(v)}.`);
+    throw invalidInput("navien.commands.recirculationExpectsHotButton", { value: describe(v) });
   }
   return control("recirculation", c, CODES.RECIRC_MODE, "recirc-mode", [mode], (s) => num(s.recircOperationMode) === mode);
 }
@@ -164,13 +163,13 @@ function buildReservations(c: Ctx, p: unknown): BuiltCommand {
 
 function buildEnergy(c: Ctx, p: unknown): BuiltCommand {
   if (!p || typeof p !== "object" || Array.isArray(p)) {
-    throw invalidInput("energy-usage expects {year: 2025, months: [9]} as msg.payload.");
+    throw invalidInput("navien.commands.energyUsageExpectsYear");
   }
   const o = p as Record<string, unknown>;
   const year = asInt(o.year, "energy-usage year", 2000, 2100);
   const m = o.months ?? o.month;
   const list = Array.isArray(m) ? m : m === undefined ? [] : [m];
-  if (list.length === 0) throw invalidInput("energy-usage needs months: a list of months 1..12, e.g. {year: 2025, months: [9]}.");
+  if (list.length === 0) throw invalidInput("navien.commands.energyUsageNeedsMonths");
   const months: number[] = [];
   for (const x of list) {
     const n = asInt(x, "energy-usage month", 1, 12);
@@ -188,7 +187,7 @@ function controllerSerial(c: Ctx, p: unknown, name: string): string {
   const o = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
   const s = o.controllerSerialNumber ?? o.controllerId ?? (typeof p === "string" ? p : undefined);
   if (typeof s === "string" && s.trim()) return s.trim();
-  throw invalidInput(`"${name}" needs the controller serial number, which comes with the device features; request "features" first.`);
+  throw invalidInput("navien.commands.needsControllerSerialNumber", { name });
 }
 
 function buildTouRead(c: Ctx, p: unknown): BuiltCommand {
@@ -199,10 +198,10 @@ function buildTouRead(c: Ctx, p: unknown): BuiltCommand {
 }
 
 function buildTouWrite(c: Ctx, p: unknown): BuiltCommand {
-  gate(c, "tou-write", "programReservationUse", "time-of-use schedules");
+  gate(c, "tou-write", "programReservationUse", message("navien.commands.timeUseSchedules"));
   const periods = encodeTouSchedule(p);
   const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
-  if (obj.enabled !== undefined && typeof obj.enabled !== "boolean") throw invalidInput("The TOU plan's enabled must be true or false.");
+  if (obj.enabled !== undefined && typeof obj.enabled !== "boolean") throw invalidInput("navien.commands.touEnabledBoolean");
   const serial = controllerSerial(c, p, "tou-write");
   const wire = { reservationUse: obj.enabled === false ? 1 : 2, reservation: periods };
   const b = built("tou-write", "tou-write", c, "ctrl/tou/rd", clientResponseTopic(c, "tou/rd"), CODES.TOU_RESERVATION, {
@@ -228,7 +227,7 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
       return built(cmd, "features", c, "st/did", defaultResponseTopic(c), CODES.DEVICE_INFO, {});
     case "power": {
       const on = asBool(payload, "power");
-      gate(c, cmd, "powerUse", "switching on and off");
+      gate(c, cmd, "powerUse", message("navien.commands.switchingOnOff"));
       return on
         ? control(cmd, c, CODES.POWER_ON, "power-on", [], (s) => {
             const v = num(s.dhwOperationSetting);
@@ -250,7 +249,7 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
       return buildAntiLegionella(c, payload);
     case "demand-response": {
       const on = asBool(payload, "demand-response");
-      gate(c, cmd, "drSettingUse", "demand response (CTA-2045)");
+      gate(c, cmd, "drSettingUse", message("navien.commands.demandResponseCta2045"));
       return on
         ? control(cmd, c, CODES.DR_ON, "dr-on", [], ANY_STATUS)
         : control(cmd, c, CODES.DR_OFF, "dr-off", [], ANY_STATUS);
@@ -268,10 +267,10 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
     case "recirculation":
       return buildRecirculation(c, payload);
     case "tou-enable":
-      gate(c, cmd, "programReservationUse", "time-of-use scheduling");
+      gate(c, cmd, "programReservationUse", message("navien.commands.timeUseScheduling"));
       return control(cmd, c, CODES.TOU_ON, "tou-on", [], (s) => num(s.touStatus) === 1);
     case "tou-disable":
-      gate(c, cmd, "programReservationUse", "time-of-use scheduling");
+      gate(c, cmd, "programReservationUse", message("navien.commands.timeUseScheduling"));
       return control(cmd, c, CODES.TOU_OFF, "tou-off", [], (s) => num(s.touStatus) === 0);
     case "tou-read":
       return buildTouRead(c, payload);

@@ -2,7 +2,7 @@
  * Energy usage history (docs/protocol/navien.md §12): `response.total` sums the requested months, `usage[]` has one
  * item per month whose `data[i]` is day i + 1. `hpUsage`/`heUsage` are Wh, `hpTime`/`heTime` hours.
  */
-import { HomeEnergyError } from "../core/errors.js";
+import { fail } from "../core/errors.js";
 import { num } from "./status.js";
 
 export interface EnergyFigures {
@@ -40,13 +40,13 @@ function figures(v: unknown): EnergyFigures {
 /** The `energy-usage-daily-query/rd` answer's `response` → contract shape. */
 export function decodeEnergy(response: unknown): EnergyUsage {
   if (!response || typeof response !== "object") {
-    throw new HomeEnergyError("BAD_RESPONSE", "The water heater's energy answer is empty.");
+    throw fail("BAD_RESPONSE", "navien.energy.answerEmpty");
   }
   const r = response as Record<string, unknown>;
   const usage = r.usage ?? [];
   if (!Array.isArray(usage) || (r.total === undefined && usage.length === 0 && !("usage" in r))) {
     // The obsolete `{typeOfUsage: "daily", data: []}` shape (docs/protocol/navien.md §12) lands here as well.
-    throw new HomeEnergyError("BAD_RESPONSE", "The water heater's energy answer has neither total nor usage.");
+    throw fail("BAD_RESPONSE", "navien.energy.noTotalNorUsage");
   }
   return {
     total: figures(r.total),

@@ -6,6 +6,7 @@
  */
 import type { ClientRequest, IncomingMessage } from "node:http";
 import type { IClientOptions, MqttClient } from "mqtt";
+import { message, type MessageRef } from "../core/messages.js";
 import { noop, type Timers } from "./cancel.js";
 import type { AttemptTrace, UpgradeRefusal } from "./mqtt-refusal.js";
 import type { QueueLink } from "./publish-queue.js";
@@ -16,7 +17,7 @@ export interface LinkOptions {
   connectTimeoutMs: number;
   now: () => number;
   timers: Timers;
-  log: (level: "warn" | "error", text: string) => void;
+  log: (level: "warn" | "error", text: MessageRef) => void;
   onMessage: (link: BrokerLink, topic: string, payload: Buffer) => void;
   onClose: (link: BrokerLink) => void;
 }
@@ -139,10 +140,10 @@ export class BrokerLink implements QueueLink {
     return new Promise<void>((resolve) => {
       this.client.subscribe(topics, { qos: 1 }, (err, granted) => {
         if (err) {
-          if (!this.closed) this.o.log("warn", `Navien MQTT: subscribe failed: ${clean(err.message)}`);
+          if (!this.closed) this.o.log("warn", message("navien.log.subscribeFailed", { text: clean(err.message) }));
         } else {
           for (const g of granted ?? []) {
-            if (g.qos === 128) this.o.log("error", `Navien MQTT: the broker refused the subscription to ${g.topic}`);
+            if (g.qos === 128) this.o.log("error", message("navien.log.subscriptionRefused", { topic: g.topic }));
           }
         }
         resolve();
@@ -153,7 +154,7 @@ export class BrokerLink implements QueueLink {
   unsubscribe(filter: string): void {
     if (!this.subscribed.delete(filter) || this.closed) return;
     this.client.unsubscribe(expandClientId(filter, this.clientId), (err?: Error) => {
-      if (err && !this.closed) this.o.log("warn", `Navien MQTT: unsubscribe ${filter} failed: ${clean(err.message)}`);
+      if (err && !this.closed) this.o.log("warn", message("navien.log.unsubscribeFailed", { filter, text: clean(err.message) }));
     });
   }
 

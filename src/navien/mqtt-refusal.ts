@@ -4,6 +4,7 @@
  * a bad presign with 403 and an `x-amzn-ErrorType` header), the client's last error, and whether
  * the MQTT CONNECT had been accepted. Pure: no URL, no secret ever reaches the text.
  */
+import { message, type MessageRef } from "../core/messages.js";
 import { HomeEnergyError } from "../core/errors.js";
 import { clean } from "./topics.js";
 
@@ -27,7 +28,7 @@ export interface AttemptTrace {
 
 export type ExplainedFailure = HomeEnergyError & { refusal?: RefusalKind };
 
-function failure(code: HomeEnergyError["code"], msg: string, refusal?: RefusalKind, status?: number): ExplainedFailure {
+function failure(code: HomeEnergyError["code"], msg: MessageRef, refusal?: RefusalKind, status?: number): ExplainedFailure {
   const e = new HomeEnergyError(code, msg, status) as ExplainedFailure;
   if (refusal) e.refusal = refusal;
   return e;
@@ -37,20 +38,20 @@ function explainRefusal(r: UpgradeRefusal): ExplainedFailure {
   const type = r.errorType ? ` ${r.errorType}` : "";
   if (r.status === 403 || r.status === 401) {
     if (/expired/i.test(r.errorType)) {
-      return failure("AUTH_FAILED", `The Navien MQTT broker refused the connection because the AWS credentials have expired (HTTP ${r.status}${type}). Fresh credentials are requested on the next attempt; if this persists, check the computer's clock.`, "expired", r.status);
+      return failure("AUTH_FAILED", message("navien.mqttRefusal.credentialsExpired", { status: r.status, type }), "expired", r.status);
     }
     if (/signature/i.test(r.errorType)) {
-      return failure("AUTH_FAILED", `The Navien MQTT broker refused the request signature (HTTP ${r.status}${type}). Check the region and the MQTT URL of the navien-account node and that the computer's clock is correct.`, "signature", r.status);
+      return failure("AUTH_FAILED", message("navien.mqttRefusal.badSignature", { status: r.status, type }), "signature", r.status);
     }
     if (/unrecognized|invalidclienttoken|security.?token/i.test(r.errorType)) {
-      return failure("AUTH_FAILED", `The Navien MQTT broker does not recognise the AWS credentials (HTTP ${r.status}${type}); the account signs in again on the next attempt.`, "unknown-credentials", r.status);
+      return failure("AUTH_FAILED", message("navien.mqttRefusal.unknownCredentials", { status: r.status, type }), "unknown-credentials", r.status);
     }
-    return failure("AUTH_FAILED", `The Navien MQTT broker refused the connection (HTTP ${r.status}${type}). Check the region and the MQTT URL of the navien-account node.`, "refused", r.status);
+    return failure("AUTH_FAILED", message("navien.mqttRefusal.refused", { status: r.status, type }), "refused", r.status);
   }
   if (r.status >= 500) {
-    return failure("HTTP_ERROR", `The Navien MQTT broker is unavailable (HTTP ${r.status}${type}); retrying with back-off.`, "unavailable", r.status);
+    return failure("HTTP_ERROR", message("navien.mqttRefusal.unavailable", { status: r.status, type }), "unavailable", r.status);
   }
-  return failure("HTTP_ERROR", `The Navien MQTT broker answered HTTP ${r.status}${type} instead of opening the WebSocket; check the MQTT URL of the navien-account node.`, undefined, r.status);
+  return failure("HTTP_ERROR", message("navien.mqttRefusal.noWebSocket", { status: r.status, type }), undefined, r.status);
 }
 
 /** A human explanation of why an attempt failed (`wasConnected` false) or a live connection dropped. */
@@ -59,19 +60,19 @@ export function explainFailure(t: AttemptTrace, wasConnected: boolean): Explaine
   const err = t.error;
   if ((wasConnected || t.connack) && !(err && /keepalive/i.test(err.message))) {
     const why = err && typeof err.code === "string" ? ` (${err.code})` : "";
-    return failure("NETWORK", `The Navien MQTT broker closed the connection${why} (AWS IoT does this daily, and on network loss or when another client uses the same client id); reconnecting with fresh credentials.`);
+    return failure("NETWORK", message("navien.mqttRefusal.closedByBroker", { why }));
   }
   if (err) {
     const code = typeof err.code === "string" ? err.code : "";
-    if (/ENOTFOUND|EAI_AGAIN/.test(code)) return failure("NETWORK", `Cannot resolve the Navien MQTT broker host ${t.host} (${code}); check the network and the account's MQTT URL.`);
-    if (code) return failure("NETWORK", `Cannot reach the Navien MQTT broker at ${t.host} (${code}); check the network and the account's MQTT URL.`);
+    if (/ENOTFOUND|EAI_AGAIN/.test(code)) return failure("NETWORK", message("navien.mqttRefusal.cannotResolve", { host: t.host, code }));
+    if (code) return failure("NETWORK", message("navien.mqttRefusal.cannotReach", { host: t.host, code }));
     if (typeof err.code === "number" && err.code > 0) {
       const auth = err.code === 4 || err.code === 5;
-      return failure(auth ? "AUTH_FAILED" : "NETWORK", `The Navien MQTT broker refused the MQTT CONNECT (return code ${err.code}: ${clean(err.message)}).`);
+      return failure(auth ? "AUTH_FAILED" : "NETWORK", message("navien.mqttRefusal.connectRefused", { code: err.code, value: clean(err.message) }));
     }
-    if (/connack timeout/i.test(err.message)) return failure("TIMEOUT", `The Navien MQTT broker did not answer the MQTT CONNECT within ${Math.round(t.connectTimeoutMs / 1000)} s; check the network.`);
-    if (/keepalive/i.test(err.message)) return failure("NETWORK", "The Navien MQTT broker stopped answering keep-alive pings (network lost or connection half-open); reconnecting.");
+    if (/connack timeout/i.test(err.message)) return failure("TIMEOUT", message("navien.mqttRefusal.connackTimeout", { value: Math.round(t.connectTimeoutMs / 1000) }));
+    if (/keepalive/i.test(err.message)) return failure("NETWORK", message("navien.mqttRefusal.keepaliveLost"));
   }
   const detail = err ? ` (${clean(err.message)})` : "";
-  return failure("NETWORK", `The connection to the Navien MQTT broker at ${t.host} closed before it was established${detail}; check the network and the account's MQTT URL.`);
+  return failure("NETWORK", message("navien.mqttRefusal.closedEarly", { host: t.host, detail }));
 }

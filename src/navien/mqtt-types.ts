@@ -1,5 +1,6 @@
 /** The public types of the Navien MQTT connection (mqtt.ts): options, credentials, states. */
 import type { HomeEnergyError } from "../core/errors.js";
+import type { MessageRef } from "../core/messages.js";
 import type { BackoffOptions } from "./mqtt-backoff.js";
 import type { RefusalKind } from "./mqtt-refusal.js";
 
@@ -44,7 +45,7 @@ export interface NavienMqttOptions {
   service?: string;
   now?: () => number;
   random?: () => number;
-  log?: (level: LogLevel, text: string) => void;
+  log?: (level: LogLevel, text: MessageRef) => void;
 }
 
 export interface StateDetail {

@@ -15,7 +15,8 @@
  */
 import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
-import { HomeEnergyError, toHomeEnergyError } from "../core/errors.js";
+import { HomeEnergyError, toHomeEnergyError, fail } from "../core/errors.js";
+import { message, type MessageRef } from "../core/messages.js";
 import { Cancelled, noop, Session, Timers } from "./cancel.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./mqtt-backoff.js";
 import { BrokerLink } from "./mqtt-link.js";
@@ -148,7 +149,7 @@ export class NavienMqttConnection extends EventEmitter {
   /** A user starts using the connection; the first one opens it. */
   acquire(): void {
     if (this.isClosed) {
-      this.log("warn", "Navien MQTT: acquire() after close() ignored");
+      this.log("warn", message("navien.log.acquireAfterClose"));
       return;
     }
     this.refs += 1;
@@ -201,7 +202,7 @@ export class NavienMqttConnection extends EventEmitter {
   /** QoS-1 publish; resolves on PUBACK. Waits in order for the connection up to `timeoutMs`. */
   publish(topic: string, payload: PublishPayload, opts: PublishOptions): Promise<void> {
     if (this.isClosed) {
-      return Promise.reject(new HomeEnergyError("NOT_CONNECTED", "The Navien MQTT connection is closed (the account node was closed or redeployed); the command was not sent. Try again."));
+      return Promise.reject(fail("NOT_CONNECTED", "navien.mqtt.closed"));
     }
     return this.queue.add(topic, payload, { ...opts, timeoutMs: Math.max(0, opts.timeoutMs) });
   }
@@ -216,7 +217,7 @@ export class NavienMqttConnection extends EventEmitter {
     const done = (async () => {
       if (previous) await previous;
       await this.runLoop(session);
-    })().catch((err) => this.log("error", `Navien MQTT: reconnect loop failed: ${String((err as Error)?.message ?? err)}`));
+    })().catch((err) => this.log("error", message("navien.log.loopFailed", { text: String((err as Error)?.message ?? err) })));
     this.loopDone = done;
     done.finally(() => {
       if (this.loopDone === done) this.loopDone = undefined;
@@ -230,7 +231,7 @@ export class NavienMqttConnection extends EventEmitter {
     const l = this.link;
     const ending = l ? this.endLink(l, true) : Promise.resolve();
     // Nothing queued for a connection nobody holds is sent later.
-    this.queue.failAll(why === "closed" ? "the Navien account node was closed" : "no Navien node uses the connection any more");
+    this.queue.failAll(message(why === "closed" ? "navien.mqtt.cause.accountClosed" : "navien.mqtt.cause.released"));
     await this.timers.bounded(Promise.all([ending, this.loopDone ?? Promise.resolve(), ...this.teardowns]), 2_000);
     if (!this.session && !this.isClosed) this.setState("idle", {});
   }
@@ -261,7 +262,7 @@ export class NavienMqttConnection extends EventEmitter {
         this.lastErrorValue = e;
         rejected = (err as { refusal?: RefusalKind }).refusal;
         authInvalid = e.code === "AUTH_INVALID_CREDENTIALS";
-        this.log("warn", `Navien MQTT: connection attempt ${thisAttempt} failed: ${e.message}`);
+        this.log("warn", message("navien.log.attemptFailed", { attempt: thisAttempt, cause: e.ref }));
         attempt = thisAttempt + 1;
         continue;
       }
@@ -269,7 +270,7 @@ export class NavienMqttConnection extends EventEmitter {
       authInvalid = false;
       this.lastErrorValue = undefined;
       this.stats.connects += 1;
-      this.log("info", `Navien MQTT: connected as ${link.clientId}`);
+      this.log("info", message("navien.log.connected", { clientId: link.clientId }));
       this.setState("connected", { clientId: link.clientId });
       await new Promise<void>((resolve) => {
         const off = session.onCancel(resolve);
@@ -281,7 +282,7 @@ export class NavienMqttConnection extends EventEmitter {
       if (session.cancelled) break;
       this.stats.drops += 1;
       this.lastErrorValue = explainFailure(link.trace(this.o.connectTimeoutMs), true);
-      this.log("warn", `Navien MQTT: ${this.lastErrorValue.message}`);
+      this.log("warn", message("navien.log.dropped", { cause: this.lastErrorValue.ref }));
       // The connect succeeded: the back-off starts over (first wait ≈ initialMs).
       attempt = 1;
     }
@@ -294,9 +295,9 @@ export class NavienMqttConnection extends EventEmitter {
     if (rejected) request.rejected = rejected;
     const pending = Promise.resolve().then(() => this.o.credentials(timeoutMs, request));
     pending.catch(noop);
-    const creds = await this.timers.race(pending, session, timeoutMs, () => new HomeEnergyError("TIMEOUT", `Getting the AWS credentials for the Navien MQTT connection took longer than ${Math.round(timeoutMs / 1000)} s; check the network.`));
+    const creds = await this.timers.race(pending, session, timeoutMs, () => fail("TIMEOUT", "navien.mqtt.credentialsTimeout", { value: Math.round(timeoutMs / 1000) }));
     if (!creds || !creds.accessKeyId || !creds.secretKey) {
-      throw new HomeEnergyError("AUTH_FAILED", "The Navien sign-in returned no AWS credentials for the MQTT connection; the real-time connection cannot be opened. Sign in again (redeploy the account node) or contact Navien support.");
+      throw fail("AUTH_FAILED", "navien.mqtt.noAwsCredentials");
     }
     // Never two connections: the previous client must be gone before the next one connects.
     if (this.teardowns.size) await this.timers.race(Promise.all(this.teardowns), session, 3_000, () => new Cancelled());
@@ -310,12 +311,12 @@ export class NavienMqttConnection extends EventEmitter {
     try {
       url = presignMqttUrl({ url: this.o.url, region: this.o.region, accessKeyId: creds.accessKeyId, secretKey: creds.secretKey, sessionToken: creds.sessionToken, service: this.o.service });
     } catch (err) {
-      throw new HomeEnergyError("INVALID_INPUT", `The Navien MQTT URL "${this.o.url}" is not valid (${(err as Error).message}); fix it in the navien-account node.`);
+      throw fail("INVALID_INPUT", "navien.mqtt.badUrl", { url: this.o.url, message: (err as Error).message });
     }
     const link = this.openLink(url, clientId);
     const failed = () => explainFailure(link.trace(timeoutMs), false);
     try {
-      await this.timers.race(link.connected.catch(() => Promise.reject(failed())), session, timeoutMs, () => new HomeEnergyError("TIMEOUT", `The Navien MQTT broker did not accept the connection within ${Math.round(timeoutMs / 1000)} s; check the network and the account's MQTT URL.`));
+      await this.timers.race(link.connected.catch(() => Promise.reject(failed())), session, timeoutMs, () => fail("TIMEOUT", "navien.mqtt.connectTimeout", { value: Math.round(timeoutMs / 1000) }));
       const filters = [...this.subs.keys()].filter((f) => !link.subscribed.has(f));
       const acks: Promise<void>[] = [];
       for (let i = 0; i < filters.length; i += MAX_FILTERS_PER_SUBSCRIBE) acks.push(link.subscribe(filters.slice(i, i + MAX_FILTERS_PER_SUBSCRIBE)));
@@ -323,7 +324,7 @@ export class NavienMqttConnection extends EventEmitter {
         Promise.race([Promise.all(acks), link.closedPromise.then(() => Promise.reject(failed()))]),
         session,
         timeoutMs,
-        () => new HomeEnergyError("TIMEOUT", `The Navien MQTT broker did not confirm the subscriptions within ${Math.round(timeoutMs / 1000)} s.`),
+        () => fail("TIMEOUT", "navien.mqtt.subscribeTimeout", { value: Math.round(timeoutMs / 1000) }),
       );
       if (link.closed) throw failed();
     } catch (err) {
@@ -376,20 +377,20 @@ export class NavienMqttConnection extends EventEmitter {
         try {
           h.fn(topic, payload);
         } catch (err) {
-          this.log("error", `Navien MQTT: a message handler for ${filter} failed: ${(err as Error)?.message ?? err}`);
+          this.log("error", message("navien.log.handlerFailed", { filter, text: String((err as Error)?.message ?? err) }));
         }
       }
     }
   }
 
-  private notConnected(waitedMs: number, why?: string): HomeEnergyError {
+  private notConnected(waitedMs: number, why?: MessageRef): HomeEnergyError {
     const secs = Math.round(waitedMs / 100) / 10;
-    let cause: string;
+    let cause: MessageRef;
     if (why) cause = why;
-    else if (this.lastErrorValue) cause = this.lastErrorValue.message;
-    else if (this.refs === 0) cause = "no Navien node has opened the connection";
-    else cause = "the connection is still being established; check the network and the account's MQTT URL, or raise the node's timeout";
-    return new HomeEnergyError("NOT_CONNECTED", `The Navien MQTT connection is down, so the command was not sent (waited ${secs} s) and will not be sent later. Cause: ${cause}`);
+    else if (this.lastErrorValue) cause = this.lastErrorValue.ref;
+    else if (this.refs === 0) cause = message("navien.mqtt.cause.notOpened");
+    else cause = message("navien.mqtt.cause.establishing");
+    return fail("NOT_CONNECTED", "navien.mqtt.down", { secs, cause });
   }
 
   private setState(state: MqttState, detail: StateDetail): void {
@@ -399,11 +400,11 @@ export class NavienMqttConnection extends EventEmitter {
     try {
       this.emit("state", state, detail);
     } catch (err) {
-      this.log("error", `Navien MQTT: a state listener failed: ${(err as Error)?.message ?? err}`);
+      this.log("error", message("navien.log.stateListenerFailed", { text: String((err as Error)?.message ?? err) }));
     }
   }
 
-  private log(level: LogLevel, text: string): void {
+  private log(level: LogLevel, text: MessageRef): void {
     try {
       this.o.log?.(level, text);
     } catch {

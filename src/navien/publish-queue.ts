@@ -6,7 +6,8 @@
  * their original order and are sent again on the next connection. No broker needed: the queue
  * talks to a `QueueLink`, which the connection (or a test) provides.
  */
-import { HomeEnergyError } from "../core/errors.js";
+import { HomeEnergyError, fail } from "../core/errors.js";
+import { message, type MessageRef } from "../core/messages.js";
 import { noop, type Timers } from "./cancel.js";
 import { clean } from "./topics.js";
 
@@ -32,7 +33,7 @@ export interface QueueOptions {
   maxInflight: number;
   timers: Timers;
   /** The NOT_CONNECTED error for an entry that waited `waitedMs` (why: a fixed cause, else the connection's). */
-  notConnected: (waitedMs: number, why?: string) => HomeEnergyError;
+  notConnected: (waitedMs: number, why?: MessageRef) => HomeEnergyError;
 }
 
 interface Entry {
@@ -71,7 +72,7 @@ export class PublishQueue {
       e.cancelTimer = this.o.timers.after(opts.timeoutMs, () => this.expire(e));
       while (this.queue.length >= this.o.maxQueue) {
         const oldest = this.queue[0];
-        this.settle(oldest, this.o.notConnected(oldest.opts.timeoutMs, "the queue of waiting commands is full"));
+        this.settle(oldest, this.o.notConnected(oldest.opts.timeoutMs, message("navien.mqtt.cause.queueFull")));
       }
       this.queue.push(e);
       this.pump();
@@ -99,7 +100,7 @@ export class PublishQueue {
   }
 
   /** Fails everything queued or in flight (the connection is released or closed). */
-  failAll(why: string): void {
+  failAll(why: MessageRef): void {
     for (const e of [...this.queue, ...this.inflight]) this.settle(e, this.o.notConnected(e.opts.timeoutMs, why));
   }
 
@@ -116,7 +117,7 @@ export class PublishQueue {
       const raw = typeof e.payload === "function" ? e.payload(link.clientId) : e.payload;
       body = typeof raw === "string" || Buffer.isBuffer(raw) ? raw : JSON.stringify(raw);
     } catch (err) {
-      this.settle(e, new HomeEnergyError("INVALID_INPUT", `The command could not be encoded: ${(err as Error).message}`));
+      this.settle(e, fail("INVALID_INPUT", "navien.publishQueue.encodeFailed", { message: (err as Error).message }));
       return;
     }
     e.state = "inflight";
@@ -137,7 +138,7 @@ export class PublishQueue {
       }
       // A connection going away re-queues its in-flight publishes (detach); other errors are final.
       if (this.link !== link) return;
-      this.settle(e, new HomeEnergyError("NETWORK", `Publishing to the Navien MQTT broker failed: ${clean(err.message)}`));
+      this.settle(e, fail("NETWORK", "navien.publishQueue.publishFailed", { value: clean(err.message) }));
       this.pump();
     });
   }
@@ -147,7 +148,7 @@ export class PublishQueue {
       this.stats.expired += 1;
       this.settle(e, this.o.notConnected(e.opts.timeoutMs));
     } else if (e.state === "inflight") {
-      this.settle(e, new HomeEnergyError("NAVIEN_TIMEOUT", `The Navien MQTT broker did not acknowledge the command within ${Math.round(e.opts.timeoutMs / 1000)} s; it may not have reached the device. Try again.`));
+      this.settle(e, fail("NAVIEN_TIMEOUT", "navien.publishQueue.ackTimeout", { value: Math.round(e.opts.timeoutMs / 1000) }));
       this.pump();
     }
   }

@@ -15,7 +15,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
-import { HomeEnergyError } from "../core/errors.js";
+import { HomeEnergyError, fail } from "../core/errors.js";
+import { message, type MessageRef } from "../core/messages.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
 import { decodeFeatures } from "./features.js";
@@ -97,7 +98,7 @@ export class NavienRealtime {
   private unsubscribeResponses: (() => void) | undefined;
   private closed = false;
   /** Where connection trouble is reported (the config node routes it to the Node-RED log). */
-  log: ((level: "debug" | "info" | "warn" | "error", text: string) => void) | undefined;
+  log: ((level: "debug" | "info" | "warn" | "error", text: MessageRef) => void) | undefined;
 
   constructor(private readonly deps: RealtimeDeps) {}
 
@@ -209,7 +210,7 @@ export class NavienRealtime {
     try {
       const serial = (await this.rawFeatures(dev, deadline, false)).controllerSerialNumber;
       if (typeof serial !== "string" || !serial) {
-        throw new HomeEnergyError("BAD_RESPONSE", `The Navien device ${dev.mac} did not report a controller serial number; time-of-use plans need it.`);
+        throw fail("BAD_RESPONSE", "navien.realtime.noControllerSerial", { mac: dev.mac });
       }
       return serial;
     } finally {
@@ -239,7 +240,7 @@ export class NavienRealtime {
 
   /** The connection, created on first use (no network until someone holds it). */
   private get connection(): RealtimeConnection {
-    if (this.closed) throw new HomeEnergyError("NOT_CONNECTED", "The Navien account was closed (redeploy in progress); try again.");
+    if (this.closed) throw fail("NOT_CONNECTED", "navien.realtime.navienAccountWasClosed");
     if (!this.conn) {
       const o: NavienMqttOptions = {
         url: this.deps.mqttUrl,
@@ -309,7 +310,7 @@ export class NavienRealtime {
     try {
       fn();
     } catch (err) {
-      this.log?.("error", `A Navien status or state listener failed: ${(err as Error).message}`);
+      this.log?.("error", message("navien.log.listenerFailed", { text: (err as Error).message }));
     }
   }
 
@@ -401,15 +402,15 @@ export class NavienRealtime {
   private timeoutError(dev: NavienDevice, built: BuiltCommand, deadline: Deadline, answered: boolean): HomeEnergyError {
     const secs = Math.round(deadline.totalMs / 100) / 10;
     if (answered) {
-      return new HomeEnergyError("NAVIEN_TIMEOUT", `The Navien device ${dev.mac} answered "${built.name}" but did not show the change within ${secs} s (it may have refused the value, or be busy); check its state with "status" and try again.`);
+      return fail("NAVIEN_TIMEOUT", "navien.realtime.changeNotSeen", { mac: dev.mac, name: built.name, secs });
     }
-    return new HomeEnergyError("NAVIEN_TIMEOUT", `The Navien device ${dev.mac} did not confirm "${built.name}" within ${secs} s. It may be offline (check "connected" in the list command) or busy; try again or raise the node's timeout.`);
+    return fail("NAVIEN_TIMEOUT", "navien.realtime.notConfirmed", { mac: dev.mac, name: built.name, secs });
   }
 
   /** Read-modify-write of the full program: refused if the read fails. */
   private async writeReservations(dev: NavienDevice, payload: unknown, features: Record<string, unknown>, deadline: Deadline): Promise<unknown> {
     if (typeof payload !== "object" || Array.isArray(payload)) {
-      throw new HomeEnergyError("INVALID_INPUT", "The reservations payload must be an object {enabled, entries: [...]} (or empty to read the program).");
+      throw fail("INVALID_INPUT", "navien.realtime.reservationsPayloadMustBe");
     }
     const read = await this.exchange(dev, "reservations", undefined, deadline, features);
     const current = decodeReservations(read.answer.data, this.unit);

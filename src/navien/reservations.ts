@@ -7,6 +7,7 @@
  * both are accepted everywhere. Writes replace the whole program: read-modify-write is the
  * caller's job (docs/protocol/navien.md §16, quirk 14).
  */
+import { message, type MessageRef } from "../core/messages.js";
 import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import { dhwModeName, dhwModeNumber } from "./modes.js";
 import { num } from "./status.js";
@@ -53,14 +54,14 @@ export interface ReservationLimits {
   fallbackParam?: number;
 }
 
-function bad(message: string): HomeEnergyError {
-  return new HomeEnergyError("BAD_RESPONSE", message);
+function bad(text: MessageRef): HomeEnergyError {
+  return new HomeEnergyError("BAD_RESPONSE", text);
 }
 
 /** The hex answer → wire entries (empty slots skipped). */
 export function parseReservationHex(hex: string): ReservationWire[] {
   const s = hex.trim();
-  if (!/^[0-9a-fA-F]*$/.test(s)) throw bad("The water heater's reservation answer is not a hex string; it was ignored.");
+  if (!/^[0-9a-fA-F]*$/.test(s)) throw bad(message("navien.reservations.answerNotHex"));
   const out: ReservationWire[] = [];
   // Whole 6-byte (12-digit) groups only; trailing digits that do not fill a group are ignored.
   for (let i = 0; i + 12 <= s.length; i += 12) {
@@ -95,7 +96,7 @@ export function reservationWireEntries(reservation: unknown): ReservationWire[] 
     }
     return out;
   }
-  throw bad("The water heater's reservation answer is neither a hex string nor a list; it was ignored.");
+  throw bad(message("navien.reservations.answerNotHexNorList"));
 }
 
 /** Wire entry → the user shape. */
@@ -114,7 +115,7 @@ export function decodeReservationEntry(e: ReservationWire, unit: TempUnit): Rese
  * `{enabled, entries}`. Anything but `reservationUse` 2 is "disabled" (the library's reading).
  */
 export function decodeReservations(response: unknown, unit: TempUnit): Reservations {
-  if (!response || typeof response !== "object") throw bad("The water heater's reservation answer is empty; it was ignored.");
+  if (!response || typeof response !== "object") throw bad(message("navien.reservations.answerEmpty"));
   const r = response as Record<string, unknown>;
   const entries = reservationWireEntries(r.reservation).map((e) => decodeReservationEntry(e, unit));
   return { enabled: num(r.reservationUse) === 2, entries };
@@ -131,17 +132,17 @@ export function encodeReservations(
   limits: ReservationLimits,
 ): { reservationUse: 1 | 2; reservation: ReservationWire[] } {
   if (!value || typeof value !== "object" || Array.isArray(value)) {
-    throw invalidInput('Reservations must be an object {enabled, entries: [{enabled, days, time, mode, temperature}]}.');
+    throw invalidInput("navien.reservations.reservationsMustBeObject");
   }
   const v = value as Record<string, unknown>;
   if (v.enabled !== undefined && typeof v.enabled !== "boolean") {
-    throw invalidInput("reservations.enabled must be true or false.");
+    throw invalidInput("navien.reservations.reservationsEnabledMustBe");
   }
   if (!Array.isArray(v.entries)) {
-    throw invalidInput("reservations.entries must be a list (it may be empty) of {enabled, days, time, mode, temperature}.");
+    throw invalidInput("navien.reservations.reservationsEntriesMustBe");
   }
   if (v.entries.length > MAX_RESERVATIONS) {
-    throw invalidInput(`The water heater holds at most ${MAX_RESERVATIONS} reservations; ${v.entries.length} were given.`);
+    throw invalidInput("navien.reservations.waterHeaterHoldsAt", { max: MAX_RESERVATIONS, count: v.entries.length });
   }
   const reservation = v.entries.map((entry, i) => encodeEntry(entry, i, unit, limits));
   // A missing global flag means "enabled": writing a program is asking for it to run.
@@ -151,24 +152,24 @@ export function encodeReservations(
 function encodeEntry(entry: unknown, i: number, unit: TempUnit, limits: ReservationLimits): ReservationWire {
   const what = `reservations.entries[${i}]`;
   if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
-    throw invalidInput(`${what} must be an object {enabled, days, time, mode, temperature}.`);
+    throw invalidInput("navien.reservations.mustBeObjectEnabled", { what });
   }
   const e = entry as Record<string, unknown>;
-  if (e.enabled !== undefined && typeof e.enabled !== "boolean") throw invalidInput(`${what}.enabled must be true or false.`);
+  if (e.enabled !== undefined && typeof e.enabled !== "boolean") throw invalidInput("navien.reservations.enabledMustBeTrue", { what });
   const week = daysToWeek(e.days, `${what}.days`);
   const [hour, min] = parseTime(e.time, `${what}.time`);
   const mode = dhwModeNumber(e.mode);
   if (mode === undefined) {
-    throw invalidInput(`${what}.mode must be one of heat-pump, electric, energy-saver, high-demand, vacation, off.`);
+    throw invalidInput("navien.reservations.modeMustBeOne", { what });
   }
   let param: number;
   if (e.temperature === undefined || e.temperature === null) {
     // Off and vacation entries do not heat to a set-point; keep the current one on the wire.
     if ((mode === 5 || mode === 6) && limits.fallbackParam !== undefined) param = limits.fallbackParam;
-    else throw invalidInput(`${what}.temperature is missing; give the target temperature in °${unit}.`);
+    else throw invalidInput("navien.reservations.temperatureMissingGiveTarget", { what, unit });
   } else {
     if (typeof e.temperature !== "number" || !Number.isFinite(e.temperature)) {
-      throw invalidInput(`${what}.temperature must be a number in °${unit}.`);
+      throw invalidInput("navien.reservations.temperatureMustBeNumber", { what, unit });
     }
     param = toRawHalfC(e.temperature, unit);
     if (param < limits.min || param > limits.max) {

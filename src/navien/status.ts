@@ -9,7 +9,7 @@
  * 0 °C, never null); enumerations are lower-case strings and unknown numbers become `null`; a
  * missing or non-numeric field is `null`; extra fields are ignored.
  */
-import { HomeEnergyError } from "../core/errors.js";
+import { fail } from "../core/errors.js";
 import {
   fromDeciC,
   fromDeciCDelta,
@@ -333,7 +333,7 @@ const DECODE: Readonly<Record<TempUnit, CompiledDecode>> = { F: compile("F"), C:
  */
 export function decodeStatus(raw: Record<string, unknown>, unit: TempUnit): NavienStatus {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new HomeEnergyError("BAD_RESPONSE", "The water heater sent a status that is not an object; it was ignored.");
+    throw fail("BAD_RESPONSE", "navien.status.notAnObject");
   }
   // "c" tolerated: a hand-edited config must not silently switch the whole status to °F.
   return (unit === "C" || (unit as string) === "c" ? DECODE.C : DECODE.F)(raw);

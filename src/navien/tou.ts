@@ -5,6 +5,7 @@
  * Both decode to the contract's `{controllerId, utility, name, zipCode, schedule: [{months,
  * intervals: [{days, start, end, priceMin, priceMax}]}], raw}` with prices = raw ÷ 10^decimalPoint.
  */
+import { message, type MessageRef } from "../core/messages.js";
 import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import { num } from "./status.js";
 import type { TouIntervalWire } from "./types.js";
@@ -55,8 +56,8 @@ export interface TouPeriodWire extends TouIntervalWire {
   season: number;
 }
 
-function bad(message: string): HomeEnergyError {
-  return new HomeEnergyError("BAD_RESPONSE", message);
+function bad(text: MessageRef): HomeEnergyError {
+  return new HomeEnergyError("BAD_RESPONSE", text);
 }
 
 function str(v: unknown): string | null {
@@ -77,7 +78,7 @@ export function decodePrice(raw: number, decimalPoint: number): number {
 }
 
 function decodeInterval(o: unknown): TouInterval {
-  if (!o || typeof o !== "object") throw bad("A TOU period in the answer is not an object.");
+  if (!o || typeof o !== "object") throw bad(message("navien.tou.touPeriodAnswerNot"));
   const r = o as Record<string, unknown>;
   const week = num(r.week);
   const sh = num(r.startHour);
@@ -88,7 +89,7 @@ function decodeInterval(o: unknown): TouInterval {
   const pmax = num(r.priceMax);
   const dp = num(r.decimalPoint) ?? 0;
   if ([week, sh, sm, eh, em, pmin, pmax].some((x) => x === undefined)) {
-    throw bad("A TOU period in the answer lacks week, times or prices.");
+    throw bad(message("navien.tou.touPeriodAnswerLacks"));
   }
   return {
     days: weekToDays(week as number),
@@ -104,25 +105,25 @@ function decodeInterval(o: unknown): TouInterval {
  * `{code, msg, data}`, its `data`, or `data.touInfo`. `raw` is the `data` object as sent.
  */
 export function decodeTouRest(answer: unknown): TouPlan {
-  if (!answer || typeof answer !== "object") throw bad("The TOU answer is empty.");
+  if (!answer || typeof answer !== "object") throw bad(message("navien.tou.touAnswerEmpty"));
   let data = answer as Record<string, unknown>;
   if (data.data && typeof data.data === "object" && !("touInfo" in data)) data = data.data as Record<string, unknown>;
   const info = (data.touInfo && typeof data.touInfo === "object" ? data.touInfo : "schedule" in data ? data : undefined) as
     | Record<string, unknown>
     | undefined;
-  if (!info) throw bad("The TOU answer has no touInfo; the device may have no TOU plan.");
+  if (!info) throw bad(message("navien.tou.touAnswerHasNo"));
   const schedule = info.schedule ?? [];
-  if (!Array.isArray(schedule)) throw bad("The TOU plan's schedule is not a list.");
+  if (!Array.isArray(schedule)) throw bad(message("navien.tou.scheduleNotList"));
   return {
     controllerId: str(info.controllerId),
     utility: str(info.utility),
     name: str(info.name),
     zipCode: zip(info.zipCode),
     schedule: schedule.map((s) => {
-      if (!s || typeof s !== "object") throw bad("A TOU season in the answer is not an object.");
+      if (!s || typeof s !== "object") throw bad(message("navien.tou.touSeasonAnswerNot"));
       const season = num((s as Record<string, unknown>).season);
       const intervals = (s as Record<string, unknown>).interval ?? [];
-      if (season === undefined || !Array.isArray(intervals)) throw bad("A TOU season lacks its month bitfield or periods.");
+      if (season === undefined || !Array.isArray(intervals)) throw bad(message("navien.tou.touSeasonLacksIts"));
       return { months: seasonToMonths(season), intervals: intervals.map(decodeInterval) };
     }),
     raw: data,
@@ -135,14 +136,14 @@ export function decodeTouRest(answer: unknown): TouPlan {
  * seasons first appear. `raw` is `{reservationUse, reservation}` as sent.
  */
 export function decodeTouMqtt(response: unknown): TouPlan {
-  if (!response || typeof response !== "object") throw bad("The TOU answer is empty.");
+  if (!response || typeof response !== "object") throw bad(message("navien.tou.touAnswerEmpty"));
   const r = response as Record<string, unknown>;
   const list = r.reservation ?? [];
-  if (!Array.isArray(list)) throw bad("The TOU answer's reservation is not a list of periods.");
+  if (!Array.isArray(list)) throw bad(message("navien.tou.reservationNotList"));
   const bySeason = new Map<number, TouSeason>();
   for (const p of list) {
     const season = p && typeof p === "object" ? num((p as Record<string, unknown>).season) : undefined;
-    if (season === undefined) throw bad("A TOU period in the answer lacks its season.");
+    if (season === undefined) throw bad(message("navien.tou.periodLacksSeason"));
     let s = bySeason.get(season);
     if (!s) bySeason.set(season, (s = { months: seasonToMonths(season), intervals: [] }));
     s.intervals.push(decodeInterval(p));
@@ -199,7 +200,7 @@ export function chooseDecimalPoint(a: number, b: number): number {
 
 function checkPrice(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    throw invalidInput(`${what} must be a price ≥ 0 in currency units per kWh (e.g. 0.31794).`);
+    throw invalidInput("navien.tou.mustBePrice0", { what });
   }
   return v;
 }
@@ -216,41 +217,39 @@ export function encodeTouSchedule(plan: unknown): TouPeriodWire[] {
       ? (plan as Record<string, unknown>).schedule
       : undefined;
   if (!Array.isArray(schedule)) {
-    throw invalidInput(
-      'A TOU plan must be {schedule: [{months: [1..12], intervals: [{days: ["mon",…], start: "HH:MM", end: "HH:MM", priceMin, priceMax}]}]}.',
-    );
+    throw invalidInput("navien.tou.touPlanMustBe");
   }
   const out: TouPeriodWire[] = [];
   schedule.forEach((s, i) => {
     const what = `schedule[${i}]`;
-    if (!s || typeof s !== "object" || Array.isArray(s)) throw invalidInput(`${what} must be an object {months, intervals}.`);
+    if (!s || typeof s !== "object" || Array.isArray(s)) throw invalidInput("navien.tou.mustBeObjectMonths", { what });
     const so = s as Record<string, unknown>;
     const season = monthsToSeason(so.months, `${what}.months`);
     if (!Array.isArray(so.intervals) || so.intervals.length === 0) {
-      throw invalidInput(`${what}.intervals must be a non-empty list of {days, start, end, priceMin, priceMax}.`);
+      throw invalidInput("navien.tou.intervalsMustBeNon", { what });
     }
     so.intervals.forEach((iv, j) => {
       const w = `${what}.intervals[${j}]`;
-      if (!iv || typeof iv !== "object" || Array.isArray(iv)) throw invalidInput(`${w} must be an object {days, start, end, priceMin, priceMax}.`);
+      if (!iv || typeof iv !== "object" || Array.isArray(iv)) throw invalidInput("navien.tou.mustBeObjectDays", { path: w });
       const o = iv as Record<string, unknown>;
       const week = daysToWeek(o.days, `${w}.days`);
       const [startHour, startMinute] = parseTime(o.start, `${w}.start`);
       const [endHour, endMinute] = parseTime(o.end, `${w}.end`);
       if (endHour * 60 + endMinute <= startHour * 60 + startMinute) {
-        throw invalidInput(`${w}: end ${String(o.end)} must be after start ${String(o.start)} (end minutes are inclusive, e.g. 00:00–06:59).`);
+        throw invalidInput("navien.tou.endMustBeAfter", { path: w, end: String(o.end), start: String(o.start) });
       }
       const pmin = checkPrice(o.priceMin, `${w}.priceMin`);
       const pmax = checkPrice(o.priceMax ?? o.priceMin, `${w}.priceMax`);
-      if (pmin > pmax) throw invalidInput(`${w}: priceMin ${pmin} is greater than priceMax ${pmax}.`);
+      if (pmin > pmax) throw invalidInput("navien.tou.priceminGreaterThanPricemax", { path: w, pmin, pmax });
       const decimalPoint = chooseDecimalPoint(pmin, pmax);
       const priceMin = scalePrice(pmin, decimalPoint);
       const priceMax = scalePrice(pmax, decimalPoint);
-      if (priceMax > MAX_INT32) throw invalidInput(`${w}: price ${pmax} is too large for the water heater.`);
+      if (priceMax > MAX_INT32) throw invalidInput("navien.tou.priceTooLargeWater", { path: w, pmax });
       out.push({ season, week, startHour, startMinute, endHour, endMinute, priceMin, priceMax, decimalPoint });
     });
   });
   if (out.length > MAX_TOU_PERIODS) {
-    throw invalidInput(`The water heater holds at most ${MAX_TOU_PERIODS} TOU periods; this plan has ${out.length}.`);
+    throw invalidInput("navien.tou.waterHeaterHoldsAt", { max: MAX_TOU_PERIODS, count: out.length });
   }
   return out;
 }

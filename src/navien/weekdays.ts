@@ -58,13 +58,13 @@ export function parseDayName(value: unknown): DayName | undefined {
  */
 export function daysToWeek(days: unknown, what: string): number {
   if (!Array.isArray(days) || days.length === 0) {
-    throw invalidInput(`${what} must be a non-empty list of weekdays, e.g. ["mon","tue","wed","thu","fri"].`);
+    throw invalidInput("navien.weekdays.daysNonEmpty", { what });
   }
   let week = 0;
   for (const d of days) {
     const name = parseDayName(d);
     if (!name) {
-      throw invalidInput(`${what}: "${String(d).slice(0, 20)}" is not a weekday. Use mon, tue, wed, thu, fri, sat, sun.`);
+      throw invalidInput("navien.weekdays.notWeekdayUseMon", { what, value: String(d).slice(0, 20) });
     }
     week |= DAY_BITS[name];
   }
@@ -81,12 +81,12 @@ export function seasonToMonths(season: number): number[] {
 /** Months 1..12 → month bitfield; refuses an empty list and anything outside 1..12. */
 export function monthsToSeason(months: unknown, what: string): number {
   if (!Array.isArray(months) || months.length === 0) {
-    throw invalidInput(`${what} must be a non-empty list of months 1..12, e.g. [6,7,8].`);
+    throw invalidInput("navien.weekdays.monthsNonEmpty", { what });
   }
   let season = 0;
   for (const m of months) {
     if (typeof m !== "number" || !Number.isInteger(m) || m < 1 || m > 12) {
-      throw invalidInput(`${what}: ${JSON.stringify(m)?.slice(0, 20)} is not a month; use whole numbers 1 (January) to 12 (December).`);
+      throw invalidInput("navien.weekdays.notMonthUseWhole", { what, value: JSON.stringify(m)?.slice(0, 20) });
     }
     season |= 1 << (m - 1);
   }
@@ -99,7 +99,7 @@ export function parseTime(value: unknown, what: string): [number, number] {
   const h = m ? Number(m[1]) : NaN;
   const min = m ? Number(m[2]) : NaN;
   if (!m || h > 23 || min > 59) {
-    throw invalidInput(`${what} must be a time "HH:MM" between 00:00 and 23:59, not ${JSON.stringify(value)?.slice(0, 20)}.`);
+    throw invalidInput("navien.weekdays.mustBeTimeHh", { what, value: JSON.stringify(value)?.slice(0, 20) });
   }
   return [h, min];
 }

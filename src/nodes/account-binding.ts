@@ -46,8 +46,8 @@ export function bindAccount<C extends { secrets(): string[] }>(
     account,
     secrets: () => account?.client?.secrets() ?? [],
     client() {
-      if (!account) throw invalidInput(`No ${vendor} account is selected. Open the node and choose or add a ${accountType}.`);
-      if (account.configError || !account.client) throw account.configError ?? invalidInput(`The ${vendor} account is not configured; open the ${accountType} node.`);
+      if (!account) throw invalidInput("core.accountBinding.noAccountSelectedOpen", { vendor, accountType });
+      if (account.configError || !account.client) throw account.configError ?? invalidInput("core.accountBinding.accountNotConfiguredOpen", { vendor, accountType });
       return account.client;
     },
   };

@@ -9,7 +9,9 @@
  */
 import { invalidInput, toHomeEnergyError } from "../core/errors.js";
 import { checkHttpUrl } from "../core/http.js";
+import { message, type MessageRef } from "../core/messages.js";
 import { redact } from "../core/redact.js";
+import { catalogOf, nodeText } from "./common.js";
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 
@@ -30,7 +32,7 @@ export function registerAdminRoute(RED: NodeAPI, path: string, permission: strin
     const type = String(req.headers?.["content-type"] ?? "");
     const body = req.body;
     if (!JSON_TYPE.test(type) || !body || typeof body !== "object" || Array.isArray(body)) {
-      res.status(415).json({ ok: false, code: "INVALID_INPUT", message: "This endpoint accepts only a JSON object (Content-Type: application/json)." });
+      res.status(415).json({ ok: false, code: "INVALID_INPUT", message: nodeText(RED, message("core.admin.jsonOnly")) });
       return;
     }
     const used = new Set<string>();
@@ -45,8 +47,9 @@ export function registerAdminRoute(RED: NodeAPI, path: string, permission: strin
       .then(
         (result) => res.json(redactDeep({ ok: true, ...result }, used)),
         (err: unknown) => {
-          const e = toHomeEnergyError(err);
-          res.json({ ok: false, code: e.code, message: redact(e.message, used) });
+          // In the runtime's language, from the catalog of the node set that registered the route.
+          const e = toHomeEnergyError(err).localized(catalogOf(RED), (text) => redact(text, used));
+          res.json({ ok: false, code: e.code, message: e.message });
         },
       );
   });
@@ -83,7 +86,7 @@ export interface TestTargetOptions {
   urlField: string;
   defaultUrl: string;
   /** Words for error messages, e.g. "The NOX API URL". */
-  urlWhat: string;
+  urlWhat: MessageRef;
   /** credential name → environment variable used when it is blank. */
   credentials: Record<string, string>;
 }
@@ -117,11 +120,10 @@ export function testTarget(RED: NodeAPI, body: Record<string, unknown>, o: TestT
     if (!creds[name]) missing.push(name);
   }
   if (missing.length) {
-    throw invalidInput(
-      trusted
-        ? `Enter ${missing.join(" and ")} first (or set ${missing.map((n) => o.credentials[n]).join(" / ")}).`
-        : `Type ${missing.join(" and ")} in the dialog to test this address: stored credentials and environment variables are used only by a deployed ${o.type} toward its own deployed URL (deploy first, or type them again).`,
-    );
+    const names = missing.join(" / ");
+    throw trusted
+      ? invalidInput("core.admin.enterFirst", { names, env: missing.map((n) => o.credentials[n]).join(" / ") })
+      : invalidInput("core.admin.typeInDialog", { names, type: o.type });
   }
   return { url, creds };
 }

@@ -10,7 +10,7 @@ import { ClusterSessions } from "../cluster/nox-sessions.js";
 import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import type { PendingSessionStore } from "../nox/pending-sessions.js";
 import { keyOf, type HistoryEntry } from "../waviot/history.js";
-import { STATUS_NS } from "./common.js";
+
 import type { ConfigNodeBase, Node, NodeAPI } from "./types.js";
 
 export interface ClusterNode extends ConfigNodeBase {
@@ -26,11 +26,11 @@ export type ClusterUse = { connection: ClusterConnection } | { error: HomeEnergy
 
 /** Status texts (catalog keys in navien-account's set, like every shared status). */
 export const CLUSTER_STATUS = {
-  standby: `${STATUS_NS}cluster.standby`,
-  standbyUnreachable: `${STATUS_NS}cluster.standbyUnreachable`,
-  leaderUnreachable: `${STATUS_NS}cluster.leaderUnreachable`,
-  unreachable: `${STATUS_NS}cluster.unreachable`,
-  ready: `${STATUS_NS}cluster.ready`,
+  standby: "status.cluster.standby",
+  standbyUnreachable: "status.cluster.standbyUnreachable",
+  leaderUnreachable: "status.cluster.leaderUnreachable",
+  unreachable: "status.cluster.unreachable",
+  ready: "status.cluster.ready",
 };
 
 /**
@@ -53,8 +53,8 @@ export function clusterOf(RED: NodeAPI, account: Node | null | undefined): Clust
   const id = (account as (Node & ClusterAware) | null | undefined)?.cluster;
   if (!id) return undefined;
   const c = RED.nodes.getNode(id) as ClusterNode | null;
-  if (!c) return { error: invalidInput("The account names a home-energy-cluster node that is not deployed. Open the account node and choose the cluster again (or none for a single instance).") };
-  if (c.configError || !c.connection) return { error: (c.configError as HomeEnergyError) ?? invalidInput("The home-energy-cluster node is not configured.") };
+  if (!c) return { error: invalidInput("core.cluster.notDeployed") };
+  if (c.configError || !c.connection) return { error: (c.configError as HomeEnergyError) ?? invalidInput("core.cluster.notConfigured") };
   return { connection: c.connection };
 }
 

@@ -8,7 +8,8 @@
  * Without a cluster the constructor is called as is: exactly the single-instance behaviour.
  */
 import { LeaderElection } from "../cluster/leader.js";
-import { errorStatusText, safeError } from "./common.js";
+import { message } from "../core/messages.js";
+import { errorStatusText, nodeText, safeError } from "./common.js";
 import { CLUSTER_STATUS, clusterOf, stableNodeId } from "./cluster-binding.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
@@ -23,7 +24,7 @@ export function leaderOnly<D extends NodeDef & { account?: string }>(RED: NodeAP
     RED.nodes.createNode(this, def);
     const outer = this;
     if ("error" in use) {
-      const err = safeError(use.error, []);
+      const err = safeError(use.error, [], RED);
       outer.status({ fill: "red", shape: "ring", text: errorStatusText(err) });
       outer.error(err);
       outer.on("input", (_msg: any, _send: any, done: any) => done(err));
@@ -49,7 +50,7 @@ export function leaderOnly<D extends NodeDef & { account?: string }>(RED: NodeAP
           inner = n;
         } catch (err) {
           // A node whose constructor throws would not run on a single instance either: say why.
-          const safe = safeError(err, conn.secrets());
+          const safe = safeError(err, conn.secrets(), RED);
           outer.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
           outer.error(safe);
         }
@@ -79,7 +80,7 @@ export function leaderOnly<D extends NodeDef & { account?: string }>(RED: NodeAP
         else if (unreachable) {
           // The inner node's next status replaces this one; the log keeps the reason.
           outer.status({ fill: "yellow", shape: "ring", text: CLUSTER_STATUS.leaderUnreachable });
-          outer.warn(`The cluster's Redis (${conn.where}) is unreachable; this instance stays the leader and keeps emitting.`);
+          outer.warn(nodeText(RED, message("core.cluster.warnLeaderUnreachable", { where: conn.where })));
         }
       },
     });

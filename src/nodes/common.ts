@@ -5,7 +5,8 @@
  */
 import { HomeEnergyError, toHomeEnergyError } from "../core/errors.js";
 import { redact } from "../core/redact.js";
-import type { ConfigNodeBase, Done, Msg, Node, Send } from "./types.js";
+import { message, renderMessage, type MessageRef, type Translate } from "../core/messages.js";
+import type { ConfigNodeBase, Done, Msg, Node, NodeAPI, Send } from "./types.js";
 
 export interface InputContext {
   msg: Msg;
@@ -19,18 +20,26 @@ export interface InputResult {
 }
 
 /**
- * Status texts are catalog keys (namespace of the navien-account set, which every install has):
- * the editor translates them with the node's `_` and falls back to the key's English default.
- * Dynamic texts (temperatures, counts) stay plain.
+ * Status texts are keys of the node's own catalog (section `status`, composed into every node's
+ * catalog by the build from src/messages/<lang>/status.json): the editor translates a status text
+ * with the node's `_`. Texts with values (temperatures, counts) are rendered here with `RED._`.
  */
-export const STATUS_NS = "@home-energy/node-red-home-energy/navien-account:homeEnergyStatus.";
-
 export function statusKey(name: "working" | "starting" | "connecting" | "connected" | "reconnecting" | "noDevices"): string {
-  return STATUS_NS + name;
+  return `status.${name}`;
 }
 
 export function errorStatusText(err: HomeEnergyError): string {
-  return `${STATUS_NS}error.${err.code}`;
+  return `status.error.${err.code}`;
+}
+
+/** A node's `RED._` as a Translate (Node-RED binds it to the node set's catalog namespace). */
+export function catalogOf(RED: NodeAPI): Translate {
+  return ((key: string, params?: Record<string, unknown>) => (RED as any)._(key, params)) as Translate;
+}
+
+/** A message in the node's language (warnings, dynamic status texts). */
+export function nodeText(RED: NodeAPI, ref: MessageRef): string {
+  return renderMessage(ref, catalogOf(RED));
 }
 
 export function shortTime(d = new Date()): string {
@@ -42,6 +51,7 @@ export function shortTime(d = new Date()): string {
  * (the config node's current tokens and passwords).
  */
 export function handleInput(
+  RED: NodeAPI,
   node: Node,
   secrets: () => Iterable<string>,
   handler: (ctx: InputContext) => Promise<InputResult>,
@@ -61,7 +71,7 @@ export function handleInput(
       },
       (raw) => {
         running -= 1;
-        const safe = safeError(raw, secrets());
+        const safe = safeError(raw, secrets(), RED);
         node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
         doneFn(safe);
       },
@@ -73,13 +83,14 @@ export function handleInput(
 }
 
 /**
- * What a node may pass to done(err) / node.error: the contract code, the message with every
- * secret masked, and a stack that is just that line (no internal frames or foreign data in
- * msg.error.stack).
+ * What a node may pass to done(err) / node.error: the contract code, the message in the node's
+ * language (its catalog through `RED._`; English without RED) with every secret masked — in the
+ * parameters and in the final text — and a stack that is just that line (no internal frames or
+ * foreign data in msg.error.stack).
  */
-export function safeError(raw: unknown, secrets: Iterable<string>): HomeEnergyError {
-  const err = toHomeEnergyError(raw);
-  const safe = new HomeEnergyError(err.code, redact(err.message, secrets), err.status);
+export function safeError(raw: unknown, secrets: Iterable<string>, RED?: NodeAPI): HomeEnergyError {
+  const list = [...secrets];
+  const safe = toHomeEnergyError(raw).localized(RED ? catalogOf(RED) : undefined, (text) => redact(text, list));
   safe.stack = `${safe.name}: ${safe.message}`;
   return safe;
 }
@@ -112,26 +123,26 @@ export const INTERVAL_RANGE = { min: 5, max: 86_400, fallback: 60 };
 export function clampSeconds(
   value: unknown,
   range: { min: number; max: number; fallback: number },
-  what: string,
-  warn?: (text: string) => void,
+  what: MessageRef,
+  warn?: (text: MessageRef) => void,
   zeroAllowed = false,
 ): number {
   const blank = value === undefined || value === null || (typeof value === "string" && value.trim() === "");
   const n = blank ? NaN : Number(value);
   if (zeroAllowed && n === 0) return 0;
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
-    if (!blank) warn?.(`${what} ${JSON.stringify(String(value).slice(0, 20))} is not a valid number of seconds; using ${range.fallback} s.`);
+    if (!blank) warn?.(message("core.common.notSeconds", { what, value: JSON.stringify(String(value).slice(0, 20)), used: range.fallback }));
     return range.fallback;
   }
   if (n < range.min || n > range.max) {
     const used = n < range.min ? range.min : range.max;
-    warn?.(`${what} ${n} s is outside ${zeroAllowed ? `0 or ` : ""}${range.min}–${range.max} s; using ${used} s.`);
+    warn?.(message(zeroAllowed ? "core.common.outsideRangeOrZero" : "core.common.outsideRange", { what, value: n, min: range.min, max: range.max, used }));
     return used;
   }
   return n;
 }
 
 /** Node timeout property (seconds) → milliseconds, clamped to TIMEOUT_RANGE (default 15 s). */
-export function timeoutMs(value: unknown, fallbackSeconds = TIMEOUT_RANGE.fallback, warn?: (text: string) => void): number {
-  return Math.round(clampSeconds(value, { ...TIMEOUT_RANGE, fallback: fallbackSeconds }, "The timeout", warn) * 1000);
+export function timeoutMs(value: unknown, fallbackSeconds = TIMEOUT_RANGE.fallback, warn?: (text: MessageRef) => void): number {
+  return Math.round(clampSeconds(value, { ...TIMEOUT_RANGE, fallback: fallbackSeconds }, message("core.common.timeout"), warn) * 1000);
 }

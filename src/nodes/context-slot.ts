@@ -3,6 +3,8 @@
  * `localfilesystem` store without cache has no synchronous access at all, and a shared store
  * (e.g. Redis) may be slow, so nothing in this package calls context get/set synchronously.
  */
+import { fail, HomeEnergyError } from "../core/errors.js";
+import { message, renderMessage, type MessageRef, type Translate } from "../core/messages.js";
 import type { ValueSlot } from "../core/value-slot.js";
 import type { Node, NodeAPI } from "./types.js";
 
@@ -14,9 +16,9 @@ interface ContextApi {
 /** A store call that never answers must not hang a flow: 10 s, then an error. */
 const STORE_TIMEOUT_MS = 10_000;
 
-function withCallback<T>(what: string, call: (cb: (err: unknown, value?: T) => void) => void): Promise<T> {
+function withCallback<T>(what: "read" | "write", call: (cb: (err: unknown, value?: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the context store did not answer the ${what} within ${STORE_TIMEOUT_MS / 1000} s`)), STORE_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(fail("TIMEOUT", `core.contextSlot.${what}Timeout`, { secs: STORE_TIMEOUT_MS / 1000 })), STORE_TIMEOUT_MS);
     const cb = (err: unknown, value?: T) => {
       clearTimeout(timer);
       if (err) reject(err instanceof Error ? err : new Error(String(err)));
@@ -72,12 +74,13 @@ export function contextSlot(ctx: ContextApi, key: string, store: string | undefi
 }
 
 /** Logs the first failure of a node's context writes as a warning; later ones stay quiet (no log flood). */
-export function warnOnce(node: Node, what: string): (err: unknown) => void {
+export function warnOnce(node: Node, what: MessageRef, t?: Translate): (err: unknown) => void {
   let warned = false;
   return (err: unknown) => {
     if (warned) return;
     warned = true;
-    const text = err instanceof Error ? err.message : String(err);
-    node.warn(`${what} could not be written to the context store (${text.slice(0, 200)}). Check the contextStorage setting in settings.js; this warning is shown once.`);
+    // Our own errors (the store timeout) in the node's language; a store's own error text as it is.
+    const cause = err instanceof HomeEnergyError ? err.ref : (err instanceof Error ? err.message : String(err)).slice(0, 200);
+    node.warn(renderMessage(message("core.contextSlot.notWritten", { what, text: cause }), t));
   };
 }

@@ -8,6 +8,8 @@
 import { createHash } from "node:crypto";
 import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
+import { message } from "../core/messages.js";
+import { nodeText } from "./common.js";
 import { ClusterConnection, checkRedisUrl } from "../cluster/connection.js";
 import type { ClusterNode } from "./cluster-binding.js";
 import type { NodeAPI, NodeDef } from "./types.js";
@@ -33,10 +35,10 @@ export = function (RED: NodeAPI) {
     try {
       const typed = typeof def.url === "string" ? def.url.trim() : "";
       const url = typed || (process.env[URL_ENV] ?? "").trim();
-      if (!url) throw invalidInput(`The home-energy-cluster node has no Redis URL. Enter one (e.g. redis://127.0.0.1:6379), or set the environment variable ${URL_ENV}.`);
+      if (!url) throw invalidInput("core.cluster.noUrl", { env: URL_ENV });
       const { where } = checkRedisUrl(url);
       const prefix = typeof def.prefix === "string" && def.prefix.trim() ? def.prefix.trim() : DEFAULT_PREFIX;
-      if (!PREFIX.test(prefix)) throw invalidInput(`The key prefix "${prefix.slice(0, 40)}" is not usable. Use up to 64 letters, digits and . _ - : { }.`);
+      if (!PREFIX.test(prefix)) throw invalidInput("core.cluster.badPrefix", { value: prefix.slice(0, 40) });
       const settings = { url, prefix, username: (creds.username ?? "").trim() || undefined, password: creds.password || undefined };
       // The fingerprint decides whether a redeploy keeps the connection; the password only as a hash.
       const fingerprint = createHash("sha256").update(JSON.stringify(settings)).digest("hex");
@@ -44,8 +46,8 @@ export = function (RED: NodeAPI) {
       node.configError = undefined;
       const conn = node.connection;
       off = conn.onState((state) => {
-        if (state === "unreachable") node.warn(`The cluster's Redis (${where}) is unreachable; strict NOX callbacks are refused (STORE_UNAVAILABLE) until it is back. Reconnecting with back-off.`);
-        else if (state === "ready") node.log(`Connected to the cluster's Redis (${where}).`);
+        if (state === "unreachable") node.warn(nodeText(RED, message("core.cluster.warnUnreachable", { where })));
+        else if (state === "ready") node.log(nodeText(RED, message("core.cluster.logConnected", { where })));
       });
     } catch (err) {
       node.connection = undefined;

@@ -2,6 +2,7 @@
  * `navien-account` config node: credentials (with env fallback), the account client (kept across
  * redeploys of an unchanged node) and optional token persistence in the node's context.
  */
+import { message } from "../core/messages.js";
 import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl } from "../core/http.js";
@@ -9,6 +10,7 @@ import { NavienAccountClient, type NavienAccountSettings } from "../navien/accou
 import type { RealtimeOptions } from "../navien/realtime.js";
 import { TokenVault } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
+import { catalogOf, nodeText } from "./common.js";
 import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
 import { contextSlot, warnOnce } from "./context-slot.js";
 import { envFallback } from "./credentials.js";
@@ -29,13 +31,13 @@ export = function (RED: NodeAPI) {
     const creds = (node.credentials ?? {}) as { email?: string; password?: string };
     const email = envFallback(creds.email, "NAVIEN_EMAIL");
     const password = envFallback(creds.password, "NAVIEN_PASSWORD");
-    rememberDeployedUrl(node, () => checkHttpUrl(def.apiUrl || NAVIEN_DEFAULTS.apiUrl, "The Navien API URL"));
+    rememberDeployedUrl(node, () => checkHttpUrl(def.apiUrl || NAVIEN_DEFAULTS.apiUrl, message("navien.navienAccount.navienApiUrl")));
     try {
       if (!email || !password) {
-        throw invalidInput("The Navien account has no e-mail or password. Enter them in the navien-account node, or set NAVIEN_EMAIL and NAVIEN_PASSWORD.");
+        throw invalidInput("navien.navienAccount.noCredentials");
       }
       const settings: NavienAccountSettings = {
-        apiUrl: checkHttpUrl(def.apiUrl || NAVIEN_DEFAULTS.apiUrl, "The Navien API URL"),
+        apiUrl: checkHttpUrl(def.apiUrl || NAVIEN_DEFAULTS.apiUrl, message("navien.navienAccount.navienApiUrl")),
         mqttUrl: def.mqttUrl || NAVIEN_DEFAULTS.mqttUrl,
         region: def.region || NAVIEN_DEFAULTS.region,
         unit: node.unit,
@@ -45,7 +47,8 @@ export = function (RED: NodeAPI) {
       node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings, realtimeOptions(RED)));
       node.configError = undefined;
       // Connection trouble (already redacted by the transport) goes to the Node-RED log of this node.
-      node.client.realtime.log = (level, text) => {
+      node.client.realtime.log = (level, ref) => {
+        const text = nodeText(RED, ref);
         if (level === "warn" || level === "error") node.warn(text);
         else if (level === "info") node.log(text);
       };
@@ -83,7 +86,7 @@ export = function (RED: NodeAPI) {
   function setUpPersistence(node: NavienAccountNode, enabled: boolean, vault: TokenVault): void {
     const client = node.client as NavienAccountClient;
     const slot = contextSlot(node.context(), TOKEN_KEY, undefined, `node:${node.id}`);
-    const warn = warnOnce(node, "The Navien tokens");
+    const warn = warnOnce(node, message("navien.navienAccount.navienTokens"), catalogOf(RED));
     if (!enabled) {
       client.tokenListener = undefined;
       client.auth.restoreFrom(undefined);
@@ -107,7 +110,7 @@ export = function (RED: NodeAPI) {
       type: "navien-account",
       urlField: "apiUrl",
       defaultUrl: NAVIEN_DEFAULTS.apiUrl,
-      urlWhat: "The Navien API URL",
+      urlWhat: message("navien.navienAccount.navienApiUrl"),
       credentials: { email: "NAVIEN_EMAIL", password: "NAVIEN_PASSWORD" },
     });
     const { email, password } = target.creds as { email: string; password: string };
@@ -127,8 +130,8 @@ export = function (RED: NodeAPI) {
     const found = typeof body.account === "string" ? (RED.nodes.getNode(body.account) as NavienAccountNode | null) : null;
     const account = found && found.type === "navien-account" ? found : null;
     if (account?.client) uses(...account.client.secrets());
-    if (!account) throw invalidInput("Deploy the navien-account first; the device list comes from the running account.");
-    if (account.configError || !account.client) throw account.configError ?? invalidInput("The Navien account is not configured.");
+    if (!account) throw invalidInput("navien.navienAccount.deployNavienAccountFirst");
+    if (account.configError || !account.client) throw account.configError ?? invalidInput("navien.navienAccount.navienAccountNotConfigured");
     const devices = await account.client.listDevices(new Deadline(15_000));
     return { devices: devices.map((d) => ({ mac: d.mac, name: d.name, connected: d.connected })) };
   });

@@ -3,13 +3,14 @@
  * `firmware` are REST calls; every other command goes over the account's shared MQTT connection
  * and resolves on the device's answer to it (or fails with NAVIEN_TIMEOUT).
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { commandName } from "../navien/commands.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { NavienStatus } from "../navien/status.js";
 import { ADMIN_ROOT } from "./admin.js";
-import { handleInput, pickOption, timeoutMs } from "./common.js";
+import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
 import { statusText } from "./navien-status-text.js";
 import { DEVICE_COMMANDS } from "./navien-types.js";
 import { navienUser } from "./navien-user.js";
@@ -28,9 +29,9 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const node = this;
     const user = navienUser(RED, node, def.account);
-    const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
+    const limitMs = timeoutMs(def.timeout, undefined, (m) => node.warn(nodeText(RED, m)));
 
-    handleInput(node, user.secrets, async ({ msg }) => {
+    handleInput(RED, node, user.secrets, async ({ msg }) => {
       const client = user.client();
       const unit = client.settings.unit;
       const command = String(pickOption(def.command, msg.command, msg.topic) ?? "").trim().toLowerCase();
@@ -39,27 +40,27 @@ export = function (RED: NodeAPI) {
       if (command === "list") {
         const devices = await client.listDevices(deadline);
         msg.payload = devices;
-        return { status: `${devices.length} device${devices.length === 1 ? "" : "s"}` };
+        return { status: nodeText(RED, message(devices.length === 1 ? "navien.statusText.oneDevice" : "navien.statusText.devices", { count: devices.length })) };
       }
-      if (!command) throw invalidInput("No command given. Choose one in the node, or send it as msg.command (or msg.topic).");
+      if (!command) throw invalidInput("navien.navienDevice.noCommandGivenChoose");
       if (!DEVICE_COMMANDS.includes(command)) {
-        throw invalidInput(`Unknown command "${command.slice(0, 40)}". Use one of: ${DEVICE_COMMANDS.join(", ")}.`);
+        throw invalidInput("navien.navienDevice.unknownCommandUseOne", { command: command.slice(0, 40), commands: DEVICE_COMMANDS.join(", ") });
       }
       const mac = normalizeMac(pickOption(def.device, msg.device));
       if (command === "info") {
         msg.payload = await client.info(mac, deadline);
-        return { status: `info · ${mac}` };
+        return { status: nodeText(RED, message("navien.statusText.info", { mac })) };
       }
       if (command === "firmware") {
         msg.payload = await client.firmware(mac, deadline);
-        return { status: `firmware · ${mac}` };
+        return { status: nodeText(RED, message("navien.statusText.firmware", { mac })) };
       }
       const name = commandName(command);
       const result = await user.realtime(client).command(mac, name, msg.payload, deadline);
       msg.payload = result;
       const r = result as Record<string, unknown>;
-      if (name === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: `set-point ${r.dhwTemperatureSetting} °${unit}` };
-      return { status: "dhwTemperature" in r ? statusText(r as NavienStatus, unit) : `${name} · ${mac}` };
+      if (name === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: nodeText(RED, message("navien.statusText.setPoint", { value: r.dhwTemperatureSetting, unit })) };
+      return { status: nodeText(RED, "dhwTemperature" in r ? statusText(r as NavienStatus, unit) : message("navien.statusText.command", { name, mac })) };
     });
   }
 

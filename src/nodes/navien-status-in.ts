@@ -5,6 +5,7 @@
  * message per status (devices do not publish by themselves, docs/protocol/navien.md "Polling").
  * Statuses are decoded once per account, however many of these nodes listen.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { StatusHistory } from "../navien/events.js";
 import { normalizeMac } from "../navien/mac.js";
@@ -12,7 +13,7 @@ import type { StatusUpdate } from "../navien/realtime.js";
 import type { NavienDevice } from "../navien/types.js";
 import type { NavienAccountClient } from "../navien/account.js";
 import { bindAccount } from "./account-binding.js";
-import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey } from "./common.js";
+import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey, nodeText } from "./common.js";
 import { statusText } from "./navien-status-text.js";
 import { showConnectionState } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
@@ -41,10 +42,10 @@ export = function (RED: NodeAPI) {
       for (const fn of cleanup.splice(0)) fn();
       await release?.();
     });
-    const intervalS = clampSeconds(def.interval, INTERVAL_RANGE, "The poll interval", (t) => node.warn(t), true);
+    const intervalS = clampSeconds(def.interval, INTERVAL_RANGE, message("navien.navienStatusIn.pollInterval"), (m) => node.warn(nodeText(RED, m)), true);
 
     const fail = (err: unknown, msg?: object) => {
-      const safe = safeError(err, binding.secrets());
+      const safe = safeError(err, binding.secrets(), RED);
       node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
       node.error(safe, (msg ?? { error: { code: safe.code, message: safe.message } }) as any);
     };
@@ -54,7 +55,7 @@ export = function (RED: NodeAPI) {
       client = binding.client();
     } catch (err) {
       fail(err);
-      node.on("input", (_msg: any, _send: any, done: any) => done(safeError(err, binding.secrets())));
+      node.on("input", (_msg: any, _send: any, done: any) => done(safeError(err, binding.secrets(), RED)));
       return;
     }
 
@@ -76,7 +77,7 @@ export = function (RED: NodeAPI) {
         const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: { ...payload }, device: { mac: dev.mac, name: dev.name }, changes, events };
         if (def.includeRaw) out.raw = u.raw;
         node.send(out as any);
-        node.status({ fill: "green", shape: "dot", text: devices.length > 1 ? `${dev.name || dev.mac}: ${statusText(payload, unit)}` : statusText(payload, unit) });
+        node.status({ fill: "green", shape: "dot", text: nodeText(RED, devices.length > 1 ? message("navien.statusText.named", { name: dev.name || dev.mac, text: statusText(payload, unit) }) : statusText(payload, unit)) });
       }),
     );
 
@@ -126,7 +127,7 @@ export = function (RED: NodeAPI) {
       // Any message asks for a status now; the statuses themselves arrive as new messages.
       requestAll().then(
         () => done(),
-        (err) => done(safeError(err, binding.secrets())),
+        (err) => done(safeError(err, binding.secrets(), RED)),
       );
     });
   }

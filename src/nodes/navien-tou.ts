@@ -4,11 +4,12 @@
  * `set` writes a full plan to the device and waits for its echo; `enable`/`disable` switch TOU
  * scheduling and resolve with the device's answer to that command.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { normalizeMac } from "../navien/mac.js";
 import { decodeTouRest } from "../navien/tou.js";
-import { handleInput, pickOption, timeoutMs } from "./common.js";
+import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
 import { navienUser } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
@@ -26,12 +27,12 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const node = this;
     const user = navienUser(RED, node, def.account);
-    const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
+    const limitMs = timeoutMs(def.timeout, undefined, (m) => node.warn(nodeText(RED, m)));
 
-    handleInput(node, user.secrets, async ({ msg }) => {
+    handleInput(RED, node, user.secrets, async ({ msg }) => {
       const client = user.client();
       const action = String(pickOption(def.action, msg.action, "get")).trim().toLowerCase();
-      if (!ACTIONS.includes(action)) throw invalidInput(`Unknown TOU action "${action.slice(0, 40)}". Use get, set, enable or disable.`);
+      if (!ACTIONS.includes(action)) throw invalidInput("navien.navienTou.unknownTouActionUse", { action: action.slice(0, 40) });
       const mac = normalizeMac(pickOption(def.device, msg.device));
       const deadline = new Deadline(limitMs);
       const rt = user.realtime(client);
@@ -40,15 +41,15 @@ export = function (RED: NodeAPI) {
         const serial = await rt.controllerSerial(dev, deadline);
         const plan = decodeTouRest(await client.api.touGet(dev, serial, client.settings.email, deadline));
         msg.payload = plan;
-        return { status: `plan · ${plan.schedule.length} season${plan.schedule.length === 1 ? "" : "s"}` };
+        return { status: nodeText(RED, message(plan.schedule.length === 1 ? "navien.statusText.oneSeason" : "navien.statusText.seasons", { count: plan.schedule.length })) };
       }
       if (action === "set") {
-        if (!msg.payload || typeof msg.payload !== "object") throw invalidInput("navien-tou set needs msg.payload = the plan ({schedule: [...]}), in the shape that get emits.");
+        if (!msg.payload || typeof msg.payload !== "object") throw invalidInput("navien.navienTou.navienTouSetNeeds");
         msg.payload = await rt.command(mac, "tou-write", msg.payload, deadline);
-        return { status: "plan written" };
+        return { status: "navien.statusText.planWritten" };
       }
       msg.payload = await rt.command(mac, action === "enable" ? "tou-enable" : "tou-disable", undefined, deadline);
-      return { status: action === "enable" ? "TOU on" : "TOU off" };
+      return { status: action === "enable" ? "navien.statusText.touOn" : "navien.statusText.touOff" };
     });
   }
 

@@ -3,6 +3,7 @@
  * Authenticator API URL and the Package API URL (used by nox-callback's `verify`). It holds no
  * session: NOX keys never expire or refresh.
  */
+import { message } from "../core/messages.js";
 import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl, HttpClient } from "../core/http.js";
 import { DEFAULT_API_URL, DEFAULT_PACKAGE_URL, httpError, linkSessionsUrl, NoxClient, SERVICE } from "../nox/link-client.js";
@@ -20,13 +21,13 @@ export = function (RED: NodeAPI) {
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { apiKey?: string };
     const apiKey = envFallback(creds.apiKey, "NOX_API_KEY");
-    rememberDeployedUrl(node, () => checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, "The NOX API URL"));
+    rememberDeployedUrl(node, () => checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, message("nox.noxAccount.noxApiUrl")));
     try {
       if (!apiKey) {
-        throw invalidInput("The NOX account has no API key. Enter it in the nox-account node (API key), or set the environment variable NOX_API_KEY.");
+        throw invalidInput("nox.noxAccount.noApiKey");
       }
-      const apiUrl = checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, "The NOX API URL");
-      const packageUrl = checkHttpUrl((def.packageUrl || "").trim() || DEFAULT_PACKAGE_URL, "The NOX Package API URL");
+      const apiUrl = checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, message("nox.noxAccount.noxApiUrl"));
+      const packageUrl = checkHttpUrl((def.packageUrl || "").trim() || DEFAULT_PACKAGE_URL, message("nox.noxAccount.noxPackageApiUrl"));
       node.client = new NoxClient(apiUrl, apiKey, packageUrl);
       node.configError = undefined;
     } catch (err) {
@@ -49,12 +50,12 @@ export = function (RED: NodeAPI) {
    * key may do (e.g. which redirect URLs NOX allows for it). Never retried, 15 s bound.
    */
   registerAdminRoute(RED, "/nox/test", "nox-account.write", async ({ body, uses }) => {
-    const target = testTarget(RED, body, { type: "nox-account", urlField: "apiUrl", defaultUrl: DEFAULT_API_URL, urlWhat: "The NOX API URL", credentials: { apiKey: "NOX_API_KEY" } });
+    const target = testTarget(RED, body, { type: "nox-account", urlField: "apiUrl", defaultUrl: DEFAULT_API_URL, urlWhat: message("nox.noxAccount.noxApiUrl"), credentials: { apiKey: "NOX_API_KEY" } });
     const apiKey = target.creds.apiKey as string;
     uses(apiKey);
     // Printable ASCII without spaces: anything else cannot travel in the x-api-key header.
     if (!/^[\x21-\x7e]{1,1024}$/.test(apiKey)) {
-      throw invalidInput("The API key is not well-formed: it may only contain printable ASCII characters, without spaces or line breaks. Paste it again exactly as NOX issued it.");
+      throw invalidInput("nox.noxAccount.apiKeyNotWell");
     }
     const url = linkSessionsUrl(target.url);
     const http = new HttpClient(SERVICE);

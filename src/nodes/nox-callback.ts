@@ -6,11 +6,12 @@
  * - Without `url` it decodes messages: from an `http in` node, or `msg.payload` = data value / URL.
  * Strict mode (default) accepts only a user with an unexpired, unused link session of the account.
  */
-import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import { message } from "../core/messages.js";
+import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import { checkRedirect } from "../nox/callback-redirect.js";
 import { devicesOfUser } from "../nox/package-api.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
-import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey } from "./common.js";
+import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey, nodeText } from "./common.js";
 import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { clusterSessions } from "./cluster-binding.js";
@@ -51,18 +52,13 @@ const PAGE_HEADERS = {
 function checkPath(raw: string): string {
   const p = raw.startsWith("/") ? raw : "/" + raw;
   if (!PATH.test(p) || p.includes("//") || p === "/") {
-    throw invalidInput(`The callback URL path "${raw.slice(0, 60)}" is not usable. Use a plain path such as /nox/callback (letters, digits, . _ ~ - and /).`);
+    throw invalidInput("nox.noxCallback.callbackUrlPathNot", { raw: raw.slice(0, 60) });
   }
   return p;
 }
 
 function unknownSession(result: "unknown" | "expired"): HomeEnergyError {
-  return new HomeEnergyError(
-    "CALLBACK_UNKNOWN_SESSION",
-    result === "expired"
-      ? "The NOX callback arrived after its link session expired (10 minutes + 60 s). Create a new link with nox-link and let the user finish within the time."
-      : "The NOX callback names a user with no pending link session of this account (unknown user, or the link was already used). Create a new link with nox-link (same nox-account and context store) before sending the user to NOX.",
-  );
+  return fail("CALLBACK_UNKNOWN_SESSION", result === "expired" ? "nox.noxCallback.sessionExpired" : "nox.noxCallback.sessionUnknown");
 }
 
 export = function (RED: NodeAPI) {
@@ -80,9 +76,9 @@ export = function (RED: NodeAPI) {
     let path: string | undefined;
     let redirect: string | undefined;
     if (strict && !account) {
-      configError = invalidInput("Strict mode needs a nox-account: select the account whose nox-link nodes create the link sessions (or untick Strict, which lets anyone who knows the URL forge a callback).");
+      configError = invalidInput("nox.noxCallback.strictModeNeedsNox");
     } else if (verify && !account) {
-      configError = invalidInput("Verify needs a nox-account: its API key asks NOX's Package API which devices belong to the user. Select the account, or untick Verify.");
+      configError = invalidInput("nox.noxCallback.verifyNeedsNoxAccount");
     }
     // A redirect that cannot be answered makes the node refuse to serve at all (nothing is consumed).
     let pathError: HomeEnergyError | undefined;
@@ -119,29 +115,26 @@ export = function (RED: NodeAPI) {
      */
     async function verifyDevices(c: NoxConnection): Promise<void> {
       const client = account?.client;
-      if (!client) throw account?.configError ?? invalidInput("The NOX account is not configured.");
+      if (!client) throw account?.configError ?? invalidInput("nox.noxCallback.noxAccountNotConfigured");
       const listed = await devicesOfUser(client, c.nox_user_id, VERIFY_TIMEOUT_MS);
       if (c.device_ids.length === 0 || c.device_ids.some((id) => !listed.has(id))) {
-        throw new HomeEnergyError(
-          "CALLBACK_UNKNOWN_SESSION",
-          "The NOX callback was refused: NOX's Package API does not list its devices for that NOX user under this supplier account, so it did not come from a completed link (forged or altered). Nothing was consumed; the genuine callback can still complete.",
-        );
+        throw fail("CALLBACK_UNKNOWN_SESSION", "nox.noxCallback.noxCallbackWasRefused");
       }
     }
 
-    handleInput(node, secrets, async ({ msg }) => {
+    handleInput(RED, node, secrets, async ({ msg }) => {
       if (pathError) throw pathError;
       const { connection } = await accept(dataFromMessage(msg));
       msg.payload = connection;
-      return { status: `${connection.brand} connected ${shortTime()}` };
+      return { status: nodeText(RED, message("nox.statusText.connected", { brand: connection.brand, time: shortTime() })) };
     });
 
     const httpNode = (RED as any).httpNode;
     let handler: ((req: any, res: any) => void) | undefined;
     if (path && !pathError) {
       if (!httpNode) {
-        node.status({ fill: "red", shape: "ring", text: "no HTTP server" });
-        node.error("Node-RED's HTTP server for nodes is disabled (httpNodeRoot is false in settings.js), so the callback URL cannot be served. Enable it, or leave URL blank and use an http in node.");
+        node.status({ fill: "red", shape: "ring", text: "nox.statusText.noHttpServer" });
+        node.error(nodeText(RED, message("nox.noxCallback.noHttpServer")));
       } else {
         handler = (req, res) => {
           void serve(req, res);
@@ -169,8 +162,8 @@ export = function (RED: NodeAPI) {
         const { connection, undo } = await accept(dataFromQuery(req.query && typeof req.query === "object" ? req.query : {}));
         if (left || res.destroyed) {
           await undo?.();
-          node.status({ fill: "yellow", shape: "ring", text: "browser left" });
-          node.warn("The browser left before the NOX callback could be answered; its link session was kept, so the same link can still complete.");
+          node.status({ fill: "yellow", shape: "ring", text: "nox.statusText.browserLeft" });
+          node.warn(nodeText(RED, message("nox.noxCallback.browserLeft")));
           return;
         }
         try {
@@ -182,10 +175,10 @@ export = function (RED: NodeAPI) {
           throw err;
         }
         msg.payload = connection;
-        node.status({ fill: "green", shape: "dot", text: `${connection.brand} connected ${shortTime()}` });
+        node.status({ fill: "green", shape: "dot", text: nodeText(RED, message("nox.statusText.connected", { brand: connection.brand, time: shortTime() })) });
         node.send(msg as any);
       } catch (raw) {
-        const safe = safeError(raw, secrets());
+        const safe = safeError(raw, secrets(), RED);
         node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
         try {
           if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(safe.code === "STORE_UNAVAILABLE" ? RETRY_PAGE : FAILURE_PAGE);

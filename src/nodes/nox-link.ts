@@ -3,11 +3,12 @@
  * (`link_url` is where the user's browser goes next). The pending session is recorded in the
  * context store shared with nox-callback, so that strict mode can match the callback.
  */
+import { message } from "../core/messages.js";
 import { resolveLinkRequest } from "../nox/link-request.js";
 import { sessionSeconds } from "../nox/link-client.js";
 import type { NoxClient } from "../nox/link-client.js";
 import { bindAccount } from "./account-binding.js";
-import { handleInput, shortTime, timeoutMs } from "./common.js";
+import { handleInput, shortTime, timeoutMs, nodeText } from "./common.js";
 import { pendingSessions, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { clusterSessions, isClusterFailure } from "./cluster-binding.js";
@@ -27,11 +28,11 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const node = this;
     const binding = bindAccount<NoxClient>(RED, node, def.account, "nox-account");
-    const limitMs = timeoutMs(def.timeout, undefined, (t) => node.warn(t));
+    const limitMs = timeoutMs(def.timeout, undefined, (m) => node.warn(nodeText(RED, m)));
     const pending = clusterSessions(RED, node, binding.account) ?? pendingSessions(RED, node, def); // cluster: shared in Redis
     const settings = { userId: def.userId, redirectUrl: def.redirectUrl, language: def.language, brand: def.brand, assetType: def.assetType };
 
-    handleInput(node, binding.secrets, async ({ msg }) => {
+    handleInput(RED, node, binding.secrets, async ({ msg }) => {
       const client = binding.client();
       // Everything is checked before the one POST; a bad message never sends a half-formed request.
       const body = resolveLinkRequest(settings, msg.payload);
@@ -42,10 +43,10 @@ export = function (RED: NodeAPI) {
       } catch (err) {
         if (isClusterFailure(err)) throw err; // cluster: STORE_UNAVAILABLE (the NOX session exists, unrecorded)
         // The link itself is valid; only strict-mode matching is affected, so warn instead of failing.
-        node.warn(`The link session was created but could not be recorded in the context store (${(err as Error).message}); a strict nox-callback will refuse its callback. Check the context store setting.`);
+        node.warn(nodeText(RED, message("nox.noxLink.notRecorded", { text: (err as Error).message })));
       }
       msg.payload = session;
-      return { status: `link created ${shortTime()}` };
+      return { status: nodeText(RED, message("nox.statusText.linkCreated", { time: shortTime() })) };
     });
   }
 

@@ -4,6 +4,8 @@
  * (bounded to a few seconds), because WAVIoT allows 30 sessions per user and a session leaked per
  * redeploy would lock the user's whole account out with HTTP 429.
  */
+import { message } from "../core/messages.js";
+import { nodeText } from "./common.js";
 import { Deadline } from "../core/deadline.js";
 import { checkHttpUrl } from "../core/http.js";
 import { WaviotClient } from "../waviot/client.js";
@@ -20,15 +22,15 @@ export = function (RED: NodeAPI) {
     node.users = {};
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { login?: string; password?: string };
-    rememberDeployedUrl(node, () => checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, "The WAVIoT server address (authUrl)"));
+    rememberDeployedUrl(node, () => checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, message("waviot.waviotAccount.waviotServerAddressAuthurl")));
     try {
       node.client = new WaviotClient({
-        authUrl: checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, "The WAVIoT server address (authUrl)"),
+        authUrl: checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, message("waviot.waviotAccount.waviotServerAddressAuthurl")),
         // Missing credentials are reported (INVALID_INPUT) by the operations that need a session;
         // sign-up and password recovery work without them.
         login: envFallback(creds.login, "WAVIOT_LOGIN"),
         password: envFallback(creds.password, "WAVIOT_PASSWORD"),
-        warn: (text) => node.warn(text),
+        warn: (m) => node.warn(nodeText(RED, m)),
       });
       node.configError = undefined;
     } catch (err) {
@@ -54,7 +56,7 @@ export = function (RED: NodeAPI) {
       type: "waviot-account",
       urlField: "authUrl",
       defaultUrl: WAVIOT_DEFAULTS.authUrl,
-      urlWhat: "The WAVIoT server address (authUrl)",
+      urlWhat: message("waviot.waviotAccount.waviotServerAddressAuthurl"),
       credentials: { login: "WAVIOT_LOGIN", password: "WAVIOT_PASSWORD" },
     });
     const { login, password } = target.creds as { login: string; password: string };

@@ -6,9 +6,10 @@
  * every close when no context store is configured — and is also written to the node's context, so
  * that a configured persistent store (which Node-RED does not clear on close) keeps it across restarts.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { asWatermark, type Watermark } from "../waviot/history.js";
-import { handleInput } from "./common.js";
+import { handleInput, catalogOf, nodeText } from "./common.js";
 import { contextSlot, warnOnce, type Cursor } from "./context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import type { WaviotClient } from "../waviot/client.js";
@@ -41,7 +42,7 @@ export = function (RED: NodeAPI) {
     let queue: Promise<unknown> = Promise.resolve();
     const cursor = contextCursor(node);
 
-    handleInput(node, binding.secrets, ({ msg }) => {
+    handleInput(RED, node, binding.secrets, ({ msg }) => {
       const run = queue.then(async () => {
         const client = binding.client();
         const stored = await cursor.get();
@@ -51,11 +52,11 @@ export = function (RED: NodeAPI) {
         if (next && next !== seen) await cursor.advance({ account: client.identity, seen: next });
         if (!onlyNew) {
           msg.payload = entries;
-          return { status: `${entries.length} entries` };
+          return { status: nodeText(RED, message(entries.length === 1 ? "waviot.statusText.oneEntry" : "waviot.statusText.entries", { count: entries.length })) };
         }
-        if (!fresh.length) return { status: "0 new", sent: true };
+        if (!fresh.length) return { status: nodeText(RED, message("waviot.statusText.new", { count: 0 })), sent: true };
         msg.payload = fresh;
-        return { status: `${fresh.length} new` };
+        return { status: nodeText(RED, message("waviot.statusText.new", { count: fresh.length })) };
       });
       queue = run.catch(() => undefined);
       return run;
@@ -74,7 +75,7 @@ export = function (RED: NodeAPI) {
    */
   function contextCursor(node: Node): Cursor<Stored> {
     const slot = contextSlot(node.context(), SEEN_KEY, undefined, `node:${node.id}`);
-    const warn = warnOnce(node, "The history position");
+    const warn = warnOnce(node, message("waviot.waviotHistory.historyPosition"), catalogOf(RED));
     return {
       async get() {
         const kept = seenByNode.get(node.id);

@@ -2,10 +2,11 @@
  * `waviot-user`: the account operations of the WAVIoT auth API (whoami, update, settings,
  * set-settings, change-password, sign-up, recover-password). The result replaces msg.payload.
  */
+import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { isOperation, OPERATIONS, type Operation } from "../waviot/operations.js";
-import { handleInput, pickOption, shortTime } from "./common.js";
+import { handleInput, pickOption, shortTime, nodeText } from "./common.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import type { WaviotClient } from "../waviot/client.js";
 import { bindAccount } from "./account-binding.js";
@@ -24,7 +25,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     const binding = bindAccount<WaviotClient>(RED, node, def.account, "waviot-account");
 
-    handleInput(node, binding.secrets, async ({ msg }) => {
+    handleInput(RED, node, binding.secrets, async ({ msg }) => {
       const client = binding.client();
       const operation = readOperation(def.operation, msg.operation);
       const payload = msg.payload;
@@ -32,18 +33,18 @@ export = function (RED: NodeAPI) {
       msg.payload = withoutPasswords(payload);
       msg.payload = await client.run(operation, payload, new Deadline(TIMEOUT_MS));
       if (operation === "change-password") {
-        node.warn("WAVIoT password changed. This session keeps working, but enter the new password in the waviot-account node (or WAVIOT_PASSWORD) before the next deploy, or the next login will fail.");
-        return { status: "password changed · update the account" };
+        node.warn(nodeText(RED, message("waviot.waviotUser.passwordChanged")));
+        return { status: "waviot.statusText.passwordChanged" };
       }
-      return { status: `${operation} · ${shortTime()}` };
+      return { status: nodeText(RED, message("waviot.statusText.done", { operation, time: shortTime() })) };
     });
   }
 
   function readOperation(nodeValue: unknown, msgValue: unknown): Operation {
     const raw = pickOption(nodeValue, msgValue);
-    if (raw === undefined) throw invalidInput(`No operation given. Choose one in the node, or send msg.operation (one of: ${OPERATIONS.join(", ")}).`);
+    if (raw === undefined) throw invalidInput("waviot.waviotUser.noOperationGivenChoose", { operations: OPERATIONS.join(", ") });
     const op = String(raw).trim().toLowerCase();
-    if (!isOperation(op)) throw invalidInput(`Unknown operation "${op.slice(0, 40)}". Use one of: ${OPERATIONS.join(", ")}.`);
+    if (!isOperation(op)) throw invalidInput("waviot.waviotUser.unknownOperationUseOne", { op: op.slice(0, 40), operations: OPERATIONS.join(", ") });
     return op;
   }
 

@@ -4,7 +4,8 @@
  * unsigned and arrives from the open internet: anything off is CALLBACK_INVALID, never a crash.
  * Messages name the failing step but never echo the value.
  */
-import { HomeEnergyError } from "../core/errors.js";
+import { message, type MessageRef } from "../core/messages.js";
+import { HomeEnergyError, fail } from "../core/errors.js";
 
 export interface NoxConnection {
   nox_user_id: string;
@@ -21,11 +22,8 @@ const ALPHABET = /^[A-Za-z0-9_-]+$/;
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function invalid(step: string): HomeEnergyError {
-  return new HomeEnergyError(
-    "CALLBACK_INVALID",
-    `The NOX callback data is invalid: ${step}. Only the redirect from NOX's link page (…?data=<base64url JSON>) is accepted; start a new link with nox-link.`,
-  );
+function invalid(step: MessageRef): HomeEnergyError {
+  return fail("CALLBACK_INVALID", "nox.callbackData.noxCallbackDataInvalid", { step });
 }
 
 /**
@@ -37,7 +35,7 @@ export function dataFromMessage(msg: { req?: unknown; payload?: unknown }): stri
   if (req && typeof req === "object" && req.query && typeof req.query === "object") return dataFromQuery(req.query);
   const p = msg.payload;
   if (typeof p !== "string") {
-    throw invalid(`msg.payload is ${p === undefined ? "missing" : Array.isArray(p) ? "an array" : typeof p}, expected the data value or the whole callback URL (or a message from an http in node)`);
+    throw invalid(message("nox.callbackData.msgPayloadExpectedData", { value: p === undefined ? message("nox.callbackData.missingPayload") : Array.isArray(p) ? message("nox.callbackData.anArray") : typeof p }));
   }
   return HAS_SCHEME.test(p.trim()) ? dataFromUrl(p.trim()) : p;
 }
@@ -45,56 +43,56 @@ export function dataFromMessage(msg: { req?: unknown; payload?: unknown }): stri
 /** Express's query object (`qs` may turn `data[]=`/`data[x]=`/repeats into arrays or objects). */
 export function dataFromQuery(query: Record<string, unknown>): string {
   const v = Object.prototype.hasOwnProperty.call(query, "data") ? query.data : undefined;
-  if (v === undefined) throw invalid(`no data parameter${errorHint(query.error, query.error_description)}`);
-  if (typeof v !== "string") throw invalid("the data parameter appears more than once or is not a plain value");
+  if (v === undefined) throw invalid(errorHint(query.error, query.error_description));
+  if (typeof v !== "string") throw invalid(message("nox.callbackData.dataParameterAppearsMore"));
   return v;
 }
 
 export function dataFromUrl(s: string): string {
-  if (s.length > MAX_URL_LENGTH) throw invalid(`the callback URL is longer than ${MAX_URL_LENGTH} characters`);
+  if (s.length > MAX_URL_LENGTH) throw invalid(message("nox.callbackData.callbackUrlLongerThan", { max: MAX_URL_LENGTH }));
   let u: URL;
   try {
     u = new URL(s);
   } catch {
-    throw invalid("msg.payload looks like a URL but does not parse as one");
+    throw invalid(message("nox.callbackData.msgPayloadLooksLike"));
   }
   const all = u.searchParams.getAll("data");
-  if (all.length === 0) throw invalid(`no data parameter${errorHint(u.searchParams.get("error"), u.searchParams.get("error_description"))}`);
-  if (all.length > 1) throw invalid("the data parameter appears more than once");
+  if (all.length === 0) throw invalid(errorHint(u.searchParams.get("error"), u.searchParams.get("error_description")));
+  if (all.length > 1) throw invalid(message("nox.callbackData.dataParameterTwice"));
   return all[0] as string;
 }
 
 /** Spec §13 A6: a failure redirect's own error text helps the user; bounded and sanitised. */
-function errorHint(error: unknown, description: unknown): string {
+function errorHint(error: unknown, description: unknown): MessageRef {
   const parts = [error, description].filter((x): x is string => typeof x === "string" && x.trim() !== "");
-  if (!parts.length) return "";
+  if (!parts.length) return message("nox.callbackData.noDataParameter");
   const text = parts.join(": ").replace(/[^\x20-\x7e]+/g, " ").trim().slice(0, 120);
-  return ` (NOX reported: ${text})`;
+  return message("nox.callbackData.noDataParameterReported", { text });
 }
 
 export function decodeCallbackData(value: unknown): NoxConnection {
-  if (typeof value !== "string") throw invalid("the data value is not a string");
-  if (value.length === 0) throw invalid("the data value is empty");
-  if (value.length > MAX_DATA_LENGTH) throw invalid(`the data value is longer than ${MAX_DATA_LENGTH} characters`);
+  if (typeof value !== "string") throw invalid(message("nox.callbackData.dataValueNotString"));
+  if (value.length === 0) throw invalid(message("nox.callbackData.dataValueEmpty"));
+  if (value.length > MAX_DATA_LENGTH) throw invalid(message("nox.callbackData.dataValueLongerThan", { max: MAX_DATA_LENGTH }));
   // Padding carries no information: tolerate at most two trailing "=" (spec §13 A3).
   const body = value.endsWith("==") ? value.slice(0, -2) : value.endsWith("=") ? value.slice(0, -1) : value;
-  if (body.includes("=")) throw invalid("\"=\" is allowed only as up to two padding characters at the end");
+  if (body.includes("=")) throw invalid(message("nox.callbackData.allowedOnlyAsUp"));
   // Buffer's decoder silently accepts "+" "/" and skips illegal characters: check the alphabet here.
-  if (!ALPHABET.test(body)) throw invalid("characters outside the base64url alphabet (A-Z a-z 0-9 - _)");
-  if (body.length % 4 === 1) throw invalid("the length is impossible for base64url (truncated or extended)");
+  if (!ALPHABET.test(body)) throw invalid(message("nox.callbackData.charactersOutsideBase64urlAlphabet"));
+  if (body.length % 4 === 1) throw invalid(message("nox.callbackData.lengthImpossibleBase64urlTruncated"));
   let text: string;
   try {
     text = utf8.decode(Buffer.from(body, "base64url"));
   } catch {
-    throw invalid("the decoded bytes are not valid UTF-8");
+    throw invalid(message("nox.callbackData.decodedBytesAreNot"));
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw invalid("the decoded text is not JSON (truncated or not JSON at all)");
+    throw invalid(message("nox.callbackData.decodedTextNotJson"));
   }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw invalid("the JSON is not an object");
+  if (json === null || typeof json !== "object" || Array.isArray(json)) throw invalid(message("nox.callbackData.jsonNotObject"));
   return checkFields(json as Record<string, unknown>);
 }
 
@@ -102,13 +100,13 @@ export function decodeCallbackData(value: unknown): NoxConnection {
 function checkFields(o: Record<string, unknown>): NoxConnection {
   for (const key of ["nox_user_id", "supplier_user_id", "brand"] as const) {
     const v = own(o, key);
-    if (v === undefined) throw invalid(`${key} is missing`);
-    if (typeof v !== "string" || v === "") throw invalid(`${key} is not a non-empty string`);
+    if (v === undefined) throw invalid(message("nox.callbackData.missing", { key }));
+    if (typeof v !== "string" || v === "") throw invalid(message("nox.callbackData.notNonEmptyString", { key }));
   }
   const ids = own(o, "device_ids");
-  if (!Array.isArray(ids) || !ids.every((d) => typeof d === "string")) throw invalid("device_ids is not an array of strings");
+  if (!Array.isArray(ids) || !ids.every((d) => typeof d === "string")) throw invalid(message("nox.callbackData.deviceIdsNotArray"));
   const at = own(o, "connected_at");
-  if (typeof at !== "number" || !Number.isSafeInteger(at) || at < 0) throw invalid("connected_at is not a non-negative integer (Unix seconds)");
+  if (typeof at !== "number" || !Number.isSafeInteger(at) || at < 0) throw invalid(message("nox.callbackData.connectedAtNotNon"));
   return {
     nox_user_id: o.nox_user_id as string,
     supplier_user_id: o.supplier_user_id as string,

@@ -10,7 +10,7 @@ import { invalidInput } from "../core/errors.js";
 export function checkRedirect(raw: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f]/.test(raw)) {
-    throw invalidInput("The redirect after the callback contains a line break or another control character. Enter a single-line http(s) address or a path starting with / (or leave it blank for a small success page).");
+    throw invalidInput("nox.callbackRedirect.redirectAfterCallbackContains");
   }
   const value = raw.trim();
   let out: string | undefined;
@@ -25,11 +25,11 @@ export function checkRedirect(raw: string): string {
       out = undefined;
     }
   }
-  if (!out) throw invalidInput("The redirect after the callback must be an http(s) address or a path starting with / (or blank for a small success page).");
+  if (!out) throw invalidInput("nox.callbackRedirect.redirectAfterCallbackMust");
   try {
     validateHeaderValue("Location", out);
   } catch {
-    throw invalidInput("The redirect after the callback cannot be sent as a Location header. Enter a plain http(s) address or path.");
+    throw invalidInput("nox.callbackRedirect.redirectAfterCallbackCannot");
   }
   return out;
 }

@@ -3,7 +3,8 @@
  * retried (it is not idempotent: a retry would create a second session), answer checked
  * with ajv, server errors mapped to the contract's codes (spec §3.5).
  */
-import { HomeEnergyError } from "../core/errors.js";
+import { message } from "../core/messages.js";
+import { HomeEnergyError, fail } from "../core/errors.js";
 import { HttpClient, type HttpResponse } from "../core/http.js";
 import { compileChecker } from "../core/schema.js";
 import type { LinkRequestBody } from "./link-request.js";
@@ -98,10 +99,10 @@ export class NoxClient {
 export function parseSession(res: Pick<HttpResponse, "json" | "text">): LinkSession {
   const json = res.json as Record<string, any> | undefined;
   if (!json || typeof json !== "object" || Array.isArray(json)) {
-    throw new HomeEnergyError("BAD_RESPONSE", "NOX answered the link-session request with something that is not a JSON object. Check the apiUrl of the nox-account (it should point at the NOX Authenticator API, e.g. https://auth.nox.energy).");
+    throw fail("BAD_RESPONSE", "nox.linkClient.notJsonObject");
   }
   const legacy = json.success === true && json.data && typeof json.data === "object" && typeof json.data.link_url === "string";
-  const session = legacy ? checkLegacy(json.data, "the link-session request") : checkV2(json, "the link-session request");
+  const session = legacy ? checkLegacy(json.data, message("nox.linkClient.linkSessionRequest")) : checkV2(json, message("nox.linkClient.linkSessionRequest"));
   let link: URL | undefined;
   try {
     link = new URL(session.link_url);
@@ -109,7 +110,7 @@ export function parseSession(res: Pick<HttpResponse, "json" | "text">): LinkSess
     link = undefined;
   }
   if (!link || (link.protocol !== "https:" && link.protocol !== "http:")) {
-    throw new HomeEnergyError("BAD_RESPONSE", "NOX answered with a link_url that is not an absolute http(s) address. The service may have changed; check the apiUrl of the nox-account.");
+    throw fail("BAD_RESPONSE", "nox.linkClient.noxAnsweredLinkUrl");
   }
   return session;
 }
@@ -131,23 +132,25 @@ export function sessionSeconds(session: LinkSession): number {
 export function httpError(res: Pick<HttpResponse, "status" | "headers" | "json" | "text">, url: string): HomeEnergyError {
   const s = res.status;
   if (s === 401 || s === 403) {
-    return new HomeEnergyError("AUTH_INVALID_CREDENTIALS", `NOX rejected the API key (HTTP ${s}). Check the credential apiKey of the nox-account or the environment variable NOX_API_KEY.`, s);
+    return fail("AUTH_INVALID_CREDENTIALS", "nox.linkClient.noxRejectedApiKey", { status: s }, s);
   }
   const server = serverMessage(res);
   const said = server ? `: ${server}` : "";
   if (s === 404) {
-    return new HomeEnergyError("HTTP_ERROR", `NOX answered HTTP 404${said}. Check the apiUrl of the nox-account (expected …/v2/supplier/link-sessions at ${safeHost(url)}).`, s);
+    return fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttp404", { said, value: safeHost(url) }, s);
   }
   if (s === 429) {
     const retry = header(res.headers, "retry-after");
-    return new HomeEnergyError("HTTP_ERROR", `NOX answered HTTP 429 (too many requests)${said}. ${retry ? `Retry after ${retry.slice(0, 30)} s; ` : ""}the request was not repeated automatically.`, s);
+    return retry
+      ? fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttp429Retry", { said, retry: retry.slice(0, 30) }, s)
+      : fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttp429", { said }, s);
   }
-  if (s >= 500) return new HomeEnergyError("HTTP_ERROR", `NOX answered HTTP ${s} (server error)${said}. Try again later.`, s);
-  let fix = "Check the values sent (user id, redirect URL, language, brand, asset type).";
-  if (/redirect/i.test(server)) fix = "The redirect_url must be on the allow-list NOX holds for your supplier account; ask NOX to add it or use an allowed address.";
-  else if (/asset_type/i.test(server)) fix = "This NOX API version requires asset_type: set Asset type in the nox-link node (hp or pv) or send msg.payload.asset_type.";
-  else if (/brand/i.test(server)) fix = "Check the brand (leave it blank to let the user pick).";
-  return new HomeEnergyError("HTTP_ERROR", `NOX refused the link-session request (HTTP ${s})${said}. ${fix}`, s);
+  if (s >= 500) return fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttpServer", { status: s, said }, s);
+  let fix = "nox.linkClient.fix.values";
+  if (/redirect/i.test(server)) fix = "nox.linkClient.fix.redirect";
+  else if (/asset_type/i.test(server)) fix = "nox.linkClient.fix.assetType";
+  else if (/brand/i.test(server)) fix = "nox.linkClient.fix.brand";
+  return fail("HTTP_ERROR", "nox.linkClient.noxRefusedLinkSession", { status: s, said, fix: message(fix) }, s);
 }
 
 /** Tolerant extraction (spec §3.5): detail (string | [{loc,msg}]), message, error, error_description, raw text. */

@@ -70,38 +70,38 @@ export function checkUserId(value: unknown): string {
   if (typeof value === "number" && Number.isSafeInteger(value)) v = String(value);
   else if (typeof value === "string") v = value.trim();
   else if (value === undefined || value === null) {
-    throw invalidInput("No user id given. Set User id in the nox-link node, or send msg.payload as the user id (string) or as {user_id, redirect_url}.");
+    throw invalidInput("nox.linkRequest.noUserIdGiven");
   } else {
-    throw invalidInput(`The user id must be a string or an integer (got ${Array.isArray(value) ? "array" : typeof value}). Send msg.payload.user_id as your own id for the end user.`);
+    throw invalidInput("nox.linkRequest.userIdMustBe", { value: Array.isArray(value) ? "array" : typeof value });
   }
-  if (!v) throw invalidInput("The user id is blank. Give your own, non-empty id for the end user (User id in the node, or msg.payload.user_id).");
-  if (v.length > 256) throw invalidInput(`The user id is ${v.length} characters long; at most 256 are allowed. Use a shorter id for the end user.`);
-  if (CONTROL.test(v)) throw invalidInput("The user id contains a control character (e.g. a line break). Remove it.");
+  if (!v) throw invalidInput("nox.linkRequest.userIdBlankGive");
+  if (v.length > 256) throw invalidInput("nox.linkRequest.userIdCharactersLong", { count: v.length });
+  if (CONTROL.test(v)) throw invalidInput("nox.linkRequest.userIdContainsControl");
   return v;
 }
 
 export function checkRedirectUrl(value: unknown): string {
   if (blank(value)) {
-    throw invalidInput("No redirect URL given. Set Redirect URL in the nox-link node (the address of your nox-callback), or send msg.payload.redirect_url.");
+    throw invalidInput("nox.linkRequest.noRedirectUrlGiven");
   }
-  if (typeof value !== "string") throw invalidInput("The redirect URL must be a string (an absolute https:// address or an app link like myapp://nox/callback).");
+  if (typeof value !== "string") throw invalidInput("nox.linkRequest.redirectUrlMustBe");
   const v = value.trim();
-  if (v.length > 2048) throw invalidInput("The redirect URL is longer than 2048 characters. Use a shorter address.");
+  if (v.length > 2048) throw invalidInput("nox.linkRequest.redirectUrlLongerThan");
   const lower = v.toLowerCase();
   const bad = FORBIDDEN_SCHEMES.find((s) => lower.startsWith(s));
-  if (bad) throw invalidInput(`The redirect URL uses the scheme "${bad}", which is not allowed. Use an https:// address (or an app link like myapp://nox/callback).`);
+  if (bad) throw invalidInput("nox.linkRequest.redirectUrlUsesScheme", { bad });
   let u: URL;
   try {
     u = new URL(v);
   } catch {
-    throw invalidInput("The redirect URL is not an absolute URL. Give the full address, e.g. https://example.com/nox/callback.");
+    throw invalidInput("nox.linkRequest.redirectUrlNotAbsolute");
   }
   const web = u.protocol === "https:" || u.protocol === "http:";
   if (!web && !CUSTOM_SCHEME.test(v)) {
-    throw invalidInput(`The redirect URL scheme "${u.protocol}" is not allowed. Use https://, http:// or an app link of the form name://path.`);
+    throw invalidInput("nox.linkRequest.redirectUrlSchemeNot", { protocol: u.protocol });
   }
-  if (v.includes("#")) throw invalidInput("The redirect URL must not contain a #fragment: NOX appends ?data=… to it, which a fragment would swallow. Remove the # part.");
-  if (u.username || u.password) throw invalidInput("The redirect URL must not contain a user name or password (user:pass@). Remove them.");
+  if (v.includes("#")) throw invalidInput("nox.linkRequest.redirectUrlNoFragment");
+  if (u.username || u.password) throw invalidInput("nox.linkRequest.redirectUrlNoUserInfo");
   return v;
 }
 
@@ -109,17 +109,17 @@ export function checkLanguage(value: unknown): string {
   if (blank(value)) return DEFAULT_LANGUAGE;
   const v = typeof value === "string" ? value.trim().toLowerCase() : "";
   if (!(LANGUAGES as readonly string[]).includes(v)) {
-    throw invalidInput(`The language must be one of ${LANGUAGES.join(", ")} (got ${JSON.stringify(String(value).slice(0, 20))}).`);
+    throw invalidInput("nox.linkRequest.languageMustBeOne", { languages: LANGUAGES.join(", "), value: JSON.stringify(String(value).slice(0, 20)) });
   }
   return v;
 }
 
 export function checkBrand(value: unknown): string | undefined {
   if (blank(value)) return undefined;
-  if (typeof value !== "string") throw invalidInput(`The brand must be a string such as "daikin" (got ${typeof value}); leave it blank to let the user pick.`);
+  if (typeof value !== "string") throw invalidInput("nox.linkRequest.brandMustBeString", { value: typeof value });
   const v = value.trim().toLowerCase();
   if (!BRAND.test(v)) {
-    throw invalidInput("The brand must be a manufacturer name of at most 64 letters, digits, spaces or hyphens (e.g. \"daikin\", \"saunier-duval\"); leave it blank to let the user pick.");
+    throw invalidInput("nox.linkRequest.brandMustBeManufacturer");
   }
   return v;
 }
@@ -128,7 +128,7 @@ export function checkAssetType(value: unknown): string | undefined {
   if (blank(value)) return undefined;
   const v = typeof value === "string" ? value.trim().toLowerCase() : "";
   if (!(ASSET_TYPES as readonly string[]).includes(v)) {
-    throw invalidInput(`The asset type must be "hp" (heat pump) or "pv" (solar), or blank (got ${JSON.stringify(String(value).slice(0, 20))}).`);
+    throw invalidInput("nox.linkRequest.assetTypeMustBe", { value: JSON.stringify(String(value).slice(0, 20)) });
   }
   return v;
 }

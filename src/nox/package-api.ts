@@ -4,7 +4,8 @@
  * with `x-api-key`, paged by the opaque `meta.next_token`. It answers only devices linked to the
  * supplier account the API key belongs to.
  */
-import { HomeEnergyError } from "../core/errors.js";
+import { message } from "../core/messages.js";
+import { fail } from "../core/errors.js";
 import { compileChecker } from "../core/schema.js";
 import { serverMessage, SERVICE, type NoxClient } from "./link-client.js";
 
@@ -45,17 +46,17 @@ export async function devicesOfUser(client: NoxClient, noxUserId: string, timeou
     if (next) query.next_token = next;
     const res = await client.getWithKey(url, query, timeoutMs);
     if (res.status === 401 || res.status === 403) {
-      throw new HomeEnergyError("AUTH_INVALID_CREDENTIALS", `The NOX Package API rejected the API key (HTTP ${res.status}). Check the apiKey of the nox-account; verification of callbacks needs a key with Package API access.`, res.status);
+      throw fail("AUTH_INVALID_CREDENTIALS", "nox.packageApi.noxPackageApiRejected", { status: res.status }, res.status);
     }
     if (res.status < 200 || res.status > 299) {
       const said = serverMessage(res);
-      throw new HomeEnergyError("HTTP_ERROR", `The NOX Package API answered HTTP ${res.status}${said ? `: ${said}` : ""} while verifying a callback. Check the Package API URL of the nox-account, or try again later.`, res.status);
+      throw fail("HTTP_ERROR", "nox.packageApi.noxPackageApiAnswered", { status: res.status, value: said ? `: ${said}` : "" }, res.status);
     }
-    const body = checkPage(res.json, "the device list (Package API)");
+    const body = checkPage(res.json, message("nox.packageApi.deviceListPackageApi"));
     // Only devices NOX attributes to this user count (a filter the server ignored must not pass).
     for (const d of body.data) if (d.user_id === undefined || d.user_id === noxUserId) ids.add(d.device_id);
     next = typeof body.meta?.next_token === "string" && body.meta.next_token ? body.meta.next_token : undefined;
     if (!next) return ids;
   }
-  throw new HomeEnergyError("BAD_RESPONSE", `The NOX Package API kept paging after ${MAX_PAGES} pages of devices for one user; verification stopped. Check the Package API URL of the nox-account.`);
+  throw fail("BAD_RESPONSE", "nox.packageApi.noxPackageApiKept", { max: MAX_PAGES });
 }

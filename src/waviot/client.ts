@@ -2,6 +2,7 @@
  * One WAVIoT account: HTTP layer, session and the operations of `waviot-user` / `waviot-history`.
  * Plain TypeScript, no Node-RED import.
  */
+import { message, type MessageRef } from "../core/messages.js";
 import { createHash } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError } from "../core/errors.js";
@@ -19,18 +20,18 @@ export interface WaviotClientSettings {
   login: string;
   password: string;
   now?: () => number;
-  warn?: (text: string) => void;
+  warn?: (text: MessageRef) => void;
 }
 
 /** What to tell the user when an operation's answer is a refusal. */
-const FIX: Record<Operation, string> = {
-  whoami: "Try again later; if it persists check authUrl.",
-  settings: "Try again later; if it persists check authUrl.",
-  update: "Check the fields in msg.payload (lastName, firstName, headEmail, phone).",
-  "set-settings": "Check the setting names and values in msg.payload.",
-  "change-password": "Check msg.payload.password_old (the current password) and password_new.",
-  "sign-up": "Check the fields in msg.payload (lastName, firstName, headEmail, phone, password, repPassword).",
-  "recover-password": "Check the e-mail address in msg.payload.",
+const FIX: Record<Operation, MessageRef> = {
+  whoami: message("waviot.client.fix.later"),
+  settings: message("waviot.client.fix.later"),
+  update: message("waviot.client.fix.update"),
+  "set-settings": message("waviot.client.fix.setSettings"),
+  "change-password": message("waviot.client.fix.changePassword"),
+  "sign-up": message("waviot.client.fix.signUp"),
+  "recover-password": message("waviot.client.fix.recoverPassword"),
 };
 
 export class WaviotClient {
@@ -61,7 +62,7 @@ export class WaviotClient {
     } catch (err) {
       // A server that echoes the user's password back must not put it in msg.error.
       const e = err as HomeEnergyError;
-      if (e instanceof HomeEnergyError && p.secrets.length) throw new HomeEnergyError(e.code, redact(e.message, p.secrets), e.status);
+      if (e instanceof HomeEnergyError && p.secrets.length) throw e.localized(undefined, (text) => redact(text, p.secrets));
       throw err;
     }
   }
@@ -84,8 +85,8 @@ export class WaviotClient {
 
   private async rawHistory(deadline: Deadline): Promise<Record<string, unknown>[]> {
     const res = await this.session.call({ action: "user-auth_history", method: "GET" }, deadline);
-    if (res.status < 200 || res.status >= 300) throw httpError("authorization history", res, "Try again later; if it persists check authUrl.");
-    return checkHistory(res.json, "the authorization history (expected a list)");
+    if (res.status < 200 || res.status >= 300) throw httpError(message("waviot.client.historyWhat"), res, FIX.whoami);
+    return checkHistory(res.json, message("waviot.client.authorizationHistoryExpectedList"));
   }
 
   private answer(p: PreparedCall, res: HttpResponse): unknown {
@@ -95,7 +96,7 @@ export class WaviotClient {
     const body = res.json;
     // WAVIoT reports some failures inside an HTTP 200 (recovery: "email was not found").
     if (isJsonObject(body) && body.success === false) throw httpError(what, res, FIX[p.operation]);
-    if (p.operation === "settings") return checkSettings(body, "the account settings");
-    return checkObject(body, `the ${p.operation} request`);
+    if (p.operation === "settings") return checkSettings(body, message("waviot.client.accountSettings"));
+    return checkObject(body, message("waviot.client.request", { operation: p.operation }));
   }
 }

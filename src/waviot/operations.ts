@@ -4,6 +4,7 @@
  * unauthenticated and never trigger the lazy login (§4.4, §4.11).
  */
 import { invalidInput } from "../core/errors.js";
+import { message, type MessageParam } from "../core/messages.js";
 import { isJsonObject } from "./responses.js";
 import type { Call } from "./transport.js";
 
@@ -49,46 +50,46 @@ export function prepare(operation: Operation, payload: unknown): PreparedCall {
   }
 }
 
-function needObject(payload: unknown, operation: string, shape: string): Record<string, unknown> {
-  if (!isJsonObject(payload)) throw invalidInput(`The "${operation}" operation needs msg.payload to be an object ${shape}.`);
+function needObject(payload: unknown, operation: string, shape: MessageParam): Record<string, unknown> {
+  if (!isJsonObject(payload)) throw invalidInput("waviot.operations.operationNeedsMsgPayload", { operation, shape });
   return payload;
 }
 
 function profileUpdate(payload: unknown): Record<string, string> {
-  const p = needObject(payload, "update", "with any of lastName, firstName, headEmail, phone");
+  const p = needObject(payload, "update", message("waviot.operations.shapeUpdate"));
   if ("password" in p || "repPassword" in p) {
-    throw invalidInput('The "update" operation does not change passwords: remove password/repPassword from msg.payload and use the "change-password" operation.');
+    throw invalidInput("waviot.operations.updateOperationDoesNot");
   }
   const unknown = Object.keys(p).filter((k) => !(PROFILE_FIELDS as readonly string[]).includes(k));
-  if (unknown.length) throw invalidInput(`The "update" operation accepts only ${PROFILE_FIELDS.join(", ")} in msg.payload (unexpected: ${unknown.slice(0, 5).join(", ").slice(0, 80)}).`);
+  if (unknown.length) throw invalidInput("waviot.operations.updateOperationAcceptsOnly", { fields: PROFILE_FIELDS.join(", "), unexpected: unknown.slice(0, 5).join(", ").slice(0, 80) });
   const body: Record<string, string> = {};
   for (const k of PROFILE_FIELDS) {
     const v = p[k];
     if (v === undefined) continue;
-    if (typeof v !== "string" && typeof v !== "number") throw invalidInput(`msg.payload.${k} must be a string for the "update" operation.`);
+    if (typeof v !== "string" && typeof v !== "number") throw invalidInput("waviot.operations.fieldMustBeString", { k });
     body[k] = String(v);
   }
-  if (!Object.keys(body).length) throw invalidInput(`The "update" operation needs at least one of ${PROFILE_FIELDS.join(", ")} in msg.payload.`);
+  if (!Object.keys(body).length) throw invalidInput("waviot.operations.updateOperationNeedsAt", { fields: PROFILE_FIELDS.join(", ") });
   return body;
 }
 
 /** Spec §4.8: flat setting-name → 0|1; booleans become 1/0. */
 function settingsUpdate(payload: unknown): Record<string, 0 | 1> {
-  const p = needObject(payload, "set-settings", 'of setting names to 0/1 or true/false, e.g. {"notifications-tariffs__push": 1}');
+  const p = needObject(payload, "set-settings", message("waviot.operations.shapeSettings"));
   const body: Record<string, 0 | 1> = {};
   for (const [k, v] of Object.entries(p)) {
     if (v === true || v === 1 || v === "1") body[k] = 1;
     else if (v === false || v === 0 || v === "0") body[k] = 0;
-    else throw invalidInput(`msg.payload["${k.slice(0, 60)}"] must be 0, 1, true or false for the "set-settings" operation.`);
+    else throw invalidInput("waviot.operations.settingMustBeFlag", { k: k.slice(0, 60) });
   }
-  if (!Object.keys(body).length) throw invalidInput('The "set-settings" operation needs at least one setting in msg.payload.');
+  if (!Object.keys(body).length) throw invalidInput("waviot.operations.setSettingsOperationNeeds");
   return body;
 }
 
 function passwordChange(payload: unknown): { password_old: string; password_new: string } {
   const p = needObject(payload, "change-password", "{password_old, password_new}");
   if (typeof p.password_old !== "string" || typeof p.password_new !== "string") {
-    throw invalidInput('The "change-password" operation needs msg.payload.password_old and msg.payload.password_new (strings).');
+    throw invalidInput("waviot.operations.changePasswordOperationNeeds");
   }
   return { password_old: p.password_old, password_new: p.password_new };
 }
@@ -96,15 +97,15 @@ function passwordChange(payload: unknown): { password_old: string; password_new:
 function signUp(payload: unknown): Record<(typeof SIGN_UP_FIELDS)[number], string> {
   const p = needObject(payload, "sign-up", `{${SIGN_UP_FIELDS.join(", ")}}`);
   const missing = SIGN_UP_FIELDS.filter((k) => typeof p[k] !== "string" || !(p[k] as string).trim());
-  if (missing.length) throw invalidInput(`The "sign-up" operation needs non-empty strings in msg.payload for: ${missing.join(", ")}.`);
-  if (p.password !== p.repPassword) throw invalidInput('For "sign-up", msg.payload.password and msg.payload.repPassword must be the same.');
+  if (missing.length) throw invalidInput("waviot.operations.signUpOperationNeeds", { missing: missing.join(", ") });
+  if (p.password !== p.repPassword) throw invalidInput("waviot.operations.signUpMsgPayload");
   return Object.fromEntries(SIGN_UP_FIELDS.map((k) => [k, p[k] as string])) as Record<(typeof SIGN_UP_FIELDS)[number], string>;
 }
 
 function recoveryEmail(payload: unknown): string {
   const email = typeof payload === "string" ? payload : isJsonObject(payload) ? payload.email : undefined;
   if (typeof email !== "string" || !email.trim()) {
-    throw invalidInput('The "recover-password" operation needs the e-mail address in msg.payload (a string, or {email}).');
+    throw invalidInput("waviot.operations.recoverPasswordOperationNeeds");
   }
   return email.trim();
 }

@@ -2,7 +2,8 @@
  * Reading WAVIoT answers (spec §5, §6): which answers mean "session gone", the server's own
  * message for error texts, and the errors every operation shares.
  */
-import { HomeEnergyError } from "../core/errors.js";
+import { HomeEnergyError, fail } from "../core/errors.js";
+import type { MessageParam, MessageRef } from "../core/messages.js";
 import type { HttpResponse } from "../core/http.js";
 
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
@@ -39,15 +40,11 @@ export function serverMessage(res: HttpResponse): string {
 }
 
 export function sessionLimitError(): HomeEnergyError {
-  return new HomeEnergyError(
-    "SESSION_LIMIT",
-    "WAVIoT refused a new session (HTTP 429): all 30 sessions allowed per account are in use. Log out of the WAVIoT web portal and phone app on other devices (or wait for their sessions to expire), then redeploy. This node does not retry a 429 by itself.",
-    429,
-  );
+  return fail("SESSION_LIMIT", "waviot.responses.waviotRefusedNewSession", undefined, 429);
 }
 
 /** HTTP_ERROR with the status and the server's message, plus what to do about it. */
-export function httpError(what: string, res: HttpResponse, fix: string): HomeEnergyError {
+export function httpError(what: MessageParam, res: HttpResponse, fix: MessageRef): HomeEnergyError {
   const msg = serverMessage(res);
-  return new HomeEnergyError("HTTP_ERROR", `WAVIoT ${what} failed (HTTP ${res.status})${msg ? `: ${msg}` : ""}. ${fix}`, res.status);
+  return fail("HTTP_ERROR", "waviot.responses.waviotFailedHttp", { what, status: res.status, said: msg ? `: ${msg}` : "", fix }, res.status);
 }

@@ -4,9 +4,10 @@
  * refresh is refused, and logout on close — also of a login that lands after close began — because
  * the server allows only 30 sessions per user and a leaked one per redeploy locks the user out.
  */
+import { message, type MessageRef } from "../core/messages.js";
 import { FailureBackoff } from "../core/backoff.js";
 import { Deadline } from "../core/deadline.js";
-import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import type { HttpResponse } from "../core/http.js";
 import { SingleFlight } from "../core/single-flight.js";
 import { isAuthFailure, isJsonObject, serverMessage, sessionLimitError } from "./responses.js";
@@ -20,7 +21,7 @@ export interface SessionOptions {
   password: string;
   now?: () => number;
   /** Told about problems that must not fail anything (a logout that did not go through). No secrets. */
-  warn?: (text: string) => void;
+  warn?: (text: MessageRef) => void;
 }
 
 /** Logout request timeout and the bound of the whole close (spec §3.5: ≤ 5 s, runtime limit 15 s). */
@@ -69,11 +70,7 @@ export class WaviotSession {
     used = await this.afterAuthFailure(used, deadline);
     res = await this.send(call, used, deadline);
     if (isAuthFailure(res)) {
-      throw new HomeEnergyError(
-        "AUTH_FAILED",
-        `WAVIoT still refused ${call.action} (HTTP ${res.status}) after refreshing the session. The account may lack access to this function, or the server rejects the session; check the account in the WAVIoT portal.`,
-        res.status,
-      );
+      throw fail("AUTH_FAILED", "waviot.session.waviotStillRefusedHttp", { action: call.action, status: res.status }, res.status);
     }
     return res;
   }
@@ -142,7 +139,7 @@ export class WaviotSession {
   private async login(deadline: Deadline): Promise<WaviotTokens> {
     if (this.closed) throw closedError();
     if (!this.hasCredentials) {
-      throw invalidInput("The WAVIoT account has no login or password. Enter them in the waviot-account node, or set WAVIOT_LOGIN and WAVIOT_PASSWORD.");
+      throw invalidInput("waviot.session.noCredentials");
     }
     this.backoff.check();
     const res = await this.opts.transport.send(
@@ -159,21 +156,17 @@ export class WaviotSession {
     const refused = (res.status >= 200 && res.status < 300 && isJsonObject(body) && body.status === false) || [400, 401, 403].includes(res.status);
     if (refused) {
       const msg = serverMessage(res);
-      const err = new HomeEnergyError(
-        "AUTH_INVALID_CREDENTIALS",
-        `WAVIoT rejected the login or password${msg ? ` ("${msg}")` : ""} (HTTP ${res.status}). Check the credentials in the waviot-account node (or WAVIOT_LOGIN / WAVIOT_PASSWORD).`,
-        res.status,
-      );
+      const err = fail("AUTH_INVALID_CREDENTIALS", "waviot.session.waviotRejectedLoginPassword", { value: msg ? ` ("${msg}")` : "", status: res.status }, res.status);
       this.backoff.failed(err);
       throw err;
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new HomeEnergyError("AUTH_FAILED", `WAVIoT login failed with HTTP ${res.status}. The server may be down or authUrl may be wrong; check authUrl and try again later.`, res.status);
+      throw fail("AUTH_FAILED", "waviot.session.waviotLoginFailedHttp", { status: res.status }, res.status);
     }
     if (body === undefined) {
-      throw new HomeEnergyError("BAD_RESPONSE", "WAVIoT answered the login with something that is not JSON (a web page?). Check authUrl: is it a WAVIoT/NB-Fi auth server?");
+      throw fail("BAD_RESPONSE", "waviot.session.waviotAnsweredLoginSomething");
     }
-    const tokens = this.install(tokensFrom(checkLoginBody(body, "the login (check authUrl: is it a WAVIoT/NB-Fi auth server?)"), this.now()));
+    const tokens = this.install(tokensFrom(checkLoginBody(body, message("waviot.session.loginCheckAuthurlIt")), this.now()));
     this.backoff.succeeded();
     return tokens;
   }
@@ -187,22 +180,18 @@ export class WaviotSession {
     );
     if (res.status === 429) throw sessionLimitError();
     if (res.status >= 500) {
-      throw new HomeEnergyError(
-        "AUTH_REFRESH_FAILED",
-        `WAVIoT could not refresh the session (HTTP ${res.status}). The server has a problem; the next message tries again.`,
-        res.status,
-      );
+      throw fail("AUTH_REFRESH_FAILED", "waviot.session.waviotCouldNotRefresh", { status: res.status }, res.status);
     }
     if (res.status >= 200 && res.status < 300) {
       try {
-        return { kind: "ok", tokens: this.install(tokensFrom(checkLoginBody(res.json, "the token refresh"), this.now())) };
+        return { kind: "ok", tokens: this.install(tokensFrom(checkLoginBody(res.json, message("waviot.session.tokenRefresh")), this.now())) };
       } catch (err) {
         if ((err as HomeEnergyError).code !== "BAD_RESPONSE") throw err;
         return { kind: "dead" }; // 200 without the four tokens: as a refused refresh
       }
     }
     if ([400, 401, 403].includes(res.status)) return { kind: "dead" };
-    throw new HomeEnergyError("AUTH_REFRESH_FAILED", `WAVIoT answered the session refresh with HTTP ${res.status}. Check authUrl; the next message tries again.`, res.status);
+    throw fail("AUTH_REFRESH_FAILED", "waviot.session.waviotAnsweredSessionRefresh", { status: res.status }, res.status);
   }
 
   /** Takes new tokens — unless the account closed meanwhile: then that session is logged out at once. */
@@ -228,10 +217,10 @@ export class WaviotSession {
       try {
         const res = await this.opts.transport.send({ action: "user-logout", method: "POST", body: {} }, authHeaders(t), LOGOUT_TIMEOUT_MS);
         if (res.status >= 400 && ![400, 401, 403].includes(res.status)) {
-          this.opts.warn?.(`WAVIoT logout answered HTTP ${res.status}; the session may stay open until it expires on the server.`);
+          this.opts.warn?.(message("waviot.session.logoutHttp", { status: res.status }));
         }
       } catch (err) {
-        this.opts.warn?.(`WAVIoT logout did not go through (${(err as HomeEnergyError).code ?? "error"}); the session may stay open until it expires on the server.`);
+        this.opts.warn?.(message("waviot.session.logoutFailed", { code: (err as HomeEnergyError).code ?? "error" }));
       }
     })();
     this.logouts.add(p);
@@ -241,5 +230,5 @@ export class WaviotSession {
 }
 
 function closedError(): HomeEnergyError {
-  return new HomeEnergyError("AUTH_FAILED", "The WAVIoT account node was closed (redeploy or shutdown in progress); send the message again after the deploy.");
+  return fail("AUTH_FAILED", "waviot.session.waviotAccountNodeWas");
 }

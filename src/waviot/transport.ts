@@ -4,7 +4,7 @@
  * browser app), JSON content type on every call, no redirects followed (HttpClient).
  */
 import { Deadline } from "../core/deadline.js";
-import { HomeEnergyError } from "../core/errors.js";
+import { HomeEnergyError, fail } from "../core/errors.js";
 import { HttpClient, type HttpResponse, joinUrl } from "../core/http.js";
 
 export interface Call {
@@ -41,7 +41,7 @@ export class WaviotTransport {
     } catch (err) {
       // Name the action: "for POST / at host" alone does not say which WAVIoT call failed.
       const e = err as HomeEnergyError;
-      if (e instanceof HomeEnergyError) throw new HomeEnergyError(e.code, `WAVIoT ${call.action}: ${e.message}`, e.status);
+      if (e instanceof HomeEnergyError) throw fail(e.code, "waviot.transport.actionFailed", { action: call.action, cause: e.ref }, e.status);
       throw err;
     }
   }

@@ -8,6 +8,7 @@ const assert = require("node:assert/strict");
 const { NavienMqttConnection } = require("../../nodes/lib/navien/mqtt.js");
 const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
+const { renderMessage } = require("../../nodes/lib/core/messages.js");
 const { startSimulator } = require("../simulator");
 const { DEMO_USER } = require("../simulator/navien");
 
@@ -89,7 +90,7 @@ describe("Navien MQTT connection (simulated AWS IoT broker)", function () {
       credentials: opts.credentials || fromAuth(signIn()),
       backoff: BACKOFF,
       connectTimeoutMs: 3_000,
-      log: (level, text) => logs.push(`${level} ${text}`),
+      log: (level, text) => logs.push(`${level} ${renderMessage(text)}`),
       ...opts,
     });
     c.logs = logs;

@@ -125,7 +125,7 @@ describe(`Navien REST nodes (Node-RED ${runtimeVersion()})`, function () {
     assert.ok(errors.every((e) => e.error.code === "AUTH_INVALID_CREDENTIALS"));
     assert.match(errors[0].error.message, /rejected the e-mail or password/);
     assert.match(errors[10].error.message, /paused/);
-    assert.deepEqual(statuses.at(-1), { fill: "red", shape: "ring", text: "@home-energy/node-red-home-energy/navien-account:homeEnergyStatus.error.AUTH_INVALID_CREDENTIALS" });
+    assert.deepEqual(statuses.at(-1), { fill: "red", shape: "ring", text: "status.error.AUTH_INVALID_CREDENTIALS" });
     assert.ok(!JSON.stringify(errors).includes("wrong-password-123"));
   });
 

@@ -219,7 +219,7 @@ describe(`WAVIoT nodes (Node-RED ${runtimeVersion()})`, function () {
     assert.match(caught[0].error.message, /30 sessions/);
     assert.match(caught[0].error.message, /log out|Log out/);
     assert.equal(w.counters.login, 1, "one attempt, no retry");
-    assert.deepEqual(statuses.at(-1), { fill: "red", shape: "ring", text: "@home-energy/node-red-home-energy/navien-account:homeEnergyStatus.error.SESSION_LIMIT" });
+    assert.deepEqual(statuses.at(-1), { fill: "red", shape: "ring", text: "status.error.SESSION_LIMIT" });
   });
 
   it("429 on refresh → SESSION_LIMIT, no login attempt", async () => {

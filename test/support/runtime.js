@@ -73,3 +73,13 @@ function useSimulator(ready, options) {
 }
 
 module.exports = { helper, nodes, loadNode, until, runtimeVersion, captureEverything, useSimulator };
+
+/**
+ * A package of the Node-RED runtime the tests run in (e.g. "@node-red/util"), so a test can use
+ * the runtime's own i18n exactly as the real loader does.
+ */
+function runtimePackage(name) {
+  return require(require.resolve(name, { paths: [path.dirname(runtimePath)] }));
+}
+
+module.exports.runtimePackage = runtimePackage;

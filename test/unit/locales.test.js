@@ -135,7 +135,7 @@ describe("editor strings and help (every node, en-US and de)", () => {
           // A __placeholder__ in one language must exist in the other (same substitutions).
           for (const [k, v] of leaves(cat)) {
             const other = lookup(cats[lang === "en-US" ? 1 : 0], k);
-            const names = (s) => [...s.matchAll(/__(\w+)__/g)].map((m) => m[1]).sort();
+            const names = (s) => [...s.matchAll(/__(\w+?)__/g)].map((m) => m[1]).sort();
             assert.deepEqual(names(v), names(other), `${k}: same __placeholders__ in every language`);
           }
         }

@@ -3,7 +3,7 @@
 const assert = require("node:assert/strict");
 const { PublishQueue } = require("../../nodes/lib/navien/publish-queue.js");
 const { Timers } = require("../../nodes/lib/navien/cancel.js");
-const { HomeEnergyError } = require("../../nodes/lib/core/errors.js");
+const { fail } = require("../../nodes/lib/core/errors.js");
 
 function fakeLink(id, clientId = `cid-${id}`) {
   const sent = [];
@@ -25,7 +25,7 @@ describe("Navien MQTT publish queue (no broker)", () => {
   let queue;
   beforeEach(() => {
     timers = new Timers();
-    queue = new PublishQueue({ maxQueue: 5, maxInflight: 2, timers, notConnected: (ms, why) => new HomeEnergyError("NOT_CONNECTED", `down ${ms} ${why ?? ""}`) });
+    queue = new PublishQueue({ maxQueue: 5, maxInflight: 2, timers, notConnected: (ms, why) => fail("NOT_CONNECTED", "navien.mqtt.down", { secs: ms / 1000, cause: why ?? "" }) });
   });
   afterEach(() => timers.clearAll());
 

@@ -9,6 +9,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { WaviotClient } = require("../../nodes/lib/waviot/client.js");
 const { Deadline } = require("../../nodes/lib/core/deadline.js");
+const { renderMessage } = require("../../nodes/lib/core/messages.js");
 const { decodeExp, refreshDue } = require("../../nodes/lib/waviot/jwt.js");
 const { normalizeHistory, selectNew } = require("../../nodes/lib/waviot/history.js");
 const { startReplayServer } = require("../simulator/waviot");
@@ -58,7 +59,7 @@ describe("WAVIoT vectors (client over loopback)", function () {
       login: opts.login ?? CREDS.login,
       password: opts.password ?? CREDS.password,
       now: () => clock,
-      warn: (t) => (opts.warnings ? opts.warnings.push(t) : undefined),
+      warn: (t) => (opts.warnings ? opts.warnings.push(renderMessage(t)) : undefined),
     });
     clients.push(c);
     return c;
