@@ -18,7 +18,7 @@ import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError } from "../core/errors.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
-import { decodeFeatures } from "./features.js";
+import { decodeFeatures, hasCapabilities } from "./features.js";
 import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
 import { NavienMqttConnection, type BackoffOptions, type CredentialsProvider, type MqttState, type NavienMqttOptions, type StateDetail } from "./mqtt.js";
 import { PendingRequests, type PendingRequest } from "./pending.js";
@@ -286,7 +286,6 @@ export class NavienRealtime {
     if (!msg || !msg.mac) return;
     const mac = msg.mac;
     if (msg.kind === "status") this.lastStatus.set(mac, msg.data);
-    if (msg.kind === "features") this.features.set(mac, { at: Date.now(), raw: msg.data });
     // Followers registered by this very answer must not see it again.
     const followers = this.followers.size ? [...this.followers] : [];
     const req = msg.clientId ? this.pending.take(mac, msg.kind, msg.clientId, Date.now()) : undefined;
@@ -313,13 +312,21 @@ export class NavienRealtime {
     }
   }
 
-  /** Raw features from the cache or one fresh device-info request per device at a time. */
+  /**
+   * Raw features from the cache or one fresh device-info request per device at a time. Only the
+   * answer to our own request is cached, and only when it carries capability flags: a features
+   * message nobody asked for (or a corrupt one) must not gate commands for the next 30 minutes.
+   */
   private async rawFeatures(dev: NavienDevice, deadline: Deadline, fresh: boolean): Promise<Record<string, unknown>> {
     const hit = this.features.get(dev.mac);
     if (!fresh && hit && Date.now() - hit.at < FEATURES_TTL_MS) return hit.raw;
     let p = fresh ? undefined : this.featuresInFlight.get(dev.mac);
     if (!p) {
-      p = this.exchange(dev, "features", undefined, deadline).then((r) => r.answer.data);
+      p = this.exchange(dev, "features", undefined, deadline).then((r) => {
+        const raw = r.answer.data;
+        if (hasCapabilities(raw)) this.features.set(dev.mac, { at: Date.now(), raw });
+        return raw;
+      });
       const mine = p;
       this.featuresInFlight.set(dev.mac, mine);
       mine.finally(() => this.featuresInFlight.get(dev.mac) === mine && this.featuresInFlight.delete(dev.mac)).catch(noop);
