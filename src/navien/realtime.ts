@@ -16,6 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError } from "../core/errors.js";
+import { withFiniteNumbers } from "../core/finite-json.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
 import { decodeFeatures, hasCapabilities } from "./features.js";
@@ -66,9 +67,10 @@ export interface RealtimeDeps {
 
 /** A decoded status, decoded once per account however many nodes listen. */
 export interface StatusUpdate {
-  mac: string;
-  raw: Record<string, unknown>;
-  status: NavienStatus;
+  readonly mac: string;
+  /** The raw status object with non-finite numbers as null; copied only when read (includeRaw). */
+  readonly raw: Record<string, unknown>;
+  readonly status: NavienStatus;
 }
 
 interface Follower {
@@ -298,7 +300,15 @@ export class NavienRealtime {
       }
     }
     if (msg.kind === "status" && this.statusListeners.size) {
-      const update: StatusUpdate = { mac, raw: msg.data, status: decodeStatus(msg.data, this.unit) };
+      const data = msg.data;
+      let raw: Record<string, unknown> | undefined;
+      const update: StatusUpdate = {
+        mac,
+        status: decodeStatus(data, this.unit),
+        get raw() {
+          return (raw ??= withFiniteNumbers(data));
+        },
+      };
       for (const fn of this.statusListeners) this.safely(() => fn(update));
     }
     if (req) this.unwatchIfIdle(mac);
