@@ -70,7 +70,35 @@ export interface StatusUpdate {
   readonly mac: string;
   /** The raw status object with non-finite numbers as null; copied only when read (includeRaw). */
   readonly raw: Record<string, unknown>;
+  /** The decoded status, to read (not to send: see payload()). */
   readonly status: NavienStatus;
+  /**
+   * The status to put in an outgoing message: the decoded object itself for the first caller, a
+   * copy for every later one, so no node's downstream flow can change another node's message and
+   * a single listener costs no copy.
+   */
+  payload(): NavienStatus;
+}
+
+class DecodedStatus implements StatusUpdate {
+  private rawCopy: Record<string, unknown> | undefined;
+  private handedOut = false;
+
+  constructor(
+    readonly mac: string,
+    private readonly data: Record<string, unknown>,
+    readonly status: NavienStatus,
+  ) {}
+
+  get raw(): Record<string, unknown> {
+    return (this.rawCopy ??= withFiniteNumbers(this.data));
+  }
+
+  payload(): NavienStatus {
+    if (this.handedOut) return { ...this.status };
+    this.handedOut = true;
+    return this.status;
+  }
 }
 
 interface Follower {
@@ -300,15 +328,7 @@ export class NavienRealtime {
       }
     }
     if (msg.kind === "status" && this.statusListeners.size) {
-      const data = msg.data;
-      let raw: Record<string, unknown> | undefined;
-      const update: StatusUpdate = {
-        mac,
-        status: decodeStatus(data, this.unit),
-        get raw() {
-          return (raw ??= withFiniteNumbers(data));
-        },
-      };
+      const update = new DecodedStatus(mac, msg.data, decodeStatus(msg.data, this.unit));
       for (const fn of this.statusListeners) this.safely(() => fn(update));
     }
     if (req) this.unwatchIfIdle(mac);

@@ -160,13 +160,18 @@ describe("Navien realtime layer (fake connection)", () => {
   it("statuses are decoded once per account, however many listeners", async () => {
     const { conn, rt } = await setup();
     const seen = [];
-    rt.onStatus((u) => seen.push(u.status));
-    rt.onStatus((u) => seen.push(u.status));
+    const sent = [];
+    rt.onStatus((u) => (seen.push(u.status), sent.push(u.payload())));
+    rt.onStatus((u) => (seen.push(u.status), sent.push(u.payload())));
     const unwatch = rt.watch(MAC);
     conn.status({}, `navilink-${MAC}`);
     unwatch();
     assert.equal(seen.length, 2);
     assert.equal(seen[0], seen[1], "the same decoded object");
+    // What goes into messages: the decoded object once (no copy for a single node), a copy for every other node.
+    assert.equal(sent[0], seen[0]);
+    assert.notEqual(sent[1], seen[0]);
+    assert.deepEqual(sent[1], seen[0]);
   });
 
   it("the device subscription stays while a request to it is outstanding", async () => {
