@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import axios, { type AxiosInstance } from "axios";
+import type { AxiosInstance } from "axios";
 import { fail } from "./errors.js";
 import { message, type MessageParam, type MessageRef } from "./messages.js";
 
@@ -34,13 +34,17 @@ export interface HttpResponse {
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
 export class HttpClient {
-  private readonly axios: AxiosInstance;
+  private client: AxiosInstance | undefined;
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
 
   /** @param service vendor name used in messages ("Navien", "NOX", "WAVIoT"). */
-  constructor(readonly service: string) {
-    this.axios = axios.create({
+  constructor(readonly service: string) {}
+
+  /** axios is loaded with the first request, not when the node files load (Node-RED's start). */
+  private get axios(): AxiosInstance {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.client ??= (require("axios") as typeof import("axios")).create({
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
       maxRedirects: 0,
@@ -49,6 +53,7 @@ export class HttpClient {
       validateStatus: () => true,
       maxContentLength: 5 * 1024 * 1024,
     });
+    return this.client;
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {

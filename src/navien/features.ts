@@ -218,3 +218,18 @@ export function rawFlag(features: Record<string, unknown>, name: string, unit: T
   const v = name === "mixingValveUse" ? (r.mixingValveUse ?? r.mixingValueUse) : r[name];
   return num(v);
 }
+
+/**
+ * Does this raw feature object carry the device's capabilities (at least one capability flag as a
+ * number)? Only such an object may be cached or gate commands: a corrupt or partial device-info
+ * message must not make every gated command fail "capability … is not reported".
+ */
+export function hasCapabilities(raw: unknown): raw is Record<string, unknown> {
+  if (!raw || typeof raw !== "object") return false;
+  const r = raw as Record<string, unknown>;
+  for (const k of FEATURE_FLAGS) {
+    const v = k === "mixingValveUse" ? (r.mixingValveUse ?? r.mixingValueUse) : r[k];
+    if (num(v) !== undefined) return true;
+  }
+  return false;
+}

@@ -39,18 +39,21 @@ function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Library lookup order: response.key, response.short, top-level key, top-level short. */
 function find(env: Obj, response: Obj, key: string, short: string): Obj | undefined {
-  for (const holder of [response, env]) {
-    for (const k of [key, short]) {
-      if (Object.prototype.hasOwnProperty.call(holder, k)) {
-        const v = holder[k];
-        // Present but not an object ({} counts, null/0 do not decode to anything useful).
-        return isObj(v) ? v : undefined;
-      }
-    }
-  }
+  // Written out (no arrays to loop over): this runs for every inbound message.
+  // Present but not an object ({} counts, null/0 do not decode to anything useful).
+  if (hasOwn.call(response, key)) return asObj(response[key]);
+  if (hasOwn.call(response, short)) return asObj(response[short]);
+  if (hasOwn.call(env, key)) return asObj(env[key]);
+  if (hasOwn.call(env, short)) return asObj(env[short]);
   return undefined;
+}
+
+function asObj(v: unknown): Obj | undefined {
+  return isObj(v) ? v : undefined;
 }
 
 function macFrom(topic: string, response: Obj): string | null {
@@ -71,6 +74,7 @@ function parse(payload: unknown): Obj | undefined {
   if (isObj(payload) && !(payload instanceof Uint8Array)) return payload;
   let text: string;
   if (typeof payload === "string") text = payload;
+  else if (Buffer.isBuffer(payload)) text = payload.toString("utf8"); // what mqtt.js hands us
   else if (payload instanceof Uint8Array) text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8");
   else return undefined;
   try {

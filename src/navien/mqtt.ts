@@ -24,7 +24,7 @@ import { explainFailure, type RefusalKind } from "./mqtt-refusal.js";
 import type { CredentialsRequest, LogLevel, MessageHandler, MqttState, NavienMqttOptions, StateDetail, StateListener } from "./mqtt-types.js";
 import { presignMqttUrl } from "./presign.js";
 import { PublishQueue, type PublishOptions, type PublishPayload } from "./publish-queue.js";
-import { expandClientId, topicMatches } from "./topics.js";
+import { expandClientId, levelsMatch } from "./topics.js";
 
 export { DEFAULT_BACKOFF, backoffDelay, backoffBound, type BackoffOptions } from "./mqtt-backoff.js";
 export { CLIENT_ID_TOKEN, topicMatches } from "./topics.js";
@@ -47,6 +47,13 @@ interface HandlerRef {
   fn: MessageHandler;
 }
 
+/** A filter expanded for one client id and split at "/", with its handlers (dispatch runs per message). */
+interface Route {
+  filter: string;
+  levels: string[];
+  handlers: HandlerRef[];
+}
+
 const MAX_FILTERS_PER_SUBSCRIBE = 8; // AWS IoT quota
 const TEARDOWN_GRACE_MS = 50;
 
@@ -56,6 +63,8 @@ export class NavienMqttConnection extends EventEmitter {
   private stateValue: MqttState = "idle";
   private lastErrorValue: HomeEnergyError | undefined;
   private readonly subs = new Map<string, Set<HandlerRef>>();
+  /** `subs` prepared for dispatch under one client id; dropped whenever `subs` changes. */
+  private routes: { clientId: string; list: Route[] } | undefined;
   private readonly timers = new Timers();
   private readonly queue: PublishQueue;
   private link: BrokerLink | undefined;
@@ -191,9 +200,12 @@ export class NavienMqttConnection extends EventEmitter {
       if (l && l.connack && !l.closed && !l.subscribed.has(filter)) l.subscribe([filter]).catch(noop);
     }
     set.add(ref);
+    this.routes = undefined;
     return () => {
       const s = this.subs.get(filter);
-      if (!s || !s.delete(ref) || s.size > 0) return;
+      if (!s || !s.delete(ref)) return;
+      this.routes = undefined;
+      if (s.size > 0) return;
       this.subs.delete(filter);
       this.link?.unsubscribe(filter);
     };
@@ -371,9 +383,16 @@ export class NavienMqttConnection extends EventEmitter {
   }
 
   private dispatch(l: BrokerLink, topic: string, payload: Buffer): void {
-    for (const [filter, handlers] of this.subs) {
-      if (!topicMatches(expandClientId(filter, l.clientId), topic)) continue;
-      for (const h of [...handlers]) {
+    let routes = this.routes;
+    if (!routes || routes.clientId !== l.clientId) {
+      const list = [...this.subs].map(([filter, handlers]) => ({ filter, levels: expandClientId(filter, l.clientId).split("/"), handlers: [...handlers] }));
+      routes = this.routes = { clientId: l.clientId, list };
+    }
+    const levels = topic.split("/");
+    // The list is a snapshot: handlers (un)subscribed by a handler take effect from the next message.
+    for (const { filter, levels: f, handlers } of routes.list) {
+      if (!levelsMatch(f, levels)) continue;
+      for (const h of handlers) {
         try {
           h.fn(topic, payload);
         } catch (err) {

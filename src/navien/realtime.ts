@@ -17,9 +17,10 @@ import { randomBytes } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, fail } from "../core/errors.js";
 import { message, type MessageRef } from "../core/messages.js";
+import { withFiniteNumbers } from "../core/finite-json.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
-import { decodeFeatures } from "./features.js";
+import { decodeFeatures, hasCapabilities } from "./features.js";
 import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
 import { NavienMqttConnection, type BackoffOptions, type CredentialsProvider, type MqttState, type NavienMqttOptions, type StateDetail } from "./mqtt.js";
 import { PendingRequests, type PendingRequest } from "./pending.js";
@@ -67,9 +68,38 @@ export interface RealtimeDeps {
 
 /** A decoded status, decoded once per account however many nodes listen. */
 export interface StatusUpdate {
-  mac: string;
-  raw: Record<string, unknown>;
-  status: NavienStatus;
+  readonly mac: string;
+  /** The raw status object with non-finite numbers as null; copied only when read (includeRaw). */
+  readonly raw: Record<string, unknown>;
+  /** The decoded status, to read (not to send: see payload()). */
+  readonly status: NavienStatus;
+  /**
+   * The status to put in an outgoing message: the decoded object itself for the first caller, a
+   * copy for every later one, so no node's downstream flow can change another node's message and
+   * a single listener costs no copy.
+   */
+  payload(): NavienStatus;
+}
+
+class DecodedStatus implements StatusUpdate {
+  private rawCopy: Record<string, unknown> | undefined;
+  private handedOut = false;
+
+  constructor(
+    readonly mac: string,
+    private readonly data: Record<string, unknown>,
+    readonly status: NavienStatus,
+  ) {}
+
+  get raw(): Record<string, unknown> {
+    return (this.rawCopy ??= withFiniteNumbers(this.data));
+  }
+
+  payload(): NavienStatus {
+    if (this.handedOut) return { ...this.status };
+    this.handedOut = true;
+    return this.status;
+  }
 }
 
 interface Follower {
@@ -287,7 +317,6 @@ export class NavienRealtime {
     if (!msg || !msg.mac) return;
     const mac = msg.mac;
     if (msg.kind === "status") this.lastStatus.set(mac, msg.data);
-    if (msg.kind === "features") this.features.set(mac, { at: Date.now(), raw: msg.data });
     // Followers registered by this very answer must not see it again.
     const followers = this.followers.size ? [...this.followers] : [];
     const req = msg.clientId ? this.pending.take(mac, msg.kind, msg.clientId, Date.now()) : undefined;
@@ -300,7 +329,7 @@ export class NavienRealtime {
       }
     }
     if (msg.kind === "status" && this.statusListeners.size) {
-      const update: StatusUpdate = { mac, raw: msg.data, status: decodeStatus(msg.data, this.unit) };
+      const update = new DecodedStatus(mac, msg.data, decodeStatus(msg.data, this.unit));
       for (const fn of this.statusListeners) this.safely(() => fn(update));
     }
     if (req) this.unwatchIfIdle(mac);
@@ -314,13 +343,21 @@ export class NavienRealtime {
     }
   }
 
-  /** Raw features from the cache or one fresh device-info request per device at a time. */
+  /**
+   * Raw features from the cache or one fresh device-info request per device at a time. Only the
+   * answer to our own request is cached, and only when it carries capability flags: a features
+   * message nobody asked for (or a corrupt one) must not gate commands for the next 30 minutes.
+   */
   private async rawFeatures(dev: NavienDevice, deadline: Deadline, fresh: boolean): Promise<Record<string, unknown>> {
     const hit = this.features.get(dev.mac);
     if (!fresh && hit && Date.now() - hit.at < FEATURES_TTL_MS) return hit.raw;
     let p = fresh ? undefined : this.featuresInFlight.get(dev.mac);
     if (!p) {
-      p = this.exchange(dev, "features", undefined, deadline).then((r) => r.answer.data);
+      p = this.exchange(dev, "features", undefined, deadline).then((r) => {
+        const raw = r.answer.data;
+        if (hasCapabilities(raw)) this.features.set(dev.mac, { at: Date.now(), raw });
+        return raw;
+      });
       const mine = p;
       this.featuresInFlight.set(dev.mac, mine);
       mine.finally(() => this.featuresInFlight.get(dev.mac) === mine && this.featuresInFlight.delete(dev.mac)).catch(noop);

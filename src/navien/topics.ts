@@ -10,8 +10,11 @@ export function expandClientId(filter: string, clientId: string): string {
 
 /** MQTT topic-filter match (`+` one level, `#` the rest). */
 export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split("/");
-  const t = topic.split("/");
+  return levelsMatch(filter.split("/"), topic.split("/"));
+}
+
+/** topicMatches on filter and topic already split at "/" (the per-message path splits each once). */
+export function levelsMatch(f: readonly string[], t: readonly string[]): boolean {
   for (let i = 0; i < f.length; i++) {
     if (f[i] === "#") return true;
     if (i >= t.length) return false;

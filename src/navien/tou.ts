@@ -7,6 +7,7 @@
  */
 import { message, type MessageRef } from "../core/messages.js";
 import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import { withFiniteNumbers } from "../core/finite-json.js";
 import { num } from "./status.js";
 import type { TouIntervalWire } from "./types.js";
 import {
@@ -31,8 +32,9 @@ export interface TouInterval {
   days: DayName[];
   start: string;
   end: string;
-  priceMin: number;
-  priceMax: number;
+  /** null when the device sent an unusable price or decimalPoint. */
+  priceMin: number | null;
+  priceMax: number | null;
 }
 
 export interface TouSeason {
@@ -72,9 +74,15 @@ function zip(v: unknown): string | null {
   return str(v);
 }
 
-/** raw ÷ 10^decimalPoint; a division by an exact power of ten gives the nearest double (31794 → 0.31794). */
-export function decodePrice(raw: number, decimalPoint: number): number {
-  return decimalPoint > 0 ? raw / 10 ** decimalPoint : raw * 10 ** -decimalPoint;
+/**
+ * raw ÷ 10^decimalPoint; a division by an exact power of ten gives the nearest double (31794 →
+ * 0.31794). null when decimalPoint is not a whole number in 0–10 or the price would not be a
+ * finite number (a hostile `-400` would otherwise give Infinity).
+ */
+export function decodePrice(raw: number, decimalPoint: number): number | null {
+  if (!Number.isInteger(decimalPoint) || decimalPoint < 0 || decimalPoint > MAX_DECIMAL_POINT) return null;
+  const price = raw / 10 ** decimalPoint;
+  return Number.isFinite(price) ? price : null;
 }
 
 function decodeInterval(o: unknown): TouInterval {
@@ -126,7 +134,7 @@ export function decodeTouRest(answer: unknown): TouPlan {
       if (season === undefined || !Array.isArray(intervals)) throw bad(message("navien.tou.touSeasonLacksIts"));
       return { months: seasonToMonths(season), intervals: intervals.map(decodeInterval) };
     }),
-    raw: data,
+    raw: withFiniteNumbers(data),
   };
 }
 
@@ -155,7 +163,7 @@ export function decodeTouMqtt(response: unknown): TouPlan {
     zipCode: null,
     enabled: num(r.reservationUse) === 2,
     schedule: [...bySeason.values()],
-    raw: { reservationUse: r.reservationUse, reservation: list },
+    raw: withFiniteNumbers({ reservationUse: r.reservationUse, reservation: list }),
   };
 }
 

@@ -16,6 +16,7 @@ import { bindAccount } from "./account-binding.js";
 import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey, nodeText } from "./common.js";
 import { statusText } from "./navien-status-text.js";
 import { showConnectionState } from "./navien-user.js";
+import { ThrottledStatus } from "./status-throttle.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { leaderOnly } from "./cluster-leader.js";
 
@@ -29,6 +30,8 @@ interface StatusInDef extends NodeDef {
 
 /** How long one status request may wait for the connection before it is dropped. */
 const REQUEST_TIMEOUT_MS = 15_000;
+/** The reading on the node's status line changes at most this often (see status-throttle.ts). */
+const STATUS_LINE_MS = 1_000;
 
 export = function (RED: NodeAPI) {
   function NavienStatusIn(this: Node, def: StatusInDef) {
@@ -44,8 +47,10 @@ export = function (RED: NodeAPI) {
     });
     const intervalS = clampSeconds(def.interval, INTERVAL_RANGE, message("navien.navienStatusIn.pollInterval"), (m) => node.warn(nodeText(RED, m)), true);
 
+    const line = new ThrottledStatus(node, STATUS_LINE_MS);
     const fail = (err: unknown, msg?: object) => {
       const safe = safeError(err, binding.secrets(), RED);
+      line.reset();
       node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
       node.error(safe, (msg ?? { error: { code: safe.code, message: safe.message } }) as any);
     };
@@ -71,16 +76,21 @@ export = function (RED: NodeAPI) {
       rt.onStatus((u: StatusUpdate) => {
         const dev = devices.find((d) => d.mac === u.mac);
         if (!dev) return;
-        const payload = u.status;
-        const { changes, events } = history.observe(dev.mac, payload);
+        const status = u.status;
+        const { changes, events } = history.observe(dev.mac, status);
         if (def.onlyChanges && changes && !Object.keys(changes).length) return;
-        const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: { ...payload }, device: { mac: dev.mac, name: dev.name }, changes, events };
+        const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: u.payload(), device: { mac: dev.mac, name: dev.name }, changes, events };
         if (def.includeRaw) out.raw = u.raw;
         node.send(out as any);
-        node.status({ fill: "green", shape: "dot", text: nodeText(RED, devices.length > 1 ? message("navien.statusText.named", { name: dev.name || dev.mac, text: statusText(payload, unit) }) : statusText(payload, unit)) });
+        // The status line reads its fields now (the payload is the flow's from here on) and builds its text only when shown.
+        const brief = { dhwTemperature: status.dhwTemperature, dhwOperationSetting: status.dhwOperationSetting, power: status.power };
+        const name = devices.length > 1 ? dev.name || dev.mac : undefined;
+        line.show(() => ({ fill: "green", shape: "dot", text: nodeText(RED, name ? message("navien.statusText.named", { name, text: statusText(brief, unit) }) : statusText(brief, unit)) }));
       }),
     );
 
+    // The connection state takes the status line over (shown by showConnectionState below).
+    cleanup.push(rt.onState(() => line.reset()), () => line.reset());
     // Fresh data right after every (re)connect — only when the node polls by itself.
     cleanup.push(showConnectionState(node, rt, () => intervalS > 0 && !closed && void pollAll()));
     release = rt.hold();
@@ -95,7 +105,10 @@ export = function (RED: NodeAPI) {
         if (closed) return;
         devices = found;
         for (const d of devices) cleanup.push(rt.watch(d.mac));
-        if (!devices.length) node.status({ fill: "grey", shape: "ring", text: statusKey("noDevices") });
+        if (!devices.length) {
+          line.reset();
+          node.status({ fill: "grey", shape: "ring", text: statusKey("noDevices") });
+        }
       })().finally(() => {
         resolving = undefined;
       });

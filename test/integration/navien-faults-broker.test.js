@@ -101,10 +101,8 @@ describe(`Navien faults: broker restarts and cut-offs (Node-RED ${runtimeVersion
     assert.ok(broker.maxLiveConnections <= 1, `max live ${broker.maxLiveConnections}`);
   });
 
-  // enable after rt merge: needs the back-off to restart at attempt 1 after every successful
-  // reconnect (issue 10 §4, spec §12.1). Today it restarts only after 10 s of uptime, so the
-  // 4th or 5th restart in a row already waits 4–12 s and the test times out.
-  it.skip("broker restarted 10 times a couple of seconds apart: status resumes within seconds each time, commands after recovery succeed, 1 live connection at the end", async () => {
+  // Needs the back-off to restart at attempt 1 after every successful reconnect (issue 10 §4).
+  it("broker restarted 10 times a couple of seconds apart: status resumes within seconds each time, commands after recovery succeed, 1 live connection at the end", async () => {
     const got = await deploy();
     const resumed = [];
     for (let i = 0; i < 10; i++) {
@@ -127,8 +125,8 @@ describe(`Navien faults: broker restarts and cut-offs (Node-RED ${runtimeVersion
     assert.ok(broker.maxLiveConnections <= 1, `at most one live connection at any time (max ${broker.maxLiveConnections})`);
   });
 
-  // enable after rt merge: same back-off dependency (every cut is 3 s after the last reconnect).
-  it.skip("the broker cuts every connection every 3 s: status keeps flowing without redeploy, no gap over a few seconds, each reconnect freshly presigned", async () => {
+  // Same back-off dependency (every cut is at most 3 s after the last reconnect).
+  it("the broker cuts every connection every 3 s: status keeps flowing without redeploy, no gap over a few seconds, each reconnect freshly presigned", async () => {
     const got = await deploy();
     const startAt = Date.now();
     const connectsBefore = broker.counters.accepted;
@@ -140,7 +138,9 @@ describe(`Navien faults: broker restarts and cut-offs (Node-RED ${runtimeVersion
     const times = got.statusAt.filter((t) => t >= startAt);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     const worst = Math.max(...gaps, Date.now() - times.at(-1));
-    assert.ok(worst <= 4_500, `longest gap between statuses ${worst} ms`);
+    // A cut is followed by the first attempt within 1.5 s; 6 s leaves room for a loaded machine
+    // (a cut landing on a reconnect still in progress costs one more back-off step).
+    assert.ok(worst <= 6_000, `longest gap between statuses ${worst} ms`);
     assertFreshlyPresigned();
     assert.equal(got.errors.length, 0);
     assert.equal(broker.liveConnections, 1);

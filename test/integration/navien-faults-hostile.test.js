@@ -136,11 +136,9 @@ describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`
     }
   });
 
-  // Enable when fixed (outside this helper's files): NavienRealtime.dispatch (src/navien/realtime.ts)
-  // caches every inbound features message for 30 min, also one nobody asked for, so a single
-  // corrupt one on the device topic makes every control command fail INVALID_INPUT ("capability
-  // … is not reported") until the cache expires.
-  it.skip("one corrupt features message on the device topic does not disable control commands", async () => {
+  // Only the answer to our own features request is cached (src/navien/realtime.ts rawFeatures),
+  // and never one lacking capability flags: a stray corrupt one must not gate control commands.
+  it("one corrupt features message on the device topic does not disable control commands", async () => {
     const broker = sim.navien.broker;
     sim.navien.setDeviceCount(1);
     const flow = [
@@ -171,4 +169,37 @@ describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await run("temperature", 130)).dhwTemperatureSetting, 130.1);
   });
+
+  it("includeRaw: a status with overflowing literals (1e400) gives msg.raw with null there, never Infinity", async () => {
+    const broker = sim.navien.broker;
+    sim.navien.setDeviceCount(1);
+    const flow = [
+      { id: "f1", type: "tab" },
+      { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
+      { id: "st", z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: true, wires: [["out"]] },
+      { id: "out", z: "f1", type: "helper" },
+    ];
+    await helper.load(TYPES, flow, { acc: { email: DEMO_USER.email, password: DEMO_USER.password } });
+    const got = [];
+    helper.getNode("out").on("input", (m) => got.push(m));
+    await until(() => broker.liveConnections === 1, 15_000, "connected");
+    const envelope = vector("navien", "mqtt-status-response.json").payload;
+    const text = JSON.stringify(envelope).replace(/"dhwTemperature":[^,}]*/, '"dhwTemperature":1e400').replace(/"tankUpperTemperature":[^,}]*/, '"tankUpperTemperature":-1e400');
+    assert.match(text, /1e400/);
+    const publish = (payload) => new Promise((r) => broker.aedes.publish({ cmd: "publish", topic: `cmd/52/navilink-${MAC}/st`, payload, qos: 0, retain: false, dup: false }, r));
+    // Repeat until the subscription is in place (the first may arrive before it).
+    for (let i = 0; i < 50 && !got.length; i++) {
+      await publish(Buffer.from(text));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(got.length, "a status arrived");
+    const m = got[0];
+    assert.equal(findNonFinite(m.raw), null, "msg.raw holds no NaN/Infinity");
+    assert.equal(m.raw.dhwTemperature, null);
+    assert.equal(m.raw.tankUpperTemperature, null);
+    assert.equal(m.raw.dhwTemperatureSetting, envelope.response.status.dhwTemperatureSetting, "the other raw fields as sent");
+    assert.equal(findNonFinite(m.payload), null);
+    assert.equal(m.payload.dhwTemperature, null);
+  });
 });
+

@@ -128,11 +128,9 @@ describe(`Navien faults: redeploys (Node-RED ${runtimeVersion()})`, function () 
     }
   });
 
-  // enable after rt merge: today every navien-status-in adds its own "state" listener to the
-  // account's NavienMqttConnection (NavienRealtime.onState in src/navien/realtime.ts), so the 11th
-  // node on one account triggers Node's MaxListenersExceededWarning. rt's refactor pushes the
-  // connection state from the account node to its registered nodes (one listener per account).
-  it.skip(`${STATUS_NODES} status-in nodes on one account, 5 redeploys: no MaxListenersExceededWarning`, async () => {
+  // The account's realtime layer keeps one state listener on the connection and pushes the state
+  // to its nodes (NavienRealtime.onState), so 50 nodes add no listener to the connection.
+  it(`${STATUS_NODES} status-in nodes on one account, 5 redeploys: no MaxListenersExceededWarning`, async () => {
     sim.navien.setDeviceCount(1);
     const warnings = [];
     const onWarning = (w) => warnings.push(`${w.name}: ${w.message}`);

@@ -38,11 +38,15 @@ describe("Source structure", () => {
     assert.deepEqual(cycles, []);
   });
 
-  it("loading the node files does not load the MQTT client (it loads with the first connection)", () => {
+  it("loading the node files loads neither the MQTT client, axios nor ajv (each loads with its first use)", () => {
     const { execFileSync } = require("node:child_process");
+    const root = path.join(__dirname, "..", "..");
+    const nodes = Object.values(require(path.join(root, "package.json"))["node-red"].nodes).map((f) => path.join(root, f));
+    assert.ok(nodes.length >= 4, "every node file of package.json");
     const out = execFileSync(process.execPath, ["-e", `
-      for (const f of ["navien-account", "navien-device", "navien-status-in", "navien-tou"]) require(${JSON.stringify(path.join(__dirname, "..", "..", "nodes"))} + "/" + f + ".js");
-      console.log(Object.keys(require.cache).some((k) => /node_modules[\\\\/]mqtt[\\\\/]/.test(k)));`]).toString().trim();
-    assert.equal(out, "false");
+      for (const f of ${JSON.stringify(nodes)}) require(f);
+      const loaded = (name) => Object.keys(require.cache).some((k) => k.split(/[\\\\/]/).join("/").includes("/node_modules/" + name + "/"));
+      console.log(JSON.stringify(["mqtt", "axios", "ajv"].filter(loaded)));`], { cwd: root }).toString().trim();
+    assert.deepEqual(JSON.parse(out), []);
   });
 });

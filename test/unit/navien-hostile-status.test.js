@@ -153,4 +153,35 @@ describe("Navien codec: status under hostile input", () => {
     assert.deepEqual(decodeStatus(raw, "F"), goodF);
     assert.deepEqual(decodeStatus(raw, "C"), goodC);
   });
+
+  it("raw copies (msg.raw, TOU raw) hold null for non-finite numbers; a finite object is not copied", () => {
+    const { withFiniteNumbers } = require("../../nodes/lib/core/finite-json.js");
+    assert.equal(withFiniteNumbers(raw), raw, "no copy when every number is finite");
+    const parsed = JSON.parse('{"a":1e400,"b":[-1e400,2,{"c":1e999}],"d":"x","__proto__":{"polluted":1}}');
+    const safe = withFiniteNumbers(parsed);
+    assert.equal(findNonFinite(safe), null);
+    assert.equal(JSON.stringify(safe), '{"a":null,"b":[null,2,{"c":null}],"d":"x","__proto__":{"polluted":1}}');
+    assert.ok(Object.prototype.hasOwnProperty.call(safe, "__proto__"), "__proto__ stays a plain key");
+    assert.equal({}.polluted, undefined);
+    assert.equal(Number.isFinite(parsed.a), false, "the original is left as it was");
+    let deep = 1;
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    assert.equal(findNonFinite(withFiniteNumbers([deep, NaN])), null, "deep nesting: no stack overflow");
+  });
+
+  it("TOU prices: an absurd decimalPoint or an overflowing price decodes to null, never Infinity", () => {
+    const tou = require("../../nodes/lib/navien/tou.js");
+    assert.equal(tou.decodePrice(31794, 5), 0.31794);
+    assert.equal(tou.decodePrice(45, 0), 45);
+    for (const dp of [-400, -1, 11, 400, 2.5, NaN, Infinity]) assert.equal(tou.decodePrice(31794, dp), null, `decimalPoint ${dp}`);
+    assert.equal(tou.decodePrice(Infinity, 5), null);
+    const body = JSON.parse(JSON.stringify(vector("navien", "rest-tou-get-response.json")));
+    const iv = body.data.touInfo.schedule[0].interval[0];
+    iv.decimalPoint = -400;
+    const text = JSON.stringify(body).replace('"zipCode":94102', '"zipCode":94102,"extra":1e400');
+    const plan = tou.decodeTouRest(JSON.parse(text));
+    assert.equal(plan.schedule[0].intervals[0].priceMin, null);
+    assert.equal(findNonFinite(plan), null, "no Infinity in the plan or its raw copy");
+  });
 });
+

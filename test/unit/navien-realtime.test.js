@@ -48,16 +48,27 @@ class FakeConnection {
   status(changes = {}, clientID = this.clientId) {
     this.deliver(`cmd/52/navilink-${MAC}/${clientID}/res`, { clientID, response: { command: 16777219, macAddress: MAC, status: { ...STATUS, ...changes } } });
   }
-  features() {
-    this.deliver(`cmd/52/${this.clientId}/res/did`, { clientID: "elsewhere", response: { command: 16777217, macAddress: MAC, feature: FEATURE } });
+  features(feature = FEATURE, clientID = this.clientId) {
+    this.deliver(`cmd/52/navilink-${MAC}/res/did`, { clientID, response: { command: 16777217, macAddress: MAC, feature } });
   }
 }
 
-function setup() {
+function bare() {
   const conn = new FakeConnection();
   const rt = new NavienRealtime({ mqttUrl: "ws://x/mqtt", region: "us-east-1", unit: "F", credentials: async () => ({}), findDevice: async () => DEV, connect: () => conn });
   rt.hold(); // as a node does: the connection exists and the response filter is subscribed
-  conn.features(); // features cached for gating
+  return { conn, rt };
+}
+
+/** A layer whose features are cached for gating (the answer to its own features request). */
+async function setup() {
+  const { conn, rt } = bare();
+  const f = start(rt, "features");
+  await tick();
+  conn.features();
+  await f.promise;
+  assert.equal(f.error, undefined);
+  conn.published.length = 0;
   return { conn, rt };
 }
 
@@ -73,7 +84,7 @@ function start(rt, name, payload, ms = 2_000) {
 
 describe("Navien realtime layer (fake connection)", () => {
   it("an answer to an earlier poll is consumed by the poll, not by the status command published after it", async () => {
-    const { conn, rt } = setup();
+    const { conn, rt } = await setup();
     await rt.requestStatus(DEV, 1_000);
     const cmd = start(rt, "status");
     await tick();
@@ -87,7 +98,7 @@ describe("Navien realtime layer (fake connection)", () => {
   });
 
   it("a control is published although the device already shows the wanted state, and waits for its own answer", async () => {
-    const { conn, rt } = setup();
+    const { conn, rt } = await setup();
     await rt.requestStatus(DEV, 1_000);
     const cmd = start(rt, "power", true);
     await tick();
@@ -105,7 +116,7 @@ describe("Navien realtime layer (fake connection)", () => {
   });
 
   it("its own answer not showing the change yet: a later status that shows it confirms (nudge after 1.5 s)", async () => {
-    const { conn, rt } = setup();
+    const { conn, rt } = await setup();
     const cmd = start(rt, "temperature", 130, 4_000);
     await tick();
     conn.status(); // own answer, old set-point
@@ -119,7 +130,7 @@ describe("Navien realtime layer (fake connection)", () => {
   });
 
   it("a command that timed out still consumes its late answer; the next command gets its own", async () => {
-    const { conn, rt } = setup();
+    const { conn, rt } = await setup();
     const first = start(rt, "status", undefined, 50);
     await first.promise;
     assert.equal(first.error.code, "NAVIEN_TIMEOUT");
@@ -134,7 +145,7 @@ describe("Navien realtime layer (fake connection)", () => {
   });
 
   it("NAVIEN_TIMEOUT names what happened: no answer, or answered without the change", async () => {
-    const { conn, rt } = setup();
+    const { conn, rt } = await setup();
     const silent = start(rt, "mode", "heat-pump", 80);
     await silent.promise;
     assert.match(silent.error.message, /did not confirm "mode"/);
@@ -147,19 +158,24 @@ describe("Navien realtime layer (fake connection)", () => {
   });
 
   it("statuses are decoded once per account, however many listeners", async () => {
-    const { conn, rt } = setup();
+    const { conn, rt } = await setup();
     const seen = [];
-    rt.onStatus((u) => seen.push(u.status));
-    rt.onStatus((u) => seen.push(u.status));
+    const sent = [];
+    rt.onStatus((u) => (seen.push(u.status), sent.push(u.payload())));
+    rt.onStatus((u) => (seen.push(u.status), sent.push(u.payload())));
     const unwatch = rt.watch(MAC);
     conn.status({}, `navilink-${MAC}`);
     unwatch();
     assert.equal(seen.length, 2);
     assert.equal(seen[0], seen[1], "the same decoded object");
+    // What goes into messages: the decoded object once (no copy for a single node), a copy for every other node.
+    assert.equal(sent[0], seen[0]);
+    assert.notEqual(sent[1], seen[0]);
+    assert.deepEqual(sent[1], seen[0]);
   });
 
   it("the device subscription stays while a request to it is outstanding", async () => {
-    const { conn, rt } = setup();
+    const { conn, rt } = await setup();
     const filter = `cmd/52/navilink-${MAC}/#`;
     const cmd = start(rt, "status", undefined, 60);
     await cmd.promise; // timed out: its answer may still come
@@ -167,5 +183,31 @@ describe("Navien realtime layer (fake connection)", () => {
     conn.status();
     assert.equal(rt.outstanding(MAC), 0);
     assert.ok(!conn.handlers.has(filter), "released once nothing is outstanding");
+  });
+
+  it("features nobody asked for, or lacking capability flags, are never cached: gated commands ask the device", async () => {
+    const { conn, rt } = bare();
+    conn.features(); // an answer to no request of ours
+    conn.features(FEATURE, "another-client");
+    const first = start(rt, "power", true);
+    await tick();
+    assert.deepEqual(conn.published.map((p) => p.body.request.command), [16777217], "asked for features first");
+    conn.features({ volumeCode: 1e308 }); // our answer, but corrupt: used for this command only
+    await first.promise;
+    assert.equal(first.error.code, "INVALID_INPUT");
+    const second = start(rt, "power", true);
+    await tick();
+    assert.equal(conn.published.at(-1).body.request.command, 16777217, "the corrupt answer was not cached");
+    conn.features();
+    await tick();
+    assert.equal(conn.published.at(-1).body.request.mode, "power-on");
+    conn.status();
+    await second.promise;
+    assert.equal(second.value.power, true);
+    const third = start(rt, "power", true);
+    await tick();
+    assert.equal(conn.published.at(-1).body.request.mode, "power-on", "the valid answer is cached");
+    conn.status();
+    await third.promise;
   });
 });

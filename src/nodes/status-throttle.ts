@@ -1,0 +1,56 @@
+/**
+ * A node status line for readings that change with every message (navien-status-in shows the
+ * water temperature). node.status() sends an event to every open editor and runs the runtime's
+ * status handling, so with many nodes and fast statuses it would cost as much as the messages:
+ * the line is updated at most every `minMs` and only when its text changes. The status is built
+ * only when it is about to be shown, and the latest one shows at the end of the interval, so
+ * nothing is lost but the readings in between.
+ */
+import type { Node } from "./types.js";
+
+export type StatusArg = Parameters<Node["status"]>[0] & { text?: string };
+
+export class ThrottledStatus {
+  private shown: string | undefined;
+  private shownAt = 0;
+  private next: (() => StatusArg) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly node: Node,
+    private readonly minMs: number,
+  ) {}
+
+  /** `build` is called at most once per interval, when its status is about to be shown. */
+  show(build: () => StatusArg): void {
+    if (this.timer) {
+      this.next = build;
+      return;
+    }
+    const wait = this.shownAt + this.minMs - Date.now();
+    if (wait <= 0) return this.apply(build());
+    this.next = build;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const b = this.next;
+      this.next = undefined;
+      if (b) this.apply(b());
+    }, wait);
+  }
+
+  /** Something else set the node's status (an error, the connection state): drop what is pending. */
+  reset(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.next = undefined;
+    this.shown = undefined;
+    this.shownAt = 0;
+  }
+
+  private apply(status: StatusArg): void {
+    if (status.text === this.shown) return;
+    this.shown = status.text;
+    this.shownAt = Date.now();
+    this.node.status(status);
+  }
+}

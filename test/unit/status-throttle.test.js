@@ -1,0 +1,46 @@
+"use strict";
+/** The throttled node status line (navien-status-in): at most one update per interval, only on change, the latest shown last. */
+const assert = require("node:assert/strict");
+const { ThrottledStatus } = require("../../nodes/lib/nodes/status-throttle.js");
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function setup(ms) {
+  const shown = [];
+  const built = [];
+  const line = new ThrottledStatus({ status: (s) => shown.push(s.text) }, ms);
+  const show = (text) => line.show(() => (built.push(text), { fill: "green", shape: "dot", text }));
+  return { line, shown, built, show };
+}
+
+describe("ThrottledStatus", () => {
+  it("shows the first status at once, then the latest one at the end of the interval; builds only what it shows", async () => {
+    const { shown, built, show } = setup(150);
+    show("a");
+    for (let i = 0; i < 100; i++) show(`b${i}`);
+    assert.deepEqual(shown, ["a"]);
+    await sleep(400);
+    assert.deepEqual(shown, ["a", "b99"]);
+    assert.deepEqual(built, ["a", "b99"], "the 99 in between were never built");
+  });
+
+  it("an unchanged text is not shown again", async () => {
+    const { shown, show } = setup(20);
+    show("a");
+    await sleep(60);
+    show("a");
+    await sleep(60);
+    show("a");
+    assert.deepEqual(shown, ["a"]);
+  });
+
+  it("reset(): a pending status is dropped and the next one shows at once, even with the same text", async () => {
+    const { line, shown, show } = setup(10_000);
+    show("a");
+    show("b"); // pending for 10 s
+    line.reset(); // e.g. an error or "reconnecting" took the status line over
+    show("a");
+    assert.deepEqual(shown, ["a", "a"]);
+    line.reset(); // no timer left behind
+  });
+});
