@@ -6,6 +6,8 @@
  * is written anywhere. The demo flows are regenerated whenever examples/ changes.
  * The dashboard example's @flowfuse/node-red-dashboard (a devDependency) needs no link in .demo/:
  * Node-RED also loads the modules in the node_modules folders above its own install, i.e. ours.
+ * The several-instances example needs a Redis: the demo starts Debian's redis-server (loopback,
+ * free port, no persistence) when it is installed, and leaves that example out when it is not.
  */
 const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
@@ -13,6 +15,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { startSimulator } = require("../test/simulator");
 const { DEMO_USER } = require("../test/simulator/navien");
+const { startRedis } = require("../test/support/redis");
 
 const root = path.join(__dirname, "..");
 const userDir = path.join(root, ".demo");
@@ -25,11 +28,13 @@ function exampleFiles(dir = path.join(root, "examples")) {
   ).sort();
 }
 
-/** Every example flow, with each account pointed at the simulator. */
-function demoFlows(simUrl) {
+/** Every example flow (those with a cluster only when a Redis runs), with each account pointed at the simulator. */
+function demoFlows(simUrl, withCluster) {
   const out = [];
   for (const file of exampleFiles()) {
-    for (const n of JSON.parse(fs.readFileSync(file, "utf8"))) {
+    const flow = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (!withCluster && flow.some((n) => n.type === "home-energy-cluster")) continue;
+    for (const n of flow) {
       if (n.type === "navien-account") Object.assign(n, { apiUrl: `${simUrl}/navien/api/v2.1`, mqttUrl: `${simUrl.replace(/^http/, "ws")}/navien/mqtt`, name: (n.name || "Navien") + " (simulator)" });
       if (n.type === "nox-account") Object.assign(n, { apiUrl: `${simUrl}/nox`, name: (n.name || "NOX") + " (simulator)" });
       if (n.type === "waviot-account") Object.assign(n, { authUrl: `${simUrl}/waviot`, name: (n.name || "WAVIoT") + " (simulator)" });
@@ -39,7 +44,7 @@ function demoFlows(simUrl) {
   return out;
 }
 
-function prepareUserDir(simUrl) {
+function prepareUserDir(simUrl, withCluster) {
   fs.mkdirSync(path.join(userDir, "node_modules", "@home-energy"), { recursive: true });
   const link = path.join(userDir, "node_modules", "@home-energy", "node-red-home-energy");
   if (!fs.existsSync(link)) fs.symlinkSync(path.relative(path.dirname(link), root), link, "dir");
@@ -60,7 +65,7 @@ module.exports = {
 };
 `,
   );
-  const flows = demoFlows(simUrl);
+  const flows = demoFlows(simUrl, withCluster);
   const hash = crypto.createHash("sha256").update(JSON.stringify(flows)).digest("hex");
   const hashFile = path.join(userDir, ".examples-hash");
   const flowFile = path.join(userDir, "flows.json");
@@ -77,10 +82,13 @@ module.exports = {
   // The simulated heaters publish a drifting status by themselves, so live status visibly moves.
   process.env.NAVIEN_SIM_AUTO_STATUS_MS = process.env.NAVIEN_SIM_AUTO_STATUS_MS || "5000";
   const sim = await startSimulator({ port: simPort });
-  prepareUserDir(sim.url);
+  const redis = process.env.HOME_ENERGY_REDIS_URL ? undefined : await startRedis().catch((err) => console.log(`No Redis for the several-instances example (${err.message}); it is left out of the demo.`));
+  prepareUserDir(sim.url, !!(process.env.HOME_ENERGY_REDIS_URL || redis));
   console.log(`Simulated clouds on ${sim.url} (Navien demo login: ${DEMO_USER.email})`);
+  if (redis) console.log(`Redis for the several-instances example on ${redis.url}`);
   const env = {
     ...process.env,
+    ...(redis ? { HOME_ENERGY_REDIS_URL: redis.url } : {}),
     NAVIEN_EMAIL: process.env.NAVIEN_EMAIL || DEMO_USER.email,
     NAVIEN_PASSWORD: process.env.NAVIEN_PASSWORD || DEMO_USER.password,
     ...(sim.demoEnv || {}),
@@ -96,6 +104,7 @@ module.exports = {
   process.on("SIGTERM", stop);
   red.on("exit", async (code) => {
     await sim.close();
+    if (redis) await redis.stop();
     process.exit(code ?? 0);
   });
 })().catch((err) => {
