@@ -31,9 +31,10 @@ function exampleFiles(dir = path.join(root, "examples")) {
 /** Every example flow (those with a cluster only when a Redis runs), with each account pointed at the simulator. */
 function demoFlows(simUrl, withCluster) {
   const out = [];
-  for (const file of exampleFiles()) {
-    const flow = JSON.parse(fs.readFileSync(file, "utf8"));
-    if (!withCluster && flow.some((n) => n.type === "home-energy-cluster")) continue;
+  const flows = exampleFiles().map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
+  const isCluster = (flow) => flow.some((n) => n.type === "home-energy-cluster");
+  // The single-instance examples first: the editor opens on the first tab.
+  for (const flow of [...flows.filter((f) => !isCluster(f)), ...(withCluster ? flows.filter(isCluster) : [])]) {
     for (const n of flow) {
       if (n.type === "navien-account") Object.assign(n, { apiUrl: `${simUrl}/navien/api/v2.1`, mqttUrl: `${simUrl.replace(/^http/, "ws")}/navien/mqtt`, name: (n.name || "Navien") + " (simulator)" });
       if (n.type === "nox-account") Object.assign(n, { apiUrl: `${simUrl}/nox`, name: (n.name || "NOX") + " (simulator)" });
