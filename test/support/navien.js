@@ -42,14 +42,21 @@ function demoConnection(sim, http, backoff) {
   return { conn, auth };
 }
 
+/** The tab `f1` and the account `acc` on the simulator (°F), that a test flow starts with. */
+function accountTab(sim) {
+  return [
+    { id: "f1", type: "tab" },
+    { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
+  ];
+}
+
 /**
  * One account `acc` with navien-status-in `st` (→ helper `out`) and navien-device `dev`
  * (→ helper `devOut`, command timeout `timeout` s), errors of `catchScope` caught into `caught`.
  */
 function statusAndDeviceFlow(sim, mac, { timeout, catchScope }) {
   return [
-    { id: "f1", type: "tab" },
-    { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
+    ...accountTab(sim),
     { id: "st", z: "f1", type: "navien-status-in", account: "acc", device: mac, interval: 0, onlyChanges: false, includeRaw: false, wires: [["out"]] },
     { id: "dev", z: "f1", type: "navien-device", account: "acc", device: mac, command: "", timeout, wires: [["devOut"]] },
     { id: "out", z: "f1", type: "helper" },
@@ -59,4 +66,4 @@ function statusAndDeviceFlow(sim, mac, { timeout, catchScope }) {
   ];
 }
 
-module.exports = { useNavienRuntime, demoConnection, statusAndDeviceFlow };
+module.exports = { useNavienRuntime, demoConnection, accountTab, statusAndDeviceFlow };
