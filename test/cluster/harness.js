@@ -10,7 +10,7 @@ const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
-const { freePort } = require("../support/redis");
+const { freePort } = require("../support/ports");
 
 const root = path.join(__dirname, "..", "..");
 const outDir = path.join(root, ".test-output", "cluster");

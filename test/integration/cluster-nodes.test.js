@@ -11,7 +11,7 @@ const assert = require("node:assert/strict");
 const { spawnSync } = require("node:child_process");
 const path = require("node:path");
 const { helper, loadNode, until, runtimeVersion, captureEverything, useSimulator } = require("../support/runtime");
-const { startRedis } = require("../support/redis");
+const { useRedis } = require("../support/redis");
 const { DEMO_API_KEY } = require("../simulator/nox");
 const { DEMO_USER: NAVIEN_USER } = require("../simulator/navien");
 
@@ -22,22 +22,14 @@ describe(`home-energy-cluster in Node-RED ${runtimeVersion()}`, function () {
   this.timeout(30_000);
   let sim, redis;
   useSimulator((s) => (sim = s));
-  before(async () => {
-    redis = await startRedis({ password: PASSWORD });
-  });
-  after(async () => {
-    await redis.stop();
-  });
-  afterEach(async () => {
-    try {
-      redis.resume();
-    } catch {
-      // not paused
-    }
-    await helper.unload();
-    delete process.env.HOME_ENERGY_REDIS_URL;
-    await redis.flush();
-  });
+  useRedis(
+    (r) => (redis = r),
+    { password: PASSWORD },
+    async () => {
+      await helper.unload();
+      delete process.env.HOME_ENERGY_REDIS_URL;
+    },
+  );
 
   function noxFlow(clusterProps = {}, clusterCreds = { password: PASSWORD }, accountCluster = "cl") {
     return {

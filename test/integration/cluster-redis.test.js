@@ -8,7 +8,7 @@
 const assert = require("node:assert");
 const { spawnSync } = require("node:child_process");
 const path = require("node:path");
-const { startRedis, makeTlsFiles } = require("../support/redis");
+const { startRedis, useRedis, makeTlsFiles } = require("../support/redis");
 const { ClusterConnection, checkRedisUrl } = require("../../nodes/lib/cluster/connection.js");
 const { ClusterSessions } = require("../../nodes/lib/cluster/nox-sessions.js");
 const { LeaderElection } = require("../../nodes/lib/cluster/leader.js");
@@ -34,21 +34,11 @@ describe("cluster primitives on a real redis-server", function () {
   }
   const ready = (c) => until(() => c.state === "ready", 5000, "Redis ready");
 
-  before(async () => {
-    redis = await startRedis();
-  });
-  after(async () => {
-    await redis.stop();
-  });
-  afterEach(async () => {
-    try {
-      redis.resume();
-    } catch {
-      // not paused
-    }
-    await Promise.all(open.splice(0).map((c) => c.close()));
-    await redis.flush();
-  });
+  useRedis(
+    (r) => (redis = r),
+    {},
+    () => Promise.all(open.splice(0).map((c) => c.close())),
+  );
 
   it("accepts a recorded session exactly once among 20 concurrent consumes over 3 connections", async () => {
     const conns = [connect(), connect(), connect()];

@@ -14,6 +14,7 @@
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion, useSimulator } = require("../support/runtime");
 const { DEMO_USER } = require("../simulator/navien");
+const { statusAndDeviceFlow } = require("../support/navien");
 
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in"].map(loadNode);
@@ -44,16 +45,7 @@ describe(`Navien faults: broker restarts and cut-offs (Node-RED ${runtimeVersion
 
   /** status-in and navien-device on one account; every output and error collected with its time. */
   async function deploy() {
-    const flow = [
-      { id: "f1", type: "tab" },
-      { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
-      { id: "st", z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: false, wires: [["out"]] },
-      { id: "dev", z: "f1", type: "navien-device", account: "acc", device: MAC, command: "", timeout: 15, wires: [["devOut"]] },
-      { id: "out", z: "f1", type: "helper" },
-      { id: "devOut", z: "f1", type: "helper" },
-      { id: "catcher", z: "f1", type: "catch", scope: ["dev"], uncaught: false, wires: [["caught"]] },
-      { id: "caught", z: "f1", type: "helper" },
-    ];
+    const flow = statusAndDeviceFlow(sim, MAC, { timeout: 15, catchScope: ["dev"] });
     await helper.load(TYPES, flow, { acc: { email: DEMO_USER.email, password: DEMO_USER.password } });
     const got = { statusAt: [], answers: [], errors: [] };
     helper.getNode("out").on("input", () => got.statusAt.push(Date.now()));

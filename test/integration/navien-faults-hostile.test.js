@@ -8,6 +8,7 @@
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion, useSimulator } = require("../support/runtime");
 const { DEMO_USER } = require("../simulator/navien");
+const { accountTab, statusAndDeviceFlow } = require("../support/navien");
 const { vector } = require("../simulator/vectors");
 const { hostilePayloads, findNonFinite } = require("../support/navien-hostile");
 const { decodeStatus } = require("../../nodes/lib/navien/status.js");
@@ -45,16 +46,7 @@ describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`
     process.on("unhandledRejection", onRejection);
     process.on("uncaughtException", onException);
     try {
-      const flow = [
-        { id: "f1", type: "tab" },
-        { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
-        { id: "st", z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: false, wires: [["out"]] },
-        { id: "dev", z: "f1", type: "navien-device", account: "acc", device: MAC, command: "", timeout: 10, wires: [["devOut"]] },
-        { id: "out", z: "f1", type: "helper" },
-        { id: "devOut", z: "f1", type: "helper" },
-        { id: "catcher", z: "f1", type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
-        { id: "caught", z: "f1", type: "helper" },
-      ];
+      const flow = statusAndDeviceFlow(sim, MAC, { timeout: 10, catchScope: null });
       await helper.load(TYPES, flow, { acc: { email: DEMO_USER.email, password: DEMO_USER.password } });
       const statuses = [];
       const devAnswers = [];
@@ -142,8 +134,7 @@ describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`
     const broker = sim.navien.broker;
     sim.navien.setDeviceCount(1);
     const flow = [
-      { id: "f1", type: "tab" },
-      { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
+      ...accountTab(sim),
       // status-in holds the device subscription, as in a typical flow.
       { id: "st", z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: false, wires: [] },
       { id: "dev", z: "f1", type: "navien-device", account: "acc", device: MAC, command: "", timeout: 10, wires: [["devOut"]] },
@@ -174,8 +165,7 @@ describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`
     const broker = sim.navien.broker;
     sim.navien.setDeviceCount(1);
     const flow = [
-      { id: "f1", type: "tab" },
-      { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
+      ...accountTab(sim),
       { id: "st", z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: true, wires: [["out"]] },
       { id: "out", z: "f1", type: "helper" },
     ];

@@ -5,12 +5,10 @@
  * doubling across them. Real aedes broker over a WebSocket on loopback.
  */
 const assert = require("node:assert/strict");
-const { NavienMqttConnection } = require("../../nodes/lib/navien/mqtt.js");
-const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { startSimulator } = require("../simulator");
-const { DEMO_USER } = require("../simulator/navien");
 const { until } = require("../support/runtime");
+const { demoConnection } = require("../support/navien");
 
 describe("Navien MQTT back-off resets on a successful reconnect", function () {
   this.timeout(30_000);
@@ -30,16 +28,8 @@ describe("Navien MQTT back-off resets on a successful reconnect", function () {
 
   it("4 short outages in a row: each reconnect waits the initial 300 ms (not 300, 600, 1200, 2400)", async () => {
     const broker = sim.navien.broker;
-    const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
-    conn = new NavienMqttConnection({
-      url: sim.navien.mqttUrl,
-      region: "us-east-1",
-      credentials: async (t) => {
-        const k = await auth.tokens(t);
-        return { accessKeyId: k.awsAccessKeyId, secretKey: k.awsSecretKey, sessionToken: k.awsSessionToken };
-      },
-      backoff: { initialMs: 300, maxMs: 5_000, factor: 2, jitter: 0 },
-    });
+    let auth;
+    ({ conn, auth } = demoConnection(sim, http, { initialMs: 300, maxMs: 5_000, factor: 2, jitter: 0 }));
     const waits = [];
     conn.on("state", (state, detail) => {
       if (state === "reconnecting") waits.push(detail.retryInMs);

@@ -7,7 +7,7 @@
  */
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { useNavienRuntime } = require("../support/navien");
 const { DEMO_USER } = require("../simulator/navien");
 
 const MAC = "a1b2c3d4e5f6";
@@ -18,22 +18,7 @@ const ROUNDS = 3;
 describe(`Navien burst: ${BURST} status commands at once on a fresh account (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(60_000);
   let sim;
-
-  before(async () => {
-    helper.settings({ navienMqtt: { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 5000 } });
-    sim = await startSimulator();
-    await helper.startServer();
-  });
-  after(async () => {
-    helper.settings({});
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    await until(() => sim.navien.broker.liveConnections === 0, 5000, "connection closed after unload");
-  });
+  useNavienRuntime((s) => (sim = s), { connectTimeoutMs: 5000 });
 
   for (let round = 1; round <= ROUNDS; round++) {
     it(`round ${round}: ${BURST} of ${BURST} answered, 1 device list, device subscribed once`, async () => {

@@ -4,11 +4,9 @@
  * command-*.json) per spec §5.1, through a real NavienMqttConnection.
  */
 const assert = require("node:assert/strict");
-const { NavienMqttConnection } = require("../../nodes/lib/navien/mqtt.js");
-const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { startSimulator } = require("../simulator");
-const { DEMO_USER } = require("../simulator/navien");
+const { demoConnection } = require("../support/navien");
 const { vector } = require("../simulator/vectors");
 
 const MAC = "a1b2c3d4e5f6";
@@ -35,16 +33,7 @@ describe("Simulated NWP500 over the simulated broker", function () {
     sim = await startSimulator();
     broker = sim.navien.broker;
     http = new HttpClient("Navien");
-    const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
-    conn = new NavienMqttConnection({
-      url: sim.navien.mqttUrl,
-      region: "us-east-1",
-      credentials: async (t) => {
-        const k = await auth.tokens(t);
-        return { accessKeyId: k.awsAccessKeyId, secretKey: k.awsSecretKey, sessionToken: k.awsSessionToken };
-      },
-      backoff: { initialMs: 20, maxMs: 200 },
-    });
+    ({ conn } = demoConnection(sim, http, { initialMs: 20, maxMs: 200 }));
     for (const f of [`${DEV}/#`, "cmd/52/{clientId}/res/#"]) {
       conn.subscribe(f, (topic, payload) => {
         const msg = JSON.parse(payload);

@@ -5,7 +5,7 @@
  */
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion, captureEverything } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { useNavienRuntime } = require("../support/navien");
 const { DEMO_USER } = require("../simulator/navien");
 
 const MAC = "a1b2c3d4e5f6";
@@ -14,27 +14,13 @@ const TYPES = ["navien-account", "navien-device", "navien-status-in", "navien-to
 describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(60_000);
   let sim;
-
-  before(async () => {
-    helper.settings({ navienMqtt: { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 } });
-    sim = await startSimulator();
-    await helper.startServer();
-  });
-  after(async () => {
-    helper.settings({});
-    await helper.stopServer();
-    await sim.close();
-  });
+  useNavienRuntime((s) => (sim = s), { connectTimeoutMs: 3000 });
   beforeEach(() => {
     sim.navien.resetCounters();
     sim.navien.broker.resetCounters();
     sim.navien.broker.start();
     sim.navien.broker.silent = false;
     sim.navien.setDeviceCount(2);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await until(() => sim.navien.broker.liveConnections === 0, 5000, "connections closed after unload");
   });
 
   let seq = 0;

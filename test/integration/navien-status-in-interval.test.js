@@ -7,7 +7,7 @@
  */
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { useNavienRuntime } = require("../support/navien");
 const { DEMO_USER } = require("../simulator/navien");
 
 const MAC = "a1b2c3d4e5f6";
@@ -19,24 +19,16 @@ describe(`navien-status-in interval and timeouts (Node-RED ${runtimeVersion()})`
   let sim;
   let broker;
 
-  before(async () => {
-    helper.settings({ navienMqtt: { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 } });
-    sim = await startSimulator();
-    broker = sim.navien.broker;
-    await helper.startServer();
-  });
-  after(async () => {
-    helper.settings({});
-    await helper.stopServer();
-    await sim.close();
-  });
+  useNavienRuntime(
+    (s) => {
+      sim = s;
+      broker = s.navien.broker;
+    },
+    { connectTimeoutMs: 3000 },
+  );
   beforeEach(() => {
     broker.start();
     broker.resetCounters();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await until(() => broker.liveConnections === 0, 5000, "connections closed after unload");
   });
 
   const statusRequests = () => broker.received.filter((m) => m.topic.endsWith("/st")).length;

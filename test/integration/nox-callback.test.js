@@ -6,17 +6,15 @@
  * leaks over redeploys, and the API key nowhere.
  */
 const assert = require("node:assert/strict");
-const http = require("node:http");
 const path = require("node:path");
 const fc = require("fast-check");
 const { helper, loadNode, until, runtimeVersion, captureEverything } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { useCallbackServer } = require("../support/nox-callback");
 const { vector } = require("../simulator/vectors");
 const { DEMO_API_KEY, encodeData } = require("../simulator/nox");
 
 const noxAccount = loadNode("nox-account");
 const noxLink = loadNode("nox-link");
-const noxCallback = loadNode("nox-callback");
 const VALID = vector("nox", "callback-data.json").required_cases[0];
 const FIVE = ["brand", "connected_at", "device_ids", "nox_user_id", "supplier_user_id"];
 
@@ -29,32 +27,12 @@ function coreHttpIn() {
 describe(`NOX callback node (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(30_000);
   let sim;
-  let RED_;
-  let server;
   let base;
   const unhandled = [];
   const onUnhandled = (e) => unhandled.push(e);
-  // Capture RED so that RED.httpNode (an unmounted express app in the helper) can be served.
-  const callbackModule = (RED) => {
-    RED_ = RED;
-    return noxCallback(RED);
-  };
-
-  before(async () => {
-    process.on("unhandledRejection", onUnhandled);
-    sim = await startSimulator();
-    await helper.startServer();
-    server = http.createServer((req, res) => (RED_ ? RED_.httpNode(req, res) : res.writeHead(503).end()));
-    await new Promise((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${server.address().port}`;
-  });
-  after(async () => {
-    process.off("unhandledRejection", onUnhandled);
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await helper.stopServer();
-    await sim.close();
-  });
+  before(() => process.on("unhandledRejection", onUnhandled));
+  after(() => process.off("unhandledRejection", onUnhandled));
+  const { callbackModule, red } = useCallbackServer((s) => ({ sim, base } = s));
   beforeEach(() => sim.nox.reset());
   afterEach(async () => {
     await helper.unload();
@@ -116,7 +94,7 @@ describe(`NOX callback node (Node-RED ${runtimeVersion()})`, function () {
   }
 
   function routesFor(url) {
-    const stack = (RED_.httpNode._router || { stack: [] }).stack; // express 4 (Node-RED 4 and 5)
+    const stack = (red().httpNode._router || { stack: [] }).stack; // express 4 (Node-RED 4 and 5)
     return stack.filter((l) => l.route && l.route.path === url).length;
   }
 

@@ -8,39 +8,18 @@
  * callback is being checked leaves its session pending.
  */
 const assert = require("node:assert/strict");
-const http = require("node:http");
 const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { useCallbackServer } = require("../support/nox-callback");
 const { DEMO_API_KEY, encodeData } = require("../simulator/nox");
 
 const noxAccount = loadNode("nox-account");
 const noxLink = loadNode("nox-link");
-const noxCallback = loadNode("nox-callback");
 
 describe(`nox-callback verify (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(30_000);
   let sim;
-  let RED_;
-  let server;
   let base;
-  const callbackModule = (RED) => {
-    RED_ = RED;
-    return noxCallback(RED);
-  };
-
-  before(async () => {
-    sim = await startSimulator();
-    await helper.startServer();
-    server = http.createServer((req, res) => (RED_ ? RED_.httpNode(req, res) : res.writeHead(503).end()));
-    await new Promise((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${server.address().port}`;
-  });
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await helper.stopServer();
-    await sim.close();
-  });
+  const { callbackModule } = useCallbackServer((s) => ({ sim, base } = s));
   beforeEach(() => sim.nox.reset());
   afterEach(() => helper.unload());
 

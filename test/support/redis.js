@@ -7,17 +7,7 @@
  */
 const { spawn } = require("node:child_process");
 const net = require("node:net");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const { freePort } = require("./ports");
 
 /** One RESP command over a fresh socket (no client library: the helper must not depend on what it tests). */
 function command(port, args, { password, timeoutMs = 2000 } = {}) {
@@ -141,4 +131,29 @@ function accepts(port) {
   });
 }
 
-module.exports = { startRedis, freePort, makeTlsFiles };
+/**
+ * Mocha hooks: one redis-server (`opts` as startRedis) for the suite, handed to `ready(redis)`.
+ * After each test it is resumed if a test paused it, `cleanUp()` runs (close what used it), and
+ * it is flushed, so every test starts on an empty, answering Redis.
+ */
+function useRedis(ready, opts, cleanUp) {
+  let redis;
+  before(async () => {
+    redis = await startRedis(opts);
+    ready(redis);
+  });
+  after(async () => {
+    await redis.stop();
+  });
+  afterEach(async () => {
+    try {
+      redis.resume();
+    } catch {
+      // not paused
+    }
+    await cleanUp();
+    await redis.flush();
+  });
+}
+
+module.exports = { startRedis, useRedis, makeTlsFiles };
