@@ -80,19 +80,75 @@ export function deriveEvents(prev: Readonly<Record<string, StatusValue>>, next: 
   return EVENT_ORDER.filter((e) => out.has(e));
 }
 
+/** msg.changes and msg.events of one status. */
+export interface StatusDiff {
+  changes: StatusChanges | null;
+  events: StatusEvent[];
+}
+
+/** The diff between two statuses (changes and events). */
+export function compareStatus(prev: Readonly<Record<string, StatusValue>>, next: Readonly<Record<string, StatusValue>>): StatusDiff {
+  return { changes: diffStatus(prev, next), events: deriveEvents(prev, next) };
+}
+
 /**
- * The previous status of every device one node has seen since deploy (one instance per node, so
- * a redeploy starts again with `changes: null`).
+ * One status of a device as the account decoded it (realtime.ts): its number in the device's
+ * sequence of statuses and the diff against status number seq - 1, computed once per account
+ * however many nodes read it. Both objects are the account's own and are never sent as they are.
+ */
+export interface SequencedStatus {
+  readonly seq: number;
+  readonly status: Readonly<NavienStatus>;
+  /** Against the status just before (seq - 1); null when the account did not decode that one. */
+  sinceLast(): Readonly<StatusDiff> | null;
+}
+
+/**
+ * Numbers the statuses of every device (one instance per account) and keeps the last one decoded,
+ * which the next one is compared with. A status nobody decoded (no listener) still takes its
+ * number, so nobody compares across it with the account's diff.
+ */
+export class StatusSequence {
+  private readonly last = new Map<string, { seq: number; status?: Readonly<NavienStatus> }>();
+
+  /** The next number of the device's sequence, and the decoded status before it (if it was decoded). */
+  next(mac: string, status?: Readonly<NavienStatus>): { seq: number; prev: Readonly<NavienStatus> | undefined } {
+    const before = this.last.get(mac);
+    const seq = (before?.seq ?? 0) + 1;
+    this.last.set(mac, { seq, status });
+    return { seq, prev: before?.status };
+  }
+
+  clear(): void {
+    this.last.clear();
+  }
+}
+
+/**
+ * What one node has seen of every device since deploy (one instance per node, so a redeploy starts
+ * again with `changes: null`). When the node saw the status just before, the account's diff is
+ * exactly its own and is reused; otherwise (the node skipped some) it compares with the last one it
+ * saw. It keeps references to the account's statuses, which nobody changes (messages carry copies).
  */
 export class StatusHistory {
-  private readonly last = new Map<string, NavienStatus>();
+  private readonly last = new Map<string, { seq: number; status: Readonly<NavienStatus> }>();
 
-  /** Compares with the device's previous status and remembers this one. */
-  observe(mac: string, status: NavienStatus): { changes: StatusChanges | null; events: StatusEvent[] } {
-    const prev = this.last.get(mac);
-    // A copy: the status goes out as msg.payload, and a flow may change that object in place.
-    this.last.set(mac, { ...status });
-    if (!prev) return { changes: null, events: [] };
-    return { changes: diffStatus(prev, status), events: deriveEvents(prev, status) };
+  /** Compares with the device's previous status seen by this node and remembers this one. The result is this node's own. */
+  observe(mac: string, s: SequencedStatus): StatusDiff {
+    const seen = this.last.get(mac);
+    this.last.set(mac, { seq: s.seq, status: s.status });
+    if (!seen) return { changes: null, events: [] };
+    const shared = seen.seq === s.seq - 1 ? s.sinceLast() : null;
+    return shared ? copyDiff(shared) : compareStatus(seen.status, s.status);
   }
+}
+
+/** A copy a flow may change without changing the account's diff or another node's message. */
+function copyDiff(d: Readonly<StatusDiff>): StatusDiff {
+  let changes: StatusChanges | null = null;
+  if (d.changes) {
+    changes = {};
+    for (const k in d.changes) changes[k] = { from: d.changes[k].from, to: d.changes[k].to };
+  }
+  return { changes, events: d.events.slice() };
 }
