@@ -92,31 +92,30 @@ export function compareStatus(prev: Readonly<Record<string, StatusValue>>, next:
 }
 
 /**
- * One status of a device as the account decoded it (realtime.ts): its number in the device's
- * sequence of statuses and the diff against status number seq - 1, computed once per account
- * however many nodes read it. Both objects are the account's own and are never sent as they are.
+ * One status of a device as the account decoded it (realtime.ts), with the status the account
+ * decoded just before it and the diff between the two, computed once per account however many
+ * nodes read it. All three are the account's own and are never sent as they are.
  */
-export interface SequencedStatus {
-  readonly seq: number;
+export interface AccountStatus {
   readonly status: Readonly<NavienStatus>;
-  /** Against the status just before (seq - 1); null when the account did not decode that one. */
+  /** The device's status decoded just before this one; undefined when the one before was not decoded (nobody listened). */
+  readonly previous: Readonly<NavienStatus> | undefined;
+  /** previous → status; null without a previous. */
   sinceLast(): Readonly<StatusDiff> | null;
 }
 
 /**
- * Numbers the statuses of every device (one instance per account) and keeps the last one decoded,
- * which the next one is compared with. A status nobody decoded (no listener) still takes its
- * number, so nobody compares across it with the account's diff.
+ * The last decoded status of every device (one instance per account), which the next one is
+ * compared with. A status nobody decoded (no listener) clears it, so nobody compares across it.
  */
-export class StatusSequence {
-  private readonly last = new Map<string, { seq: number; status?: Readonly<NavienStatus> }>();
+export class LastStatuses {
+  private readonly last = new Map<string, Readonly<NavienStatus> | undefined>();
 
-  /** The next number of the device's sequence, and the decoded status before it (if it was decoded). */
-  next(mac: string, status?: Readonly<NavienStatus>): { seq: number; prev: Readonly<NavienStatus> | undefined } {
+  /** Remembers this status of the device (undefined: not decoded) and returns the one before. */
+  replace(mac: string, status: Readonly<NavienStatus> | undefined): Readonly<NavienStatus> | undefined {
     const before = this.last.get(mac);
-    const seq = (before?.seq ?? 0) + 1;
-    this.last.set(mac, { seq, status });
-    return { seq, prev: before?.status };
+    this.last.set(mac, status);
+    return before;
   }
 
   clear(): void {
@@ -126,20 +125,21 @@ export class StatusSequence {
 
 /**
  * What one node has seen of every device since deploy (one instance per node, so a redeploy starts
- * again with `changes: null`). When the node saw the status just before, the account's diff is
- * exactly its own and is reused; otherwise (the node skipped some) it compares with the last one it
- * saw. It keeps references to the account's statuses, which nobody changes (messages carry copies).
+ * again with `changes: null`). When the last status the node saw is the account's previous one, the
+ * account's diff is exactly the node's and is reused; otherwise (the node missed some, e.g. before
+ * its device list was resolved) it compares with the last one it saw. It keeps references to the
+ * account's statuses, which nobody changes (messages carry copies).
  */
 export class StatusHistory {
-  private readonly last = new Map<string, { seq: number; status: Readonly<NavienStatus> }>();
+  private readonly last = new Map<string, Readonly<NavienStatus>>();
 
   /** Compares with the device's previous status seen by this node and remembers this one. The result is this node's own. */
-  observe(mac: string, s: SequencedStatus): StatusDiff {
+  observe(mac: string, s: AccountStatus): StatusDiff {
     const seen = this.last.get(mac);
-    this.last.set(mac, { seq: s.seq, status: s.status });
+    this.last.set(mac, s.status);
     if (!seen) return { changes: null, events: [] };
-    const shared = seen.seq === s.seq - 1 ? s.sinceLast() : null;
-    return shared ? copyDiff(shared) : compareStatus(seen.status, s.status);
+    const shared = seen === s.previous ? s.sinceLast() : null;
+    return shared ? copyDiff(shared) : compareStatus(seen, s.status);
   }
 }
 

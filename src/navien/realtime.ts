@@ -20,7 +20,7 @@ import { message, type MessageRef } from "../core/messages.js";
 import { withFiniteNumbers } from "../core/finite-json.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
-import { compareStatus, StatusSequence, type SequencedStatus, type StatusDiff } from "./events.js";
+import { compareStatus, LastStatuses, type AccountStatus, type StatusDiff } from "./events.js";
 import { decodeFeatures, hasCapabilities } from "./features.js";
 import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
 import { NavienMqttConnection, type BackoffOptions, type CredentialsProvider, type MqttState, type NavienMqttOptions, type StateDetail } from "./mqtt.js";
@@ -68,10 +68,10 @@ export interface RealtimeDeps {
 }
 
 /**
- * A decoded status, decoded once per account however many nodes listen, numbered in its device's
- * sequence and compared once with the status before it (SequencedStatus, events.ts).
+ * A decoded status, decoded once per account however many nodes listen, and compared once with
+ * the status before it (AccountStatus, events.ts).
  */
-export interface StatusUpdate extends SequencedStatus {
+export interface StatusUpdate extends AccountStatus {
   readonly mac: string;
   /** The raw status object with non-finite numbers as null; copied only when read (includeRaw). */
   readonly raw: Record<string, unknown>;
@@ -93,8 +93,7 @@ class DecodedStatus implements StatusUpdate {
     readonly mac: string,
     private readonly data: Record<string, unknown>,
     readonly status: NavienStatus,
-    readonly seq: number,
-    private readonly prev: Readonly<NavienStatus> | undefined,
+    readonly previous: Readonly<NavienStatus> | undefined,
   ) {}
 
   get raw(): Record<string, unknown> {
@@ -106,7 +105,7 @@ class DecodedStatus implements StatusUpdate {
   }
 
   sinceLast(): Readonly<StatusDiff> | null {
-    if (this.diff === undefined) this.diff = this.prev ? compareStatus(this.prev, this.status) : null;
+    if (this.diff === undefined) this.diff = this.previous ? compareStatus(this.previous, this.status) : null;
     return this.diff;
   }
 }
@@ -134,7 +133,7 @@ export class NavienRealtime {
   private readonly features = new Map<string, { at: number; raw: Record<string, unknown> }>();
   private readonly featuresInFlight = new Map<string, Promise<Record<string, unknown>>>();
   private readonly lastStatus = new Map<string, Record<string, unknown>>();
-  private readonly statusSequence = new StatusSequence();
+  private readonly decodedStatus = new LastStatuses();
   private unsubscribeResponses: (() => void) | undefined;
   private closed = false;
   /** Where connection trouble is reported (the config node routes it to the Node-RED log). */
@@ -273,7 +272,7 @@ export class NavienRealtime {
     this.stateListeners.clear();
     this.followers.clear();
     this.pending.clear();
-    this.statusSequence.clear();
+    this.decodedStatus.clear();
     await this.conn?.close();
   }
 
@@ -342,10 +341,9 @@ export class NavienRealtime {
     if (msg.kind === "status") {
       if (this.statusListeners.size) {
         const status = decodeStatus(msg.data, this.unit);
-        const { seq, prev } = this.statusSequence.next(mac, status);
-        const update = new DecodedStatus(mac, msg.data, status, seq, prev);
+        const update = new DecodedStatus(mac, msg.data, status, this.decodedStatus.replace(mac, status));
         for (const fn of this.statusListeners) this.safely(() => fn(update));
-      } else this.statusSequence.next(mac);
+      } else this.decodedStatus.replace(mac, undefined);
     }
     if (req) this.unwatchIfIdle(mac);
   }

@@ -174,8 +174,9 @@ describe("Navien realtime layer (fake connection)", () => {
     assert.notEqual(sent[1], seen[0].status);
     assert.notEqual(sent[0], sent[1]);
     assert.deepEqual(sent[1], seen[0].status);
-    // Numbered per device and compared once with the status before.
-    assert.deepEqual([seen[0].seq, seen[2].seq], [1, 2]);
+    // Compared once with the status before.
+    assert.equal(seen[0].previous, undefined);
+    assert.equal(seen[2].previous, seen[0].status);
     assert.equal(seen[0].sinceLast(), null);
     assert.equal(seen[2].sinceLast(), seen[3].sinceLast(), "one diff for every listener");
     assert.deepEqual(seen[2].sinceLast().changes, { dhwChargePer: { from: seen[0].status.dhwChargePer, to: 12 } });
