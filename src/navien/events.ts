@@ -80,19 +80,75 @@ export function deriveEvents(prev: Readonly<Record<string, StatusValue>>, next: 
   return EVENT_ORDER.filter((e) => out.has(e));
 }
 
+/** msg.changes and msg.events of one status. */
+export interface StatusDiff {
+  changes: StatusChanges | null;
+  events: StatusEvent[];
+}
+
+/** The diff between two statuses (changes and events). */
+export function compareStatus(prev: Readonly<Record<string, StatusValue>>, next: Readonly<Record<string, StatusValue>>): StatusDiff {
+  return { changes: diffStatus(prev, next), events: deriveEvents(prev, next) };
+}
+
 /**
- * The previous status of every device one node has seen since deploy (one instance per node, so
- * a redeploy starts again with `changes: null`).
+ * One status of a device as the account decoded it (realtime.ts), with the status the account
+ * decoded just before it and the diff between the two, computed once per account however many
+ * nodes read it. All three are the account's own and are never sent as they are.
+ */
+export interface AccountStatus {
+  readonly status: Readonly<NavienStatus>;
+  /** The device's status decoded just before this one; undefined when the one before was not decoded (nobody listened). */
+  readonly previous: Readonly<NavienStatus> | undefined;
+  /** previous → status; null without a previous. */
+  sinceLast(): Readonly<StatusDiff> | null;
+}
+
+/**
+ * The last decoded status of every device (one instance per account), which the next one is
+ * compared with. A status nobody decoded (no listener) clears it, so nobody compares across it.
+ */
+export class LastStatuses {
+  private readonly last = new Map<string, Readonly<NavienStatus> | undefined>();
+
+  /** Remembers this status of the device (undefined: not decoded) and returns the one before. */
+  replace(mac: string, status: Readonly<NavienStatus> | undefined): Readonly<NavienStatus> | undefined {
+    const before = this.last.get(mac);
+    this.last.set(mac, status);
+    return before;
+  }
+
+  clear(): void {
+    this.last.clear();
+  }
+}
+
+/**
+ * What one node has seen of every device since deploy (one instance per node, so a redeploy starts
+ * again with `changes: null`). When the last status the node saw is the account's previous one, the
+ * account's diff is exactly the node's and is reused; otherwise (the node missed some, e.g. before
+ * its device list was resolved) it compares with the last one it saw. It keeps references to the
+ * account's statuses, which nobody changes (messages carry copies).
  */
 export class StatusHistory {
-  private readonly last = new Map<string, NavienStatus>();
+  private readonly last = new Map<string, Readonly<NavienStatus>>();
 
-  /** Compares with the device's previous status and remembers this one. */
-  observe(mac: string, status: NavienStatus): { changes: StatusChanges | null; events: StatusEvent[] } {
-    const prev = this.last.get(mac);
-    // A copy: the status goes out as msg.payload, and a flow may change that object in place.
-    this.last.set(mac, { ...status });
-    if (!prev) return { changes: null, events: [] };
-    return { changes: diffStatus(prev, status), events: deriveEvents(prev, status) };
+  /** Compares with the device's previous status seen by this node and remembers this one. The result is this node's own. */
+  observe(mac: string, s: AccountStatus): StatusDiff {
+    const seen = this.last.get(mac);
+    this.last.set(mac, s.status);
+    if (!seen) return { changes: null, events: [] };
+    const shared = seen === s.previous ? s.sinceLast() : null;
+    return shared ? copyDiff(shared) : compareStatus(seen, s.status);
   }
+}
+
+/** A copy a flow may change without changing the account's diff or another node's message. */
+function copyDiff(d: Readonly<StatusDiff>): StatusDiff {
+  let changes: StatusChanges | null = null;
+  if (d.changes) {
+    changes = {};
+    for (const k in d.changes) changes[k] = { from: d.changes[k].from, to: d.changes[k].to };
+  }
+  return { changes, events: d.events.slice() };
 }

@@ -20,6 +20,7 @@ import { message, type MessageRef } from "../core/messages.js";
 import { withFiniteNumbers } from "../core/finite-json.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
+import { compareStatus, LastStatuses, type AccountStatus, type StatusDiff } from "./events.js";
 import { decodeFeatures, hasCapabilities } from "./features.js";
 import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
 import { NavienMqttConnection, type BackoffOptions, type CredentialsProvider, type MqttState, type NavienMqttOptions, type StateDetail } from "./mqtt.js";
@@ -66,29 +67,33 @@ export interface RealtimeDeps {
   connect?: (o: NavienMqttOptions) => RealtimeConnection;
 }
 
-/** A decoded status, decoded once per account however many nodes listen. */
-export interface StatusUpdate {
+/**
+ * A decoded status, decoded once per account however many nodes listen, and compared once with
+ * the status before it (AccountStatus, events.ts).
+ */
+export interface StatusUpdate extends AccountStatus {
   readonly mac: string;
   /** The raw status object with non-finite numbers as null; copied only when read (includeRaw). */
   readonly raw: Record<string, unknown>;
-  /** The decoded status, to read (not to send: see payload()). */
+  /** The decoded status, to read (not to send: see payload()). The account compares the next status with it. */
   readonly status: NavienStatus;
   /**
-   * The status to put in an outgoing message: the decoded object itself for the first caller, a
-   * copy for every later one, so no node's downstream flow can change another node's message and
-   * a single listener costs no copy.
+   * The status to put in an outgoing message: a shallow copy for every caller (the values are
+   * primitives), so no node's downstream flow can change another node's message or what the
+   * account compares the next status with.
    */
   payload(): NavienStatus;
 }
 
 class DecodedStatus implements StatusUpdate {
   private rawCopy: Record<string, unknown> | undefined;
-  private handedOut = false;
+  private diff: StatusDiff | null | undefined;
 
   constructor(
     readonly mac: string,
     private readonly data: Record<string, unknown>,
     readonly status: NavienStatus,
+    readonly previous: Readonly<NavienStatus> | undefined,
   ) {}
 
   get raw(): Record<string, unknown> {
@@ -96,9 +101,12 @@ class DecodedStatus implements StatusUpdate {
   }
 
   payload(): NavienStatus {
-    if (this.handedOut) return { ...this.status };
-    this.handedOut = true;
-    return this.status;
+    return { ...this.status };
+  }
+
+  sinceLast(): Readonly<StatusDiff> | null {
+    if (this.diff === undefined) this.diff = this.previous ? compareStatus(this.previous, this.status) : null;
+    return this.diff;
   }
 }
 
@@ -125,6 +133,7 @@ export class NavienRealtime {
   private readonly features = new Map<string, { at: number; raw: Record<string, unknown> }>();
   private readonly featuresInFlight = new Map<string, Promise<Record<string, unknown>>>();
   private readonly lastStatus = new Map<string, Record<string, unknown>>();
+  private readonly decodedStatus = new LastStatuses();
   private unsubscribeResponses: (() => void) | undefined;
   private closed = false;
   /** Where connection trouble is reported (the config node routes it to the Node-RED log). */
@@ -263,6 +272,7 @@ export class NavienRealtime {
     this.stateListeners.clear();
     this.followers.clear();
     this.pending.clear();
+    this.decodedStatus.clear();
     await this.conn?.close();
   }
 
@@ -328,9 +338,12 @@ export class NavienRealtime {
         this.safely(() => f.resolve(msg));
       }
     }
-    if (msg.kind === "status" && this.statusListeners.size) {
-      const update = new DecodedStatus(mac, msg.data, decodeStatus(msg.data, this.unit));
-      for (const fn of this.statusListeners) this.safely(() => fn(update));
+    if (msg.kind === "status") {
+      if (this.statusListeners.size) {
+        const status = decodeStatus(msg.data, this.unit);
+        const update = new DecodedStatus(mac, msg.data, status, this.decodedStatus.replace(mac, status));
+        for (const fn of this.statusListeners) this.safely(() => fn(update));
+      } else this.decodedStatus.replace(mac, undefined);
     }
     if (req) this.unwatchIfIdle(mac);
   }

@@ -11,6 +11,7 @@ import { StatusHistory } from "../navien/events.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { StatusUpdate } from "../navien/realtime.js";
 import type { NavienDevice } from "../navien/types.js";
+import type { NavienStatus } from "../navien/status.js";
 import type { NavienAccountClient } from "../navien/account.js";
 import { bindAccount } from "./account-binding.js";
 import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey, nodeText } from "./common.js";
@@ -72,20 +73,30 @@ export = function (RED: NodeAPI) {
 
     node.status({ fill: "grey", shape: "ring", text: statusKey("starting") });
 
+    // The status line shows the latest status (the account's own object, which nobody changes) and
+    // is built only when shown: per status, a node only records what to show.
+    let latestStatus: Readonly<NavienStatus> | undefined;
+    let latestDev: NavienDevice | undefined;
+    const lineText = () => {
+      const status = latestStatus!;
+      const dev = latestDev!;
+      const name = devices.length > 1 ? dev.name || dev.mac : undefined;
+      const text = statusText(status, unit);
+      return { fill: "green", shape: "dot", text: nodeText(RED, name ? message("navien.statusText.named", { name, text }) : text) } as const;
+    };
+
     cleanup.push(
       rt.onStatus((u: StatusUpdate) => {
         const dev = devices.find((d) => d.mac === u.mac);
         if (!dev) return;
-        const status = u.status;
-        const { changes, events } = history.observe(dev.mac, status);
+        const { changes, events } = history.observe(dev.mac, u);
         if (def.onlyChanges && changes && !Object.keys(changes).length) return;
         const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: u.payload(), device: { mac: dev.mac, name: dev.name }, changes, events };
         if (def.includeRaw) out.raw = u.raw;
         node.send(out as any);
-        // The status line reads its fields now (the payload is the flow's from here on) and builds its text only when shown.
-        const brief = { dhwTemperature: status.dhwTemperature, dhwOperationSetting: status.dhwOperationSetting, power: status.power };
-        const name = devices.length > 1 ? dev.name || dev.mac : undefined;
-        line.show(() => ({ fill: "green", shape: "dot", text: nodeText(RED, name ? message("navien.statusText.named", { name, text: statusText(brief, unit) }) : statusText(brief, unit)) }));
+        latestStatus = u.status;
+        latestDev = dev;
+        line.show(lineText);
       }),
     );
 

@@ -4,7 +4,7 @@
  * statuses: the vector's status, changed field by field as the device would report it.
  */
 const assert = require("node:assert/strict");
-const { StatusHistory, diffStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/events.js");
+const { StatusHistory, LastStatuses, compareStatus, diffStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/events.js");
 const { decodeStatus } = require("../../nodes/lib/navien/status.js");
 const { vector } = require("../simulator/vectors");
 
@@ -14,31 +14,73 @@ const status = (over = {}) => decodeStatus({ ...RAW, ...over }, "F");
 const events = (a, b) => deriveEvents(status(a), status(b));
 
 describe("Navien status changes and events", () => {
+  /** One account's statuses as the realtime layer hands them to nodes: each compared once with the one before. */
+  function account() {
+    const last = new LastStatuses();
+    let compared = 0;
+    const update = (mac, st) => {
+      const previous = last.replace(mac, st);
+      let diff;
+      return { status: st, previous, sinceLast: () => (diff ??= previous ? (compared++, compareStatus(previous, st)) : null) };
+    };
+    return { update, skip: (mac) => last.replace(mac, undefined), compared: () => compared };
+  }
+
   it("the first status of a device has changes null and no events; an identical one {} and none", () => {
+    const acc = account();
     const h = new StatusHistory();
-    assert.deepEqual(h.observe("a1", status()), { changes: null, events: [] });
-    assert.deepEqual(h.observe("a1", status()), { changes: {}, events: [] });
+    assert.deepEqual(h.observe("a1", acc.update("a1", status())), { changes: null, events: [] });
+    assert.deepEqual(h.observe("a1", acc.update("a1", status())), { changes: {}, events: [] });
     // Another device is its own history: its first status is null again.
-    assert.deepEqual(h.observe("b2", status({ dhwOperationSetting: 6 })), { changes: null, events: [] });
-    // A new history (a redeploy) starts over.
-    assert.equal(new StatusHistory().observe("a1", status()).changes, null);
+    assert.deepEqual(h.observe("b2", acc.update("b2", status({ dhwOperationSetting: 6 }))), { changes: null, events: [] });
+    // A new history (a redeploy, or a node deployed later) starts over.
+    assert.equal(new StatusHistory().observe("a1", acc.update("a1", status())).changes, null);
   });
 
   it("changes holds exactly the fields that differ, decoded, as {from, to}", () => {
+    const acc = account();
     const h = new StatusHistory();
-    h.observe("a1", status());
-    const { changes } = h.observe("a1", status({ dhwTemperature: 100, dhwChargePer: 55 }));
+    h.observe("a1", acc.update("a1", status()));
+    const { changes } = h.observe("a1", acc.update("a1", status({ dhwTemperature: 100, dhwChargePer: 55 })));
     assert.deepEqual(changes, { dhwTemperature: { from: status().dhwTemperature, to: 122 }, dhwChargePer: { from: 80, to: 55 } });
     // Compared with the status before, not the first one.
-    assert.deepEqual(h.observe("a1", status({ dhwTemperature: 100, dhwChargePer: 56 })).changes, { dhwChargePer: { from: 55, to: 56 } });
+    assert.deepEqual(h.observe("a1", acc.update("a1", status({ dhwTemperature: 100, dhwChargePer: 56 }))).changes, { dhwChargePer: { from: 55, to: 56 } });
   });
 
-  it("a flow changing the emitted status in place does not change what the next one is compared with", () => {
+  it("nodes that saw the status before reuse the account's diff, each getting its own copy", () => {
+    const acc = account();
+    const [h1, h2] = [new StatusHistory(), new StatusHistory()];
+    const first = acc.update("a1", status());
+    h1.observe("a1", first);
+    h2.observe("a1", first);
+    const next = acc.update("a1", status({ dhwChargePer: 55, dhwOperationSetting: 6 }));
+    const a = h1.observe("a1", next);
+    const b = h2.observe("a1", next);
+    assert.equal(acc.compared(), 1, "compared once for both nodes");
+    assert.deepEqual(a, b);
+    assert.notEqual(a.changes, b.changes);
+    assert.notEqual(a.changes.dhwChargePer, b.changes.dhwChargePer);
+    assert.notEqual(a.events, b.events);
+    // A flow changing one node's msg.changes / msg.events changes neither the other's nor the account's.
+    a.changes.dhwChargePer.to = 1;
+    a.events.length = 0;
+    assert.equal(b.changes.dhwChargePer.to, 55);
+    assert.deepEqual(next.sinceLast().changes.dhwChargePer, { from: 80, to: 55 });
+    assert.deepEqual(next.sinceLast().events, ["power-off", "mode-changed"]);
+  });
+
+  it("a node that missed statuses compares with the last one it saw, not with the account's previous", () => {
+    const acc = account();
     const h = new StatusHistory();
-    const first = status();
-    h.observe("a1", first);
-    first.dhwChargePer = 1; // e.g. a change node writing into msg.payload
-    assert.deepEqual(h.observe("a1", status()).changes, {});
+    h.observe("a1", acc.update("a1", status()));
+    acc.update("a1", status({ dhwChargePer: 55 })); // the node did not see this one
+    const before = acc.compared();
+    const { changes } = h.observe("a1", acc.update("a1", status({ dhwChargePer: 56 })));
+    assert.deepEqual(changes, { dhwChargePer: { from: 80, to: 56 } });
+    assert.equal(acc.compared(), before, "the account's diff (55 → 56) was not used");
+    // After a status nobody decoded, the account has nothing to compare with.
+    acc.skip("a1");
+    assert.equal(acc.update("a1", status()).sinceLast(), null);
   });
 
   it("diffStatus reports a field missing on one side as null", () => {

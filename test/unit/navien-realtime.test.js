@@ -161,17 +161,28 @@ describe("Navien realtime layer (fake connection)", () => {
     const { conn, rt } = await setup();
     const seen = [];
     const sent = [];
-    rt.onStatus((u) => (seen.push(u.status), sent.push(u.payload())));
-    rt.onStatus((u) => (seen.push(u.status), sent.push(u.payload())));
+    rt.onStatus((u) => (seen.push(u), sent.push(u.payload())));
+    rt.onStatus((u) => (seen.push(u), sent.push(u.payload())));
     const unwatch = rt.watch(MAC);
     conn.status({}, `navilink-${MAC}`);
+    conn.status({ dhwChargePer: 12 }, `navilink-${MAC}`);
     unwatch();
-    assert.equal(seen.length, 2);
-    assert.equal(seen[0], seen[1], "the same decoded object");
-    // What goes into messages: the decoded object once (no copy for a single node), a copy for every other node.
-    assert.equal(sent[0], seen[0]);
-    assert.notEqual(sent[1], seen[0]);
-    assert.deepEqual(sent[1], seen[0]);
+    assert.equal(seen.length, 4);
+    assert.equal(seen[0].status, seen[1].status, "the same decoded object");
+    // What goes into messages: a copy for every node; the decoded object stays with the account.
+    assert.notEqual(sent[0], seen[0].status);
+    assert.notEqual(sent[1], seen[0].status);
+    assert.notEqual(sent[0], sent[1]);
+    assert.deepEqual(sent[1], seen[0].status);
+    // Compared once with the status before.
+    assert.equal(seen[0].previous, undefined);
+    assert.equal(seen[2].previous, seen[0].status);
+    assert.equal(seen[0].sinceLast(), null);
+    assert.equal(seen[2].sinceLast(), seen[3].sinceLast(), "one diff for every listener");
+    assert.deepEqual(seen[2].sinceLast().changes, { dhwChargePer: { from: seen[0].status.dhwChargePer, to: 12 } });
+    // A flow changing its msg.payload in place does not change what the next status is compared with.
+    sent[0].dhwChargePer = 99;
+    assert.equal(seen[2].sinceLast().changes.dhwChargePer.from, seen[0].status.dhwChargePer);
   });
 
   it("the device subscription stays while a request to it is outstanding", async () => {
