@@ -109,6 +109,10 @@ describe(`automation examples (Node-RED ${runtimeVersion()})`, function () {
     await deployExample("Navien - cheapest hours from the time-of-use plan.json", sim, { "nv-tou-auto-plan-i": { onceDelay: 0.1 } });
     const decide = helper.getNode("nv-tou-auto-decide");
     await until(() => decide.context().flow.get("touPlan"), 15_000, "the plan read at start");
+    // The flow decides once right after reading the plan, by the real clock: let that command land
+    // first, so that it cannot overtake the decisions below (which give their own time in msg.now).
+    const first = await until(() => decide.context().get("mode"), 15_000, "the decision at start");
+    await until(() => heater.status.dhwOperationSetting === (first === "high-demand" ? 4 : 3), 15_000, `${first} at start`);
     // The simulator's plan (PG&E EV-A): winter weekdays 00:00–06:59 cheapest, 14:00–20:59 dearest.
     const at = (h) => ({ now: new Date(2026, 11, 1, h, 30).getTime() }); // a Tuesday in December
     decide.receive(at(15));
