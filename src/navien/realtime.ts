@@ -313,13 +313,16 @@ export class NavienRealtime {
     };
   }
 
+  /**
+   * A device's subscription is kept for the life of the connection once made. Dropping it when idle
+   * and making it again moments later raced at the broker (UNSUBSCRIBE and SUBSCRIBE of the same
+   * filter crossing), which left an account subscribed in our books but not at the broker: every
+   * later answer from that device was lost until a redeploy. A few idle device filters cost nothing.
+   */
   private unwatchIfIdle(mac: string): void {
     const w = this.watched.get(mac);
     if (!w || w.users > 0) return;
     this.pending.prune(mac, Date.now());
-    if (this.pending.count(mac) > 0) return; // answers still on their way
-    this.watched.delete(mac);
-    w.unsubscribe();
   }
 
   private dispatch(topic: string, payload: Buffer): void {

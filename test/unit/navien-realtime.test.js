@@ -185,7 +185,7 @@ describe("Navien realtime layer (fake connection)", () => {
     assert.equal(seen[2].sinceLast().changes.dhwChargePer.from, seen[0].status.dhwChargePer);
   });
 
-  it("the device subscription stays while a request to it is outstanding", async () => {
+  it("the device subscription stays for the life of the connection (no unsubscribe/subscribe churn between requests)", async () => {
     const { conn, rt } = await setup();
     const filter = `cmd/52/navilink-${MAC}/#`;
     const cmd = start(rt, "status", undefined, 60);
@@ -193,7 +193,15 @@ describe("Navien realtime layer (fake connection)", () => {
     assert.ok(conn.handlers.has(filter), "still subscribed for the late answer");
     conn.status();
     assert.equal(rt.outstanding(MAC), 0);
-    assert.ok(!conn.handlers.has(filter), "released once nothing is outstanding");
+    // Dropping it here and making it again for the next request raced at the broker and lost every
+    // later answer of that device (seen in the demo with several accounts on one heater).
+    assert.ok(conn.handlers.has(filter), "kept once nothing is outstanding");
+    const handler = conn.handlers.get(filter);
+    const again = start(rt, "status");
+    await tick();
+    conn.status();
+    await again.promise;
+    assert.equal(conn.handlers.get(filter), handler, "the same subscription, never re-made");
   });
 
   it("features nobody asked for, or lacking capability flags, are never cached: gated commands ask the device", async () => {
