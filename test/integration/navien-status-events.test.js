@@ -5,9 +5,8 @@
  */
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { useNavienRuntime } = require("../support/navien");
 const { DEMO_USER } = require("../simulator/navien");
-const { NavienAccountClient } = require("../../nodes/lib/navien/account.js");
 
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in"].map(loadNode);
@@ -16,19 +15,12 @@ describe(`navien-status-in changes and events (Node-RED ${runtimeVersion()})`, f
   this.timeout(60_000);
   let sim;
 
-  before(async () => {
-    NavienAccountClient.realtimeOptions = { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 };
-    sim = await startSimulator();
+  // The back-off comes from the runtime's settings (navienMqtt), as users set it in settings.js.
+  useNavienRuntime((s) => {
+    sim = s;
     sim.navien.broker.autoStatusMs = 0; // statuses only when asked (also under `npm start`'s environment)
     sim.navien.setDeviceCount(1);
-    await helper.startServer();
-  });
-  after(async () => {
-    NavienAccountClient.realtimeOptions = {};
-    await helper.stopServer();
-    await sim.close();
-  });
-  afterEach(() => helper.unload());
+  }, { connectTimeoutMs: 3000 });
 
   async function load(onlyChanges) {
     const nodes = [

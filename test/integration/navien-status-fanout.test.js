@@ -7,9 +7,8 @@
 const assert = require("node:assert/strict");
 const path = require("node:path");
 const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { useNavienRuntime } = require("../support/navien");
 const { DEMO_USER } = require("../simulator/navien");
-const { NavienAccountClient } = require("../../nodes/lib/navien/account.js");
 
 const runtimeMain = process.env.NR_RUNTIME ? require.resolve(path.resolve(process.env.NR_RUNTIME)) : require.resolve("node-red");
 const core = (rel) => require(require.resolve(`@node-red/nodes/core/${rel}`, { paths: [path.dirname(runtimeMain)] }));
@@ -21,19 +20,12 @@ describe(`navien-status-in: several nodes on one heater (Node-RED ${runtimeVersi
   let sim;
   const TYPES = [...["navien-account", "navien-status-in"].map(loadNode), core("function/10-function.js")];
 
-  before(async () => {
-    NavienAccountClient.realtimeOptions = { backoff: { initialMs: 50, maxMs: 400 }, connectTimeoutMs: 3000 };
-    sim = await startSimulator();
+  // The back-off comes from the runtime's settings (navienMqtt), as users set it in settings.js.
+  useNavienRuntime((s) => {
+    sim = s;
     sim.navien.broker.autoStatusMs = 0; // statuses only when asked
     sim.navien.setDeviceCount(1);
-    await helper.startServer();
-  });
-  after(async () => {
-    NavienAccountClient.realtimeOptions = {};
-    await helper.stopServer();
-    await sim.close();
-  });
-  afterEach(() => helper.unload());
+  }, { connectTimeoutMs: 3000 });
 
   const account = () => ({ id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.url.replace(/^http/, "ws") + "/navien/mqtt", region: "us-east-1", unit: "F" });
   const statusIn = (id, out) => ({ id, z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: false, wires: [[out]] });
