@@ -5,12 +5,14 @@
  * Node-RED loads the node files.
  */
 import type { ClientRequest, IncomingMessage } from "node:http";
+import type { Writable } from "node:stream";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { message, type MessageRef } from "../core/messages.js";
 import { noop, type Timers } from "./cancel.js";
 import type { AttemptTrace, UpgradeRefusal } from "./mqtt-refusal.js";
 import type { QueueLink } from "./publish-queue.js";
 import { clean, expandClientId } from "./topics.js";
+import { coalesceFrames } from "./ws-frames.js";
 
 export interface LinkOptions {
   keepaliveSeconds: number;
@@ -91,6 +93,7 @@ export class BrokerLink implements QueueLink {
       } as IClientOptions["wsOptions"],
     };
     const client = mqtt().connect(options);
+    coalesceFrames(client.stream as unknown as Writable);
     this.client = client;
 
     const onConnect = (): void => {

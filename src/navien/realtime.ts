@@ -345,7 +345,14 @@ export class NavienRealtime {
       if (this.statusListeners.size) {
         const status = decodeStatus(msg.data, this.unit);
         const update = new DecodedStatus(mac, msg.data, status, this.decodedStatus.replace(mac, status));
-        for (const fn of this.statusListeners) this.safely(() => fn(update));
+        for (const fn of this.statusListeners) {
+          // try/catch written out (not safely()): no closure per listener per status.
+          try {
+            fn(update);
+          } catch (err) {
+            this.listenerFailed(err);
+          }
+        }
       } else this.decodedStatus.replace(mac, undefined);
     }
     if (req) this.unwatchIfIdle(mac);
@@ -355,8 +362,12 @@ export class NavienRealtime {
     try {
       fn();
     } catch (err) {
-      this.log?.("error", message("navien.log.listenerFailed", { text: (err as Error).message }));
+      this.listenerFailed(err);
     }
+  }
+
+  private listenerFailed(err: unknown): void {
+    this.log?.("error", message("navien.log.listenerFailed", { text: (err as Error).message }));
   }
 
   /**

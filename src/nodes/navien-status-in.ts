@@ -8,6 +8,7 @@
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { StatusHistory } from "../navien/events.js";
+import { newMsgId } from "./msg-id.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { StatusUpdate } from "../navien/realtime.js";
 import type { NavienDevice } from "../navien/types.js";
@@ -91,7 +92,7 @@ export = function (RED: NodeAPI) {
         if (!dev) return;
         const { changes, events } = history.observe(dev.mac, u);
         if (def.onlyChanges && changes && !Object.keys(changes).length) return;
-        const out: Record<string, unknown> = { topic: `navien/${dev.mac}/status`, payload: u.payload(), device: { mac: dev.mac, name: dev.name }, changes, events };
+        const out: Record<string, unknown> = { _msgid: newMsgId(), topic: `navien/${dev.mac}/status`, payload: u.payload(), device: { mac: dev.mac, name: dev.name }, changes, events };
         if (def.includeRaw) out.raw = u.raw;
         node.send(out as any);
         latestStatus = u.status;

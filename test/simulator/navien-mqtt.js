@@ -249,7 +249,7 @@ function attachBroker(sim, options = {}) {
     aedes,
 
     resetCounters() {
-      this.counters = { upgrades: 0, accepted: 0, connects: 0, disconnects: 0, refusals: {}, publishes: {}, subscribes: {}, unsubscribes: {}, devicePublishes: 0 };
+      this.counters = { upgrades: 0, accepted: 0, connects: 0, disconnects: 0, refusals: {}, publishes: {}, subscribes: {}, unsubscribes: {}, devicePublishes: 0, framesIn: 0 };
       /** AWS access key id of every accepted upgrade, in order. */
       this.acceptedKeys = [];
       /** The presign of every accepted upgrade, in order (a reconnect must be freshly signed). */
@@ -510,6 +510,7 @@ function attachBroker(sim, options = {}) {
           broker.maxOpenWebSockets = Math.max(broker.maxOpenWebSockets, sockets.size);
           ws.on("close", () => sockets.delete(ws));
           ws.on("error", () => {});
+          ws.on("message", () => (broker.counters.framesIn += 1)); // WebSocket frames from clients
           const stream = createWebSocketStream(ws);
           stream.on("error", () => {});
           aedes.handle(stream, req);

@@ -87,6 +87,35 @@ describe("Navien status changes and events", () => {
     assert.deepEqual(diffStatus({ a: 1, b: 2 }, { a: 1, c: 3 }), { c: { from: null, to: 3 }, b: { from: 2, to: null } });
   });
 
+  it("compareStatus (compiled for decoded statuses) gives diffStatus's changes, same keys in the same order", () => {
+    // Random raw values for random fields, both units: numbers, 0/1/2 flags, text, null, missing.
+    let seed = 7; // mulberry32: the same "random" statuses on every run
+    const rnd = (n) => {
+      let t = (seed = (seed + 0x6d2b79f5) | 0);
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return (((t ^ (t >>> 14)) >>> 0) % n);
+    };
+    const pick = () => [0, 1, 2, 3, 6, 120, -40, 1e308, "x", null, undefined][rnd(11)];
+    const keys = Object.keys(RAW);
+    const vary = () => {
+      const raw = { ...RAW };
+      for (let i = rnd(8); i > 0; i--) raw[keys[rnd(keys.length)]] = pick();
+      return raw;
+    };
+    let changed = 0;
+    for (let i = 0; i < 2000; i++) {
+      const unit = i % 2 ? "C" : "F";
+      const [a, b] = [decodeStatus(vary(), unit), decodeStatus(vary(), unit)];
+      const fast = compareStatus(a, b).changes;
+      const slow = diffStatus(a, b);
+      assert.deepEqual(fast, slow);
+      assert.deepEqual(Object.keys(fast), Object.keys(slow));
+      changed += Object.keys(slow).length;
+    }
+    assert.ok(changed > 2000, `the random statuses differ (${changed} changed fields)`);
+  });
+
   it("power-on / power-off (configured mode off ↔ any other)", () => {
     assert.deepEqual(events({}, { dhwOperationSetting: 6 }), ["power-off", "mode-changed"]);
     assert.deepEqual(events({ dhwOperationSetting: 6 }, { dhwOperationSetting: 3 }), ["power-on", "mode-changed"]);
