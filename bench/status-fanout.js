@@ -51,8 +51,10 @@ async function main() {
   console.log(`ratio ${FANOUT} nodes / 1 node: ${c.ratio.toFixed(2)} (median of per-round ratios; goal ≥ 0.80); per CPU second ${c.cpuRatio.toFixed(2)}`);
   // The floor: one status costs 1e6 / cpuA µs with one node; each further node adds at least Node-RED's delivery.
   const perStatusUs = 1e6 / c.cpuA;
+  const perNodeUs = (1e6 / c.cpuB - perStatusUs) / (FANOUT - 1);
   const bound = perStatusUs / (perStatusUs + (FANOUT - 1) * deliveryUs);
   console.log(`  Node-RED's own send → sink cost: ${deliveryUs.toFixed(1)} µs CPU per message; with ${perStatusUs.toFixed(0)} µs per status for one node, ${FANOUT} nodes cannot exceed ${bound.toFixed(2)} per CPU second even if status-in itself cost nothing per node`);
+  console.log(`  each further node costs ${perNodeUs.toFixed(1)} µs CPU per status, of which ${Math.max(0, perNodeUs - deliveryUs).toFixed(1)} µs above Node-RED's own delivery (its own copy of the status, changes and events; the message)`);
 }
 
 main().then(
