@@ -17,17 +17,17 @@ import { randomBytes } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, fail } from "../core/errors.js";
 import { message, type MessageRef } from "../core/messages.js";
-import { withFiniteNumbers } from "../core/finite-json.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
-import { compareStatus, LastStatuses, type AccountStatus, type StatusDiff } from "./events.js";
+import { LastStatuses } from "./events.js";
 import { decodeFeatures, hasCapabilities } from "./features.js";
 import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
 import { NavienMqttConnection, type BackoffOptions, type CredentialsProvider, type MqttState, type NavienMqttOptions, type StateDetail } from "./mqtt.js";
 import { PendingRequests, type PendingRequest } from "./pending.js";
 import type { PublishOptions, PublishPayload } from "./publish-queue.js";
 import { decodeReservations } from "./reservations.js";
-import { decodeStatus, type NavienStatus } from "./status.js";
+import { DecodedStatus, type StatusUpdate } from "./status-update.js";
+import { decodeStatus } from "./status.js";
 import type { NavienDevice } from "./types.js";
 
 /** Features change rarely; cached 30 minutes. */
@@ -67,49 +67,6 @@ export interface RealtimeDeps {
   connect?: (o: NavienMqttOptions) => RealtimeConnection;
 }
 
-/**
- * A decoded status, decoded once per account however many nodes listen, and compared once with
- * the status before it (AccountStatus, events.ts).
- */
-export interface StatusUpdate extends AccountStatus {
-  readonly mac: string;
-  /** The raw status object with non-finite numbers as null; copied only when read (includeRaw). */
-  readonly raw: Record<string, unknown>;
-  /** The decoded status, to read (not to send: see payload()). The account compares the next status with it. */
-  readonly status: NavienStatus;
-  /**
-   * The status to put in an outgoing message: a shallow copy for every caller (the values are
-   * primitives), so no node's downstream flow can change another node's message or what the
-   * account compares the next status with.
-   */
-  payload(): NavienStatus;
-}
-
-class DecodedStatus implements StatusUpdate {
-  private rawCopy: Record<string, unknown> | undefined;
-  private diff: StatusDiff | null | undefined;
-
-  constructor(
-    readonly mac: string,
-    private readonly data: Record<string, unknown>,
-    readonly status: NavienStatus,
-    readonly previous: Readonly<NavienStatus> | undefined,
-  ) {}
-
-  get raw(): Record<string, unknown> {
-    return (this.rawCopy ??= withFiniteNumbers(this.data));
-  }
-
-  payload(): NavienStatus {
-    return { ...this.status };
-  }
-
-  sinceLast(): Readonly<StatusDiff> | null {
-    if (this.diff === undefined) this.diff = this.previous ? compareStatus(this.previous, this.status) : null;
-    return this.diff;
-  }
-}
-
 interface Follower {
   mac: string;
   kind: InboundKind;
@@ -117,16 +74,12 @@ interface Follower {
   resolve: (msg: Inbound) => void;
 }
 
-interface Watched {
-  users: number;
-  unsubscribe: () => void;
-}
-
 export class NavienRealtime {
   readonly sessionId = randomBytes(16).toString("hex");
   private conn: RealtimeConnection | undefined;
   private readonly pending = new PendingRequests();
-  private readonly watched = new Map<string, Watched>();
+  /** Unsubscribers of the device subscriptions (kept for the connection's life, see watch()). */
+  private readonly watched = new Map<string, () => void>();
   private readonly statusListeners = new Set<(u: StatusUpdate) => void>();
   private readonly stateListeners = new Set<(state: MqttState, detail: StateDetail) => void>();
   private readonly followers = new Set<Follower>();
@@ -181,24 +134,16 @@ export class NavienRealtime {
     return () => this.statusListeners.delete(fn);
   }
 
-  /** Subscribes the device wildcard (once per device, however many users); kept while requests to it are outstanding. */
-  watch(mac: string): () => void {
-    let w = this.watched.get(mac);
-    if (!w) {
-      const unsubscribe = this.connection.subscribe(`cmd/52/navilink-${mac}/#`, (topic, payload) => this.dispatch(topic, payload));
-      w = { users: 0, unsubscribe };
-      this.watched.set(mac, w);
-    }
-    w.users += 1;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const cur = this.watched.get(mac);
-      if (!cur) return;
-      cur.users -= 1;
-      this.unwatchIfIdle(mac);
-    };
+  /**
+   * Subscribes the device's topics, once per device for the life of the connection (idempotent).
+   * Never dropped when idle: dropping it and making it again moments later raced at the broker
+   * (UNSUBSCRIBE and SUBSCRIBE of the same filter crossing) and left the account subscribed in our
+   * books but not at the broker, deaf to that device until a redeploy
+   * (test/integration/navien-accounts-one-heater.test.js). A few idle device filters cost nothing.
+   */
+  watch(mac: string): void {
+    if (this.watched.has(mac)) return;
+    this.watched.set(mac, this.connection.subscribe(`cmd/52/navilink-${mac}/#`, (topic, payload) => this.dispatch(topic, payload)));
   }
 
   /** Publishes a status request (pollers; the answer arrives through onStatus). NOT_CONNECTED after timeoutMs. */
@@ -206,7 +151,7 @@ export class NavienRealtime {
     const ctx = this.context(dev);
     const built = buildCommand("status", undefined, ctx);
     const req: PendingRequest = { mac: dev.mac, answer: built.answer, clientId: "", keepUntil: 0 };
-    const unwatch = this.watch(dev.mac);
+    this.watch(dev.mac);
     try {
       await this.connection.publish(built.topic, (cid) => buildCommand("status", undefined, { ...ctx, clientId: cid }).payload, {
         timeoutMs,
@@ -219,7 +164,7 @@ export class NavienRealtime {
       this.pending.remove(req);
       throw err;
     } finally {
-      unwatch();
+      this.pending.prune(dev.mac, Date.now());
     }
   }
 
@@ -266,7 +211,7 @@ export class NavienRealtime {
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribeResponses?.();
-    for (const w of this.watched.values()) w.unsubscribe();
+    for (const unsubscribe of this.watched.values()) unsubscribe();
     this.watched.clear();
     this.statusListeners.clear();
     this.stateListeners.clear();
@@ -313,18 +258,6 @@ export class NavienRealtime {
     };
   }
 
-  /**
-   * A device's subscription is kept for the life of the connection once made. Dropping it when idle
-   * and making it again moments later raced at the broker (UNSUBSCRIBE and SUBSCRIBE of the same
-   * filter crossing), which left an account subscribed in our books but not at the broker: every
-   * later answer from that device was lost until a redeploy. A few idle device filters cost nothing.
-   */
-  private unwatchIfIdle(mac: string): void {
-    const w = this.watched.get(mac);
-    if (!w || w.users > 0) return;
-    this.pending.prune(mac, Date.now());
-  }
-
   private dispatch(topic: string, payload: Buffer): void {
     const msg = parseInbound(topic, payload);
     if (!msg || !msg.mac) return;
@@ -355,7 +288,7 @@ export class NavienRealtime {
         }
       } else this.decodedStatus.replace(mac, undefined);
     }
-    if (req) this.unwatchIfIdle(mac);
+    if (req) this.pending.prune(mac, Date.now());
   }
 
   private safely(fn: () => void): void {
@@ -407,14 +340,14 @@ export class NavienRealtime {
       let answered = false;
       let follower: Follower | undefined;
       let nudge: NodeJS.Timeout | undefined;
-      const unwatch = this.watch(mac);
+      this.watch(mac);
       const finish = (err: Error | undefined, msg?: Inbound) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         clearTimeout(nudge);
         if (follower) this.followers.delete(follower);
-        unwatch();
+        this.pending.prune(mac, Date.now());
         if (err) reject(err);
         else resolve(msg as Inbound);
       };

@@ -10,7 +10,7 @@ import { Deadline } from "../core/deadline.js";
 import { StatusHistory } from "../navien/events.js";
 import { newMsgId } from "./msg-id.js";
 import { normalizeMac } from "../navien/mac.js";
-import type { StatusUpdate } from "../navien/realtime.js";
+import type { StatusUpdate } from "../navien/status-update.js";
 import type { NavienDevice } from "../navien/types.js";
 import type { NavienStatus } from "../navien/status.js";
 import type { NavienAccountClient } from "../navien/account.js";
@@ -116,7 +116,7 @@ export = function (RED: NodeAPI) {
         const found = onlyMac ? [await client.findDevice(onlyMac, deadline)] : await client.listDevices(deadline);
         if (closed) return;
         devices = found;
-        for (const d of devices) cleanup.push(rt.watch(d.mac));
+        for (const d of devices) rt.watch(d.mac);
         if (!devices.length) {
           line.reset();
           node.status({ fill: "grey", shape: "ring", text: statusKey("noDevices") });
