@@ -48,9 +48,11 @@ export class ThrottledStatus {
   }
 
   private apply(status: StatusArg): void {
+    // The interval starts also when the text is unchanged: otherwise every later show() would
+    // build the text again at once (readings that rarely change the line, the usual case).
+    this.shownAt = Date.now();
     if (status.text === this.shown) return;
     this.shown = status.text;
-    this.shownAt = Date.now();
     this.node.status(status);
   }
 }

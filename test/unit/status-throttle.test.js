@@ -34,6 +34,18 @@ describe("ThrottledStatus", () => {
     assert.deepEqual(shown, ["a"]);
   });
 
+  it("an unchanged text starts the interval too: the statuses after it are not built at once, one by one", async () => {
+    const { shown, built, show } = setup(150);
+    show("a");
+    await sleep(200); // the interval is over: the next one is built and shown at once
+    show("a"); // unchanged: not shown, but the interval starts again
+    for (let i = 0; i < 100; i++) show("a");
+    assert.deepEqual(built, ["a", "a"], "the 100 after the unchanged one wait for the interval");
+    await sleep(300);
+    assert.deepEqual(built, ["a", "a", "a"], "the latest is built once at the end of the interval");
+    assert.deepEqual(shown, ["a"]);
+  });
+
   it("reset(): a pending status is dropped and the next one shows at once, even with the same text", async () => {
     const { line, shown, show } = setup(10_000);
     show("a");
