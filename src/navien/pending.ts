@@ -76,7 +76,7 @@ export class PendingRequests {
     else this.byDevice.delete(mac);
   }
 
-  /** Outstanding requests to this device (tests, and the device subscription is held while > 0). */
+  /** Outstanding requests to this device (tests). */
   count(mac: string): number {
     return this.byDevice.get(mac)?.length ?? 0;
   }
