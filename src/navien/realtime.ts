@@ -139,7 +139,8 @@ export class NavienRealtime {
    * Never dropped when idle: dropping it and making it again moments later raced at the broker
    * (UNSUBSCRIBE and SUBSCRIBE of the same filter crossing) and left the account subscribed in our
    * books but not at the broker, deaf to that device until a redeploy
-   * (test/integration/navien-accounts-one-heater.test.js). A few idle device filters cost nothing.
+   * (docs/protocol/navien.md quirk 29; test/integration/navien-accounts-one-heater.test.js). A few
+   * idle device filters cost nothing.
    */
   watch(mac: string): void {
     if (this.watched.has(mac)) return;
