@@ -152,15 +152,11 @@ export = function (RED: NodeAPI) {
         return;
       }
       const msg: Record<string, any> = { _msgid: RED.util.generateId(), topic: path };
-      // The browser may leave while we check (e.g. a slow Package API): then nothing is consumed.
-      let left = false;
-      res.on("close", () => {
-        if (!res.writableEnded) left = true;
-      });
       node.status({ fill: "blue", shape: "ring", text: statusKey("working") });
       try {
         const { connection, undo } = await accept(dataFromQuery(req.query && typeof req.query === "object" ? req.query : {}));
-        if (left || res.destroyed) {
+        // The browser may leave while we check (e.g. a slow Package API): then nothing is consumed.
+        if (res.destroyed) {
           await undo?.();
           node.status({ fill: "yellow", shape: "ring", text: "nox.statusText.browserLeft" });
           node.warn(nodeText(RED, message("nox.noxCallback.browserLeft")));
