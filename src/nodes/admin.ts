@@ -7,11 +7,11 @@
  * - the answer (result and error) is redacted with every credential the endpoint used, typed or
  *   stored, so a server that echoes what it received cannot hand a stored password to the editor.
  */
-import { invalidInput, toHomeEnergyError } from "../core/errors.js";
+import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl } from "../core/http.js";
 import { message, type MessageRef } from "../core/messages.js";
 import { redact } from "../core/redact.js";
-import { catalogOf, nodeText } from "./common.js";
+import { nodeText, safeError } from "./common.js";
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 
@@ -48,7 +48,7 @@ export function registerAdminRoute(RED: NodeAPI, path: string, permission: strin
         (result) => res.json(redactDeep({ ok: true, ...result }, used)),
         (err: unknown) => {
           // In the runtime's language, from the catalog of the node set that registered the route.
-          const e = toHomeEnergyError(err).localized(catalogOf(RED), (text) => redact(text, used));
+          const e = safeError(err, used, RED);
           res.json({ ok: false, code: e.code, message: e.message });
         },
       );

@@ -84,13 +84,13 @@ export function handleInput(
 
 /**
  * What a node may pass to done(err) / node.error: the contract code, the message in the node's
- * language (its catalog through `RED._`; English without RED) with every secret masked — in the
- * parameters and in the final text — and a stack that is just that line (no internal frames or
- * foreign data in msg.error.stack).
+ * language (its catalog through `RED._`) with every secret masked — in the parameters and in the
+ * final text — and a stack that is just that line (no internal frames or foreign data in
+ * msg.error.stack).
  */
-export function safeError(raw: unknown, secrets: Iterable<string>, RED?: NodeAPI): HomeEnergyError {
+export function safeError(raw: unknown, secrets: Iterable<string>, RED: NodeAPI): HomeEnergyError {
   const list = [...secrets];
-  const safe = toHomeEnergyError(raw).localized(RED ? catalogOf(RED) : undefined, (text) => redact(text, list));
+  const safe = toHomeEnergyError(raw).localized(catalogOf(RED), (text) => redact(text, list));
   safe.stack = `${safe.name}: ${safe.message}`;
   return safe;
 }
