@@ -11,8 +11,10 @@ import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import { checkRedirect } from "../nox/callback-redirect.js";
 import { devicesOfUser } from "../nox/package-api.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
-import { deregisterUser, errorStatusText, handleInput, registerUser, safeError, shortTime, statusKey, nodeText } from "./common.js";
-import { pendingSessions, type NoxAccountNode, type StoreOptions } from "./nox-types.js";
+import { errorStatusText, handleInput, safeError, shortTime, statusKey, nodeText } from "./common.js";
+import { bindAccount } from "./account-binding.js";
+import { pendingSessions, type StoreOptions } from "./nox-types.js";
+import type { NoxClient } from "../nox/link-client.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { clusterSessions } from "./cluster-binding.js";
 
@@ -65,12 +67,12 @@ export = function (RED: NodeAPI) {
   function NoxCallback(this: Node, def: NoxCallbackDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const account = def.account ? (RED.nodes.getNode(def.account) as NoxAccountNode | null) : null;
-    registerUser(account ?? undefined, node);
+    const binding = bindAccount<NoxClient>(RED, node, def.account, "nox-account");
+    const account = binding.account;
     const strict = def.strict !== false && def.strict !== "false";
     const verify = def.verify === true || def.verify === "true";
     const pending = clusterSessions(RED, node, account) ?? pendingSessions(RED, node, def); // cluster: shared in Redis
-    const secrets = () => account?.client?.secrets() ?? [];
+    const secrets = binding.secrets;
 
     let configError: HomeEnergyError | undefined;
     let path: string | undefined;
@@ -102,7 +104,7 @@ export = function (RED: NodeAPI) {
       // Checked before anything is consumed: a refused or failed check leaves the session pending.
       if (verify) await verifyDevices(connection);
       if (!strict) return { connection };
-      const accountId = (account as NoxAccountNode).id;
+      const accountId = (account as NonNullable<typeof account>).id;
       const taken = await pending.take(accountId, connection.supplier_user_id);
       if (taken.result !== "accepted") throw unknownSession(taken.result);
       const expiresAt = taken.expiresAt as number;
@@ -114,9 +116,7 @@ export = function (RED: NodeAPI) {
      * this account's supplier key. What it proves and what not: README "Security notes".
      */
     async function verifyDevices(c: NoxConnection): Promise<void> {
-      const client = account?.client;
-      if (!client) throw account?.configError ?? invalidInput("nox.noxCallback.noxAccountNotConfigured");
-      const listed = await devicesOfUser(client, c.nox_user_id, VERIFY_TIMEOUT_MS);
+      const listed = await devicesOfUser(binding.client(), c.nox_user_id, VERIFY_TIMEOUT_MS);
       if (c.device_ids.length === 0 || c.device_ids.some((id) => !listed.has(id))) {
         throw fail("CALLBACK_UNKNOWN_SESSION", "nox.noxCallback.noxCallbackWasRefused");
       }
@@ -185,8 +185,8 @@ export = function (RED: NodeAPI) {
       }
     }
 
+    // bindAccount deregisters from the account on close; the route is ours to remove.
     node.on("close", () => {
-      deregisterUser(account ?? undefined, node);
       if (handler && httpNode) removeRoute(httpNode, handler);
     });
   }
