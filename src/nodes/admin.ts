@@ -67,26 +67,39 @@ function redactDeep(value: unknown, secrets: Set<string>): any {
   return value;
 }
 
-/** The URL each deployed config node talks to, so that a test can tell "its own URL" from another. */
-const deployedUrls = new WeakMap<object, string>();
-
-/** Called by an account node's constructor; an unusable URL is simply not remembered. */
-export function rememberDeployedUrl(node: object, url: () => string): void {
-  try {
-    deployedUrls.set(node, url());
-  } catch {
-    deployedUrls.delete(node);
-  }
-}
-
-export interface TestTargetOptions {
-  /** The config node type the endpoint belongs to (e.g. "nox-account"). */
+/** An account node's URL: the node type, the field holding it, the default, its name in messages. */
+export interface UrlOptions {
+  /** The config node type (e.g. "nox-account"); a test only trusts a deployed node of this type. */
   type: string;
-  /** Body field holding the URL typed in the dialog. */
+  /** The node property (and the dialog's body field) holding the URL. */
   urlField: string;
   defaultUrl: string;
   /** Words for error messages, e.g. "The NOX API URL". */
   urlWhat: MessageRef;
+}
+
+/** The URL each deployed config node talks to, so that a test can tell "its own URL" from another. */
+const deployedUrls = new WeakMap<object, string>();
+
+/**
+ * An account node's URL from its properties: trimmed, the default when blank, checked (throws
+ * INVALID_INPUT like checkHttpUrl), and remembered for testTarget. Trimmed like the URL typed in
+ * the dialog, so a stray space does not make the node's own URL look like another one.
+ */
+export function deployedUrl(node: object, def: object, o: UrlOptions): string {
+  const raw = (def as Record<string, unknown>)[o.urlField];
+  const typed = typeof raw === "string" ? raw.trim() : "";
+  try {
+    const url = checkHttpUrl(typed || o.defaultUrl, o.urlWhat);
+    deployedUrls.set(node, url);
+    return url;
+  } catch (err) {
+    deployedUrls.delete(node);
+    throw err;
+  }
+}
+
+export interface TestTargetOptions extends UrlOptions {
   /** credential name → environment variable used when it is blank. */
   credentials: Record<string, string>;
 }
@@ -104,13 +117,15 @@ function typedValue(v: unknown): string {
  * Where a "test connection" goes and with which credentials (contract, "Editor endpoints"):
  * stored or environment credentials only for a deployed node of the endpoint's own type and only
  * toward that node's deployed URL; toward any other URL, only what was typed in the dialog.
+ * Every credential found is registered with `req.uses` here, so no route can forget to mask one.
  */
-export function testTarget(RED: NodeAPI, body: Record<string, unknown>, o: TestTargetOptions): TestTarget {
+export function testTarget(RED: NodeAPI, req: AdminRequest, o: TestTargetOptions): TestTarget {
+  const body = req.body;
   const node = typeof body.id === "string" && body.id ? (RED.nodes.getNode(body.id) as { type?: string } | null) : null;
-  const deployedUrl = node && node.type === o.type ? deployedUrls.get(node) : undefined;
+  const ownUrl = node && node.type === o.type ? deployedUrls.get(node) : undefined;
   const typedUrl = typeof body[o.urlField] === "string" ? (body[o.urlField] as string).trim() : "";
-  const url = checkHttpUrl(typedUrl || deployedUrl || o.defaultUrl, o.urlWhat);
-  const trusted = deployedUrl !== undefined && url === deployedUrl;
+  const url = checkHttpUrl(typedUrl || ownUrl || o.defaultUrl, o.urlWhat);
+  const trusted = ownUrl !== undefined && url === ownUrl;
   const stored = trusted ? ((RED.nodes.getCredentials(body.id as string) as Record<string, string> | undefined) ?? {}) : {};
   const creds: Record<string, string> = {};
   const missing: string[] = [];
@@ -119,6 +134,7 @@ export function testTarget(RED: NodeAPI, body: Record<string, unknown>, o: TestT
     creds[name] = typed || (trusted ? envFallback(stored[name], env) : "");
     if (!creds[name]) missing.push(name);
   }
+  req.uses(...Object.values(creds));
   if (missing.length) {
     const names = missing.join(" / ");
     throw trusted

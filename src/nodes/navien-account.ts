@@ -5,13 +5,12 @@
 import { message } from "../core/messages.js";
 import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
-import { checkHttpUrl } from "../core/http.js";
 import { NavienAccountClient, type NavienAccountSettings } from "../navien/account.js";
 import type { RealtimeOptions } from "../navien/realtime.js";
 import { TokenVault } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
 import { catalogOf, nodeText } from "./common.js";
-import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
+import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
 import { contextSlot, warnOnce } from "./context-slot.js";
 import { envFallback } from "./credentials.js";
 import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./navien-types.js";
@@ -20,6 +19,13 @@ import { rememberCluster } from "./cluster-binding.js";
 
 const TOKEN_KEY = "navienTokens";
 const registry = new ClientRegistry<NavienAccountClient>();
+/** The API URL: read at deploy, trusted by "Test connection" for this node. */
+const URL_OPTS: UrlOptions = {
+  type: "navien-account",
+  urlField: "apiUrl",
+  defaultUrl: NAVIEN_DEFAULTS.apiUrl,
+  urlWhat: message("navien.navienAccount.navienApiUrl"),
+};
 
 export = function (RED: NodeAPI) {
   function NavienAccount(this: NavienAccountNode, def: NavienAccountDef) {
@@ -31,13 +37,14 @@ export = function (RED: NodeAPI) {
     const creds = (node.credentials ?? {}) as { email?: string; password?: string };
     const email = envFallback(creds.email, "NAVIEN_EMAIL");
     const password = envFallback(creds.password, "NAVIEN_PASSWORD");
-    rememberDeployedUrl(node, () => checkHttpUrl(def.apiUrl || NAVIEN_DEFAULTS.apiUrl, message("navien.navienAccount.navienApiUrl")));
     try {
+      // First, so that the URL is remembered even without credentials (a test then names what to enter).
+      const apiUrl = deployedUrl(node, def, URL_OPTS);
       if (!email || !password) {
         throw invalidInput("navien.navienAccount.noCredentials");
       }
       const settings: NavienAccountSettings = {
-        apiUrl: checkHttpUrl(def.apiUrl || NAVIEN_DEFAULTS.apiUrl, message("navien.navienAccount.navienApiUrl")),
+        apiUrl,
         mqttUrl: def.mqttUrl || NAVIEN_DEFAULTS.mqttUrl,
         region: def.region || NAVIEN_DEFAULTS.region,
         unit: node.unit,
@@ -105,16 +112,10 @@ export = function (RED: NodeAPI) {
   }
 
   /** "Test connection": signs in with what the dialog holds (a throw-away client) and counts the devices. */
-  registerAdminRoute(RED, "/navien/test", "navien-account.write", async ({ body, uses }) => {
-    const target = testTarget(RED, body, {
-      type: "navien-account",
-      urlField: "apiUrl",
-      defaultUrl: NAVIEN_DEFAULTS.apiUrl,
-      urlWhat: message("navien.navienAccount.navienApiUrl"),
-      credentials: { email: "NAVIEN_EMAIL", password: "NAVIEN_PASSWORD" },
-    });
+  registerAdminRoute(RED, "/navien/test", "navien-account.write", async (req) => {
+    const { uses } = req;
+    const target = testTarget(RED, req, { ...URL_OPTS, credentials: { email: "NAVIEN_EMAIL", password: "NAVIEN_PASSWORD" } });
     const { email, password } = target.creds as { email: string; password: string };
-    uses(email, password);
     const client = new NavienAccountClient({ apiUrl: target.url, mqttUrl: "", region: "", unit: "F", email, password });
     try {
       const devices = await client.listDevices(new Deadline(15_000));

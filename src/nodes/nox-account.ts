@@ -7,11 +7,14 @@ import { message } from "../core/messages.js";
 import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl, HttpClient } from "../core/http.js";
 import { DEFAULT_API_URL, DEFAULT_PACKAGE_URL, httpError, linkSessionsUrl, NoxClient, SERVICE } from "../nox/link-client.js";
-import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
+import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
 import type { NodeAPI } from "./types.js";
 import { rememberCluster } from "./cluster-binding.js";
+
+/** The Authenticator API URL: read at deploy, trusted by "Test connection" for this node. */
+const URL_OPTS: UrlOptions = { type: "nox-account", urlField: "apiUrl", defaultUrl: DEFAULT_API_URL, urlWhat: message("nox.noxAccount.noxApiUrl") };
 
 export = function (RED: NodeAPI) {
   function NoxAccount(this: NoxAccountNode, def: NoxAccountDef) {
@@ -21,12 +24,12 @@ export = function (RED: NodeAPI) {
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { apiKey?: string };
     const apiKey = envFallback(creds.apiKey, "NOX_API_KEY");
-    rememberDeployedUrl(node, () => checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, message("nox.noxAccount.noxApiUrl")));
     try {
+      // First, so that the URL is remembered even without a key (a test then names what to enter).
+      const apiUrl = deployedUrl(node, def, URL_OPTS);
       if (!apiKey) {
         throw invalidInput("nox.noxAccount.noApiKey");
       }
-      const apiUrl = checkHttpUrl((def.apiUrl || "").trim() || DEFAULT_API_URL, message("nox.noxAccount.noxApiUrl"));
       const packageUrl = checkHttpUrl((def.packageUrl || "").trim() || DEFAULT_PACKAGE_URL, message("nox.noxAccount.noxPackageApiUrl"));
       node.client = new NoxClient(apiUrl, apiKey, packageUrl);
       node.configError = undefined;
@@ -49,10 +52,9 @@ export = function (RED: NodeAPI) {
    * body, as intended. This is an indirect check: it shows the key is not rejected, not what the
    * key may do (e.g. which redirect URLs NOX allows for it). Never retried, 15 s bound.
    */
-  registerAdminRoute(RED, "/nox/test", "nox-account.write", async ({ body, uses }) => {
-    const target = testTarget(RED, body, { type: "nox-account", urlField: "apiUrl", defaultUrl: DEFAULT_API_URL, urlWhat: message("nox.noxAccount.noxApiUrl"), credentials: { apiKey: "NOX_API_KEY" } });
+  registerAdminRoute(RED, "/nox/test", "nox-account.write", async (req) => {
+    const target = testTarget(RED, req, { ...URL_OPTS, credentials: { apiKey: "NOX_API_KEY" } });
     const apiKey = target.creds.apiKey as string;
-    uses(apiKey);
     // Printable ASCII without spaces: anything else cannot travel in the x-api-key header.
     if (!/^[\x21-\x7e]{1,1024}$/.test(apiKey)) {
       throw invalidInput("nox.noxAccount.apiKeyNotWell");

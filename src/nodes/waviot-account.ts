@@ -7,13 +7,20 @@
 import { message } from "../core/messages.js";
 import { nodeText } from "./common.js";
 import { Deadline } from "../core/deadline.js";
-import { checkHttpUrl } from "../core/http.js";
 import { WaviotClient } from "../waviot/client.js";
-import { registerAdminRoute, rememberDeployedUrl, testTarget } from "./admin.js";
+import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./waviot-types.js";
 import { rememberCluster } from "./cluster-binding.js";
+
+/** The sign-in server's URL: read at deploy, trusted by "Test connection" for this node. */
+const URL_OPTS: UrlOptions = {
+  type: "waviot-account",
+  urlField: "authUrl",
+  defaultUrl: WAVIOT_DEFAULTS.authUrl,
+  urlWhat: message("waviot.waviotAccount.waviotServerAddressAuthurl"),
+};
 
 export = function (RED: NodeAPI) {
   function WaviotAccount(this: WaviotAccountNode, def: WaviotAccountDef) {
@@ -22,10 +29,9 @@ export = function (RED: NodeAPI) {
     node.users = {};
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { login?: string; password?: string };
-    rememberDeployedUrl(node, () => checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, message("waviot.waviotAccount.waviotServerAddressAuthurl")));
     try {
       node.client = new WaviotClient({
-        authUrl: checkHttpUrl((def.authUrl || "").trim() || WAVIOT_DEFAULTS.authUrl, message("waviot.waviotAccount.waviotServerAddressAuthurl")),
+        authUrl: deployedUrl(node, def, URL_OPTS),
         // Missing credentials are reported (INVALID_INPUT) by the operations that need a session;
         // sign-up and password recovery work without them.
         login: envFallback(creds.login, "WAVIOT_LOGIN"),
@@ -51,16 +57,10 @@ export = function (RED: NodeAPI) {
    * (whoami) and ALWAYS logs out again — also after a failure, bounded by the session's close
    * (a few seconds) — so that a test never uses up one of the user's 30 WAVIoT sessions.
    */
-  registerAdminRoute(RED, "/waviot/test", "waviot-account.write", async ({ body, uses }) => {
-    const target = testTarget(RED, body, {
-      type: "waviot-account",
-      urlField: "authUrl",
-      defaultUrl: WAVIOT_DEFAULTS.authUrl,
-      urlWhat: message("waviot.waviotAccount.waviotServerAddressAuthurl"),
-      credentials: { login: "WAVIOT_LOGIN", password: "WAVIOT_PASSWORD" },
-    });
+  registerAdminRoute(RED, "/waviot/test", "waviot-account.write", async (req) => {
+    const { uses } = req;
+    const target = testTarget(RED, req, { ...URL_OPTS, credentials: { login: "WAVIOT_LOGIN", password: "WAVIOT_PASSWORD" } });
     const { login, password } = target.creds as { login: string; password: string };
-    uses(login, password);
     const client = new WaviotClient({ authUrl: target.url, login, password });
     try {
       const me = (await client.run("whoami", undefined, new Deadline(15_000))) as Record<string, unknown>;

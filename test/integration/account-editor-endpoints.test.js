@@ -129,6 +129,21 @@ describe(`editor endpoints: what goes where (Node-RED ${runtimeVersion()})`, fun
         assert.ok(!JSON.stringify(r.body).includes(kind.creds[kind.secret]));
       });
 
+      it("a URL with stray spaces is still the deployed node's own URL (deployed or typed)", async () => {
+        await deploy(`${capture.url} `);
+        const r = await post(kind, { id: "acc", ...blanks(kind), [kind.urlField]: capture.url });
+        assert.equal(r.body.ok, false);
+        assert.notEqual(r.body.code, "INVALID_INPUT", "trusted: the stored credentials were used");
+        assert.ok(capture.text().includes(kind.creds[kind.secret]), "with the stored secret");
+        await helper.unload();
+        capture.received.length = 0;
+        await deploy(capture.url);
+        const typedSpace = await post(kind, { id: "acc", ...blanks(kind), [kind.urlField]: ` ${capture.url} ` });
+        assert.notEqual(typedSpace.body.code, "INVALID_INPUT");
+        assert.ok(capture.text().includes(kind.creds[kind.secret]), "with the stored secret");
+        assert.ok(!JSON.stringify([r.body, typedSpace.body]).includes(kind.creds[kind.secret]));
+      });
+
       it("stored credentials never go to a URL typed in the dialog", async () => {
         await deploy(capture.url);
         const r = await post(kind, { id: "acc", ...blanks(kind), [kind.urlField]: echo.url });
