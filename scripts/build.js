@@ -33,20 +33,22 @@ function composeCatalogs() {
   for (const lang of langs) {
     const outDir = path.join(root, "nodes", "locales", lang);
     fs.mkdirSync(outDir, { recursive: true });
-    const area = (name) => JSON.parse(fs.readFileSync(path.join(root, "src", "messages", lang, `${name}.json`), "utf8"));
+    // Every message area of the language, read once (a set takes `status`, `core` and its vendor's).
+    const areaDir = path.join(root, "src", "messages", lang);
+    const areas = new Map();
+    for (const f of fs.readdirSync(areaDir)) {
+      if (f.endsWith(".json")) areas.set(path.basename(f, ".json"), JSON.parse(fs.readFileSync(path.join(areaDir, f), "utf8")));
+    }
     for (const file of Object.values(pkg["node-red"].nodes)) {
       const base = path.basename(file, ".js");
       const vendor = base.split("-")[0];
-      let source = path.join(root, "locales", lang, `${base}.json`);
+      const source = path.join(root, "locales", lang, `${base}.json`);
       if (!fs.existsSync(source)) {
-        // A node set whose editor strings still sit in nodes/locales (e.g. from a branch made before
-        // they moved): compose in place rather than fail, and say where the file belongs.
-        source = path.join(outDir, `${base}.json`);
-        console.warn(`build: locales/${lang}/${base}.json is missing; using nodes/locales/${lang}/${base}.json — move it to locales/${lang}/`);
+        throw new Error(`build: locales/${lang}/${base}.json is missing (the editor strings of node set ${base} in ${lang})`);
       }
       const catalog = JSON.parse(fs.readFileSync(source, "utf8"));
       for (const name of ["status", "core", vendor]) {
-        if (fs.existsSync(path.join(root, "src", "messages", lang, `${name}.json`))) catalog[name] = area(name);
+        if (areas.has(name)) catalog[name] = areas.get(name);
       }
       fs.writeFileSync(path.join(outDir, `${base}.json`), JSON.stringify(catalog, null, 2) + "\n");
     }
