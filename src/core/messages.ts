@@ -31,7 +31,7 @@ export function message(key: string, params?: MessageParams): MessageRef {
 }
 
 /** The English source text of a key, or undefined for an unknown key. */
-export function englishTemplate(key: string): string | undefined {
+function englishTemplate(key: string): string | undefined {
   let v: unknown = ENGLISH;
   for (const part of key.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[part] : undefined;
   return typeof v === "string" ? v : undefined;

@@ -9,7 +9,6 @@ import { fail } from "../core/errors.js";
 import { compileChecker } from "../core/schema.js";
 import { serverMessage, SERVICE, type NoxClient } from "./link-client.js";
 
-export { DEFAULT_PACKAGE_URL } from "./link-client.js";
 /** Bound on pages fetched for one user (1000 devices each): a loop can never run away. */
 const MAX_PAGES = 10;
 
