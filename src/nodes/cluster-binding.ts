@@ -85,11 +85,6 @@ export function clusterSessions(RED: NodeAPI, node: Node, account: Node | null |
   return new ClusterSessions(use.connection);
 }
 
-/** True for a failure of the cluster itself (unreachable or misconfigured), which must fail the operation. */
-export function isClusterFailure(err: unknown): boolean {
-  return err instanceof HomeEnergyError && (err.code === "STORE_UNAVAILABLE" || err.code === "INVALID_INPUT");
-}
-
 export interface SharedHistory {
   /** Of the entries this instance found new, those nobody in the cluster has reported yet (marks them). */
   filterNew(identity: string, entries: HistoryEntry[]): Promise<HistoryEntry[]>;
