@@ -12,6 +12,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
+import { bounded } from "../core/bounded.js";
 import { fail, HomeEnergyError, invalidInput } from "../core/errors.js";
 import { message, type MessageParam } from "../core/messages.js";
 import { redact } from "../core/redact.js";
@@ -215,12 +216,7 @@ export class ClusterConnection {
     if (this.current === "closed") return;
     clearInterval(this.ping);
     this.setState("closed");
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, QUIT_GRACE_MS);
-    });
-    await Promise.race([this.client.quit().then(() => undefined, () => undefined), grace]);
-    clearTimeout(timer);
+    await bounded(this.client.quit(), QUIT_GRACE_MS);
     this.client.disconnect();
   }
 

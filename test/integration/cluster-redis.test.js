@@ -143,6 +143,23 @@ describe("cluster primitives on a real redis-server", function () {
     assert.match(await redis.cmd("EXISTS", c.key("leader", "y")), /:0/, "released on stop");
   });
 
+  it("stop() returns within 1 s while a claim is stuck on a paused Redis, and the lock is still released once Redis answers", async () => {
+    // The default command timeout: the stuck claim alone would hold a stop() that waits for it for 2 s.
+    const c = connect({}, { commandTimeoutMs: 2000 });
+    await ready(c);
+    const e = new LeaderElection(c, c.key("leader", "z"), { ttlMs: 10_000, everyMs: 100, onChange: () => {} });
+    e.start();
+    await until(() => e.leader, 2000, "leader");
+    redis.pause();
+    await sleep(250); // the next claim is now sent and unanswered
+    assert.ok(e.attempt, "a claim is in flight");
+    const t0 = Date.now();
+    await e.stop();
+    assert.ok(Date.now() - t0 < 1000, `stop took ${Date.now() - t0} ms`);
+    redis.resume();
+    await until(async () => /:0/.test(await redis.cmd("EXISTS", c.key("leader", "z"))), 5000, "lock released");
+  });
+
   it("advances the shared history cursor atomically: each entry reported once across connections", async () => {
     const [ca, cb] = [connect(), connect()];
     await Promise.all([ca, cb].map(ready));
