@@ -64,7 +64,7 @@ function loadRedis(): RedisCtor {
 }
 
 /** Checks the URL and gives it back with the address only (no credentials) for messages. */
-export function checkRedisUrl(url: string): { url: string; where: string; urlSecrets: string[] } {
+export function checkRedisUrl(url: string): { where: string; urlSecrets: string[] } {
   let u: URL;
   try {
     u = new URL(url);
@@ -76,7 +76,7 @@ export function checkRedisUrl(url: string): { url: string; where: string; urlSec
   }
   if (!u.hostname) throw invalidInput("core.cluster.urlNoHost");
   const urlSecrets = [u.password, decodeURIComponent(u.password)].filter((s) => s);
-  return { url, where: `${u.protocol}//${u.host}`, urlSecrets };
+  return { where: `${u.protocol}//${u.host}`, urlSecrets };
 }
 
 /** What a Redis operation was for (message ids `core.cluster.operation.<name>`). */
