@@ -11,6 +11,7 @@ import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import type { PendingSessionStore } from "../nox/pending-sessions.js";
 import { keyOf, type HistoryEntry } from "../waviot/history.js";
 
+import { statusKey } from "./common.js";
 import type { ConfigNodeBase, Node, NodeAPI } from "./types.js";
 
 export interface ClusterNode extends ConfigNodeBase {
@@ -23,15 +24,6 @@ export interface ClusterAware {
 }
 
 export type ClusterUse = { connection: ClusterConnection } | { error: HomeEnergyError };
-
-/** Status texts (catalog keys in navien-account's set, like every shared status). */
-export const CLUSTER_STATUS = {
-  standby: "status.cluster.standby",
-  standbyUnreachable: "status.cluster.standbyUnreachable",
-  leaderUnreachable: "status.cluster.leaderUnreachable",
-  unreachable: "status.cluster.unreachable",
-  ready: "status.cluster.ready",
-};
 
 /**
  * A node's id as every instance knows it: Node-RED gives nodes inside a subflow instance fresh ids
@@ -64,10 +56,10 @@ export function showClusterState(node: Node, conn: ClusterConnection): void {
   const off = conn.onState((state) => {
     if (state === "unreachable") {
       wasDown = true;
-      node.status({ fill: "yellow", shape: "ring", text: CLUSTER_STATUS.unreachable });
+      node.status({ fill: "yellow", shape: "ring", text: statusKey("cluster.unreachable") });
     } else if (state === "ready" && wasDown) {
       wasDown = false;
-      node.status({ fill: "green", shape: "ring", text: CLUSTER_STATUS.ready });
+      node.status({ fill: "green", shape: "ring", text: statusKey("cluster.ready") });
     }
   });
   node.on("close", () => off());
