@@ -135,6 +135,9 @@ describe(`home-energy-cluster in Node-RED ${runtimeVersion()}`, function () {
     assert.equal(sim.nox.counters.created, created + 1);
     assert.ok(seen.text().includes("STORE_UNAVAILABLE"));
     assert.ok(!seen.text().includes("wrong-Password-991") && !seen.text().includes(PASSWORD));
+    // Redis's AUTH error never echoes the password, so the masking of the node's connection is checked directly too.
+    const echoed = helper.getNode("cl").connection.unavailable("recordSession", "refused wrong-Password-991 here").message;
+    assert.ok(!echoed.includes("wrong-Password-991") && echoed.includes("refused *** here"), echoed);
   });
 
   it("a redeploy does not wait for a paused Redis", async () => {

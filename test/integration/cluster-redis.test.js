@@ -189,11 +189,19 @@ describe("cluster primitives on a real redis-server", function () {
       const err = await new ClusterSessions(bad).record("a", "b", 60).catch((e) => e);
       assert.strictEqual(err.code, "STORE_UNAVAILABLE");
       assert.ok(!err.message.includes("wrong-pass-1234"), err.message);
+      // Redis's own AUTH error never echoes the password, so the masking is checked directly too.
+      const echoed = bad.unavailable("checkSession", "refused wrong-pass-1234 here").message;
+      assert.ok(!echoed.includes("wrong-pass-1234") && echoed.includes("refused *** here"), echoed);
       const good = new ClusterConnection({ url: `redis://:s3cret-redis-pass@127.0.0.1:${secured.port}`, prefix: "t" }, { commandTimeoutMs: 800, pingMs: 300 });
       open.push(good);
       await ready(good);
       assert.strictEqual(good.where, `redis://127.0.0.1:${secured.port}`);
       assert.ok(good.secrets().includes("s3cret-redis-pass"));
+      assert.ok(!good.unavailable("recordSession", "echo s3cret-redis-pass").message.includes("s3cret-redis-pass"));
+      // A percent-encoded URL password is masked in both spellings.
+      const encoded = connect({ url: "redis://:p%40ss-Word-77@127.0.0.1:1" });
+      const both = encoded.unavailable("checkSession", "a p@ss-Word-77 b p%40ss-Word-77 c").message;
+      assert.ok(!both.includes("p@ss-Word-77") && !both.includes("p%40ss-Word-77") && both.includes("a *** b *** c"), both);
       const s = new ClusterSessions(good);
       await s.record("a", "b", 60);
       assert.strictEqual(await consume(s, "a", "b"), "accepted");
