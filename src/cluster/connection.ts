@@ -12,6 +12,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
+import { bounded } from "../core/bounded.js";
 import { fail, HomeEnergyError, invalidInput } from "../core/errors.js";
 import { message, type MessageParam } from "../core/messages.js";
 import { redact } from "../core/redact.js";
@@ -63,7 +64,7 @@ function loadRedis(): RedisCtor {
 }
 
 /** Checks the URL and gives it back with the address only (no credentials) for messages. */
-export function checkRedisUrl(url: string): { url: string; where: string; urlSecrets: string[] } {
+export function checkRedisUrl(url: string): { where: string; urlSecrets: string[] } {
   let u: URL;
   try {
     u = new URL(url);
@@ -75,7 +76,7 @@ export function checkRedisUrl(url: string): { url: string; where: string; urlSec
   }
   if (!u.hostname) throw invalidInput("core.cluster.urlNoHost");
   const urlSecrets = [u.password, decodeURIComponent(u.password)].filter((s) => s);
-  return { url, where: `${u.protocol}//${u.host}`, urlSecrets };
+  return { where: `${u.protocol}//${u.host}`, urlSecrets };
 }
 
 /** What a Redis operation was for (message ids `core.cluster.operation.<name>`). */
@@ -215,12 +216,7 @@ export class ClusterConnection {
     if (this.current === "closed") return;
     clearInterval(this.ping);
     this.setState("closed");
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, QUIT_GRACE_MS);
-    });
-    await Promise.race([this.client.quit().then(() => undefined, () => undefined), grace]);
-    clearTimeout(timer);
+    await bounded(this.client.quit(), QUIT_GRACE_MS);
     this.client.disconnect();
   }
 

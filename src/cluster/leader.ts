@@ -7,6 +7,7 @@
  * Redis unreachable: a leader stays leader (it keeps doing its work) and a standby stays standby;
  * when Redis is back the leader renews or, if someone else took over meanwhile, steps down.
  */
+import { bounded } from "../core/bounded.js";
 import { ClusterConnection } from "./connection.js";
 
 export interface LeaderOptions {
@@ -29,7 +30,7 @@ const RELEASE_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
-/** release() waits at most this long for Redis, so that a close never blocks on it. */
+/** stop() waits at most this long for Redis (the attempt in flight and the release), so that a close never blocks on it. */
 const RELEASE_WAIT_MS = 500;
 
 export class LeaderElection {
@@ -63,23 +64,23 @@ export class LeaderElection {
     this.tick();
   }
 
-  /** Stops trying; releases the lock if we hold it (bounded, never rejects). */
+  /**
+   * Stops trying; releases the lock if we hold it. Bounded as a whole, never rejects: an attempt
+   * still in flight (Redis paused: up to a command timeout) is waited for only within the same bound.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.offState?.();
-    await this.attempt;
-    if (!this.isLeader) return;
-    this.isLeader = false;
-    let timer: NodeJS.Timeout | undefined;
-    const wait = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, RELEASE_WAIT_MS);
-    });
-    const release = this.conn
-      .run("releaseLock", () => this.conn.script("heLeaderRelease", 1, RELEASE_LUA)([this.lockKey], [this.token]))
-      .then(() => undefined, () => undefined);
-    await Promise.race([release, wait]);
-    clearTimeout(timer);
+    await bounded(
+      (async () => {
+        await this.attempt;
+        if (!this.isLeader) return;
+        this.isLeader = false;
+        await this.conn.run("releaseLock", () => this.conn.script("heLeaderRelease", 1, RELEASE_LUA)([this.lockKey], [this.token]));
+      })(),
+      RELEASE_WAIT_MS,
+    );
   }
 
   private tick(): void {

@@ -5,7 +5,7 @@
  * script (read + delete in one step), so that of any number of simultaneous callbacks on any
  * instances exactly one is accepted. Same method shapes as src/nox/pending-sessions.ts.
  */
-import { SKEW_MS, type ConsumeResult, type PendingSessionStore, type Taken } from "../nox/pending-sessions.js";
+import { entryKey, expiryOf, SKEW_MS, verdict, type PendingSessionStore, type Taken } from "../nox/pending-sessions.js";
 import { message } from "../core/messages.js";
 import { ClusterConnection, LATE, LUA_DEADLINE } from "./connection.js";
 
@@ -22,12 +22,12 @@ export class ClusterSessions implements PendingSessionStore {
 
   private key(accountId: string, supplierUserId: string): string {
     // Hashed: user ids are personal data and may be long; the account id keeps accounts apart.
-    return this.conn.key("nox", "pending", ClusterConnection.hash(JSON.stringify([accountId, supplierUserId])));
+    return this.conn.key("nox", "pending", ClusterConnection.hash(entryKey(accountId, supplierUserId)));
   }
 
   /** A newer link for the same user replaces the older one (as NOX does on re-authentication). */
   async record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs = Date.now()): Promise<void> {
-    const expiry = nowMs + lifetimeSeconds * 1000;
+    const expiry = expiryOf(nowMs, lifetimeSeconds);
     await this.conn.run("recordSession", (r) => r.set(this.key(accountId, supplierUserId), String(expiry), "PX", Math.max(1, lifetimeSeconds * 1000 + SKEW_MS)));
   }
 
@@ -38,8 +38,7 @@ export class ClusterSessions implements PendingSessionStore {
     if (result === LATE) throw this.conn.unavailable(what, message("core.cluster.cause.lateSession"));
     if (typeof result !== "string") return { result: "unknown" };
     // Redis drops the key at expiry + skew; this also covers clocks that disagree with Redis's.
-    const expiresAt = Number(result);
-    return nowMs <= expiresAt + SKEW_MS ? { result: "accepted", expiresAt } : { result: "expired" };
+    return verdict(Number(result), nowMs);
   }
 
   /** Puts a taken session back (its callback could not be answered), unless a newer link was recorded meanwhile (NX). */
@@ -47,9 +46,5 @@ export class ClusterSessions implements PendingSessionStore {
     const ttl = expiresAt + SKEW_MS - Date.now();
     if (ttl <= 0) return;
     await this.conn.run("restoreSession", (r) => r.set(this.key(accountId, supplierUserId), String(expiresAt), "PX", ttl, "NX"));
-  }
-
-  async consume(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<ConsumeResult> {
-    return (await this.take(accountId, supplierUserId, nowMs)).result;
   }
 }

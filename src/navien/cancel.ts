@@ -3,6 +3,7 @@
  * loop (cancelled when the last user releases or the account closes); `Timers` tracks every timer
  * so that close() can clear them all and tests can count them.
  */
+import { bounded } from "../core/bounded.js";
 
 /** Node's timers fire at once for delays above 2^31−1 ms; every delay is clamped to this. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -104,13 +105,6 @@ export class Timers {
 
   /** Resolves when p settles or after ms, whichever is first; never rejects. */
   bounded(p: Promise<unknown>, ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const cancel = this.after(ms, resolve);
-      const end = () => {
-        cancel();
-        resolve();
-      };
-      p.then(end, end);
-    });
+    return bounded(p, ms, (delay, fn) => this.after(delay, fn));
   }
 }

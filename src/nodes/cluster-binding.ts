@@ -11,6 +11,7 @@ import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import type { PendingSessionStore } from "../nox/pending-sessions.js";
 import { keyOf, type HistoryEntry } from "../waviot/history.js";
 
+import { statusKey } from "./common.js";
 import type { ConfigNodeBase, Node, NodeAPI } from "./types.js";
 
 export interface ClusterNode extends ConfigNodeBase {
@@ -23,15 +24,6 @@ export interface ClusterAware {
 }
 
 export type ClusterUse = { connection: ClusterConnection } | { error: HomeEnergyError };
-
-/** Status texts (catalog keys in navien-account's set, like every shared status). */
-export const CLUSTER_STATUS = {
-  standby: "status.cluster.standby",
-  standbyUnreachable: "status.cluster.standbyUnreachable",
-  leaderUnreachable: "status.cluster.leaderUnreachable",
-  unreachable: "status.cluster.unreachable",
-  ready: "status.cluster.ready",
-};
 
 /**
  * A node's id as every instance knows it: Node-RED gives nodes inside a subflow instance fresh ids
@@ -64,10 +56,10 @@ export function showClusterState(node: Node, conn: ClusterConnection): void {
   const off = conn.onState((state) => {
     if (state === "unreachable") {
       wasDown = true;
-      node.status({ fill: "yellow", shape: "ring", text: CLUSTER_STATUS.unreachable });
+      node.status({ fill: "yellow", shape: "ring", text: statusKey("cluster.unreachable") });
     } else if (state === "ready" && wasDown) {
       wasDown = false;
-      node.status({ fill: "green", shape: "ring", text: CLUSTER_STATUS.ready });
+      node.status({ fill: "green", shape: "ring", text: statusKey("cluster.ready") });
     }
   });
   node.on("close", () => off());
@@ -83,11 +75,6 @@ export function clusterSessions(RED: NodeAPI, node: Node, account: Node | null |
   }
   showClusterState(node, use.connection);
   return new ClusterSessions(use.connection);
-}
-
-/** True for a failure of the cluster itself (unreachable or misconfigured), which must fail the operation. */
-export function isClusterFailure(err: unknown): boolean {
-  return err instanceof HomeEnergyError && (err.code === "STORE_UNAVAILABLE" || err.code === "INVALID_INPUT");
 }
 
 export interface SharedHistory {

@@ -9,8 +9,8 @@
  */
 import { LeaderElection } from "../cluster/leader.js";
 import { message } from "../core/messages.js";
-import { errorStatusText, nodeText, safeError } from "./common.js";
-import { CLUSTER_STATUS, clusterOf, stableNodeId } from "./cluster-binding.js";
+import { errorStatusText, nodeText, safeError, statusKey } from "./common.js";
+import { clusterOf, stableNodeId } from "./cluster-binding.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
 type Ctor<D> = (this: Node, def: D) => void;
@@ -38,7 +38,7 @@ export function leaderOnly<D extends NodeDef & { account?: string }>(RED: NodeAP
     let stopping: Promise<unknown> = Promise.resolve();
     let unreachable = false;
 
-    const standby = () => outer.status({ fill: "grey", shape: "ring", text: unreachable ? CLUSTER_STATUS.standbyUnreachable : CLUSTER_STATUS.standby });
+    const standby = () => outer.status({ fill: "grey", shape: "ring", text: unreachable ? statusKey("cluster.standbyUnreachable") : statusKey("cluster.standby") });
 
     function lead(): void {
       stopping = stopping.then(() => {
@@ -79,7 +79,7 @@ export function leaderOnly<D extends NodeDef & { account?: string }>(RED: NodeAP
         if (!election.leader) standby();
         else if (unreachable) {
           // The inner node's next status replaces this one; the log keeps the reason.
-          outer.status({ fill: "yellow", shape: "ring", text: CLUSTER_STATUS.leaderUnreachable });
+          outer.status({ fill: "yellow", shape: "ring", text: statusKey("cluster.leaderUnreachable") });
           outer.warn(nodeText(RED, message("core.cluster.warnLeaderUnreachable", { where: conn.where })));
         }
       },

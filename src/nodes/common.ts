@@ -24,7 +24,20 @@ export interface InputResult {
  * catalog by the build from src/messages/<lang>/status.json): the editor translates a status text
  * with the node's `_`. Texts with values (temperatures, counts) are rendered here with `RED._`.
  */
-export function statusKey(name: "working" | "starting" | "connecting" | "connected" | "reconnecting" | "noDevices"): string {
+export function statusKey(
+  name:
+    | "working"
+    | "starting"
+    | "connecting"
+    | "connected"
+    | "reconnecting"
+    | "noDevices"
+    | "cluster.standby"
+    | "cluster.standbyUnreachable"
+    | "cluster.leaderUnreachable"
+    | "cluster.unreachable"
+    | "cluster.ready",
+): string {
   return `status.${name}`;
 }
 

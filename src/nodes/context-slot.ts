@@ -4,7 +4,7 @@
  * (e.g. Redis) may be slow, so nothing in this package calls context get/set synchronously.
  */
 import { fail, HomeEnergyError } from "../core/errors.js";
-import { message, renderMessage, type MessageRef, type Translate } from "../core/messages.js";
+import { message, renderMessage, type MessageParam, type MessageRef, type Translate } from "../core/messages.js";
 import type { ValueSlot } from "../core/value-slot.js";
 import type { Node, NodeAPI } from "./types.js";
 
@@ -79,8 +79,11 @@ export function warnOnce(node: Node, what: MessageRef, t?: Translate): (err: unk
   return (err: unknown) => {
     if (warned) return;
     warned = true;
-    // Our own errors (the store timeout) in the node's language; a store's own error text as it is.
-    const cause = err instanceof HomeEnergyError ? err.ref : (err instanceof Error ? err.message : String(err)).slice(0, 200);
-    node.warn(renderMessage(message("core.contextSlot.notWritten", { what, text: cause }), t));
+    node.warn(renderMessage(message("core.contextSlot.notWritten", { what, text: causeOf(err) }), t));
   };
+}
+
+/** Why a store write failed, for a warning: our own errors (the store timeout) in the node's language; a store's own error text as it is. */
+export function causeOf(err: unknown): MessageParam {
+  return err instanceof HomeEnergyError ? err.ref : (err instanceof Error ? err.message : String(err)).slice(0, 200);
 }

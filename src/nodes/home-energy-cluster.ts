@@ -10,7 +10,7 @@ import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
 import { message } from "../core/messages.js";
 import { nodeText } from "./common.js";
-import { ClusterConnection, checkRedisUrl } from "../cluster/connection.js";
+import { ClusterConnection } from "../cluster/connection.js";
 import type { ClusterNode } from "./cluster-binding.js";
 import type { NodeAPI, NodeDef } from "./types.js";
 
@@ -36,18 +36,18 @@ export = function (RED: NodeAPI) {
       const typed = typeof def.url === "string" ? def.url.trim() : "";
       const url = typed || (process.env[URL_ENV] ?? "").trim();
       if (!url) throw invalidInput("core.cluster.noUrl", { env: URL_ENV });
-      const { where } = checkRedisUrl(url);
       const prefix = typeof def.prefix === "string" && def.prefix.trim() ? def.prefix.trim() : DEFAULT_PREFIX;
       if (!PREFIX.test(prefix)) throw invalidInput("core.cluster.badPrefix", { value: prefix.slice(0, 40) });
       const settings = { url, prefix, username: (creds.username ?? "").trim() || undefined, password: creds.password || undefined };
       // The fingerprint decides whether a redeploy keeps the connection; the password only as a hash.
       const fingerprint = createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+      // The constructor checks the URL (an invalid one throws here, before anything connects).
       node.connection = registry.acquire(node.id, fingerprint, () => new ClusterConnection(settings));
       node.configError = undefined;
       const conn = node.connection;
       off = conn.onState((state) => {
-        if (state === "unreachable") node.warn(nodeText(RED, message("core.cluster.warnUnreachable", { where })));
-        else if (state === "ready") node.log(nodeText(RED, message("core.cluster.logConnected", { where })));
+        if (state === "unreachable") node.warn(nodeText(RED, message("core.cluster.warnUnreachable", { where: conn.where })));
+        else if (state === "ready") node.log(nodeText(RED, message("core.cluster.logConnected", { where: conn.where })));
       });
     } catch (err) {
       node.connection = undefined;

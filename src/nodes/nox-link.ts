@@ -11,7 +11,8 @@ import { bindAccount } from "./account-binding.js";
 import { handleInput, shortTime, timeoutMs, nodeText } from "./common.js";
 import { pendingSessions, type StoreOptions } from "./nox-types.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
-import { clusterSessions, isClusterFailure } from "./cluster-binding.js";
+import { clusterSessions } from "./cluster-binding.js";
+import { causeOf } from "./context-slot.js";
 
 interface NoxLinkDef extends NodeDef, StoreOptions {
   account: string;
@@ -29,7 +30,8 @@ export = function (RED: NodeAPI) {
     const node = this;
     const binding = bindAccount<NoxClient>(RED, node, def.account, "nox-account");
     const limitMs = timeoutMs(def.timeout, undefined, (m) => node.warn(nodeText(RED, m)));
-    const pending = clusterSessions(RED, node, binding.account) ?? pendingSessions(RED, node, def); // cluster: shared in Redis
+    const cluster = clusterSessions(RED, node, binding.account); // shared in Redis, when the account names a cluster
+    const pending = cluster ?? pendingSessions(RED, node, def);
     const settings = { userId: def.userId, redirectUrl: def.redirectUrl, language: def.language, brand: def.brand, assetType: def.assetType };
 
     handleInput(RED, node, binding.secrets, async ({ msg }) => {
@@ -41,9 +43,10 @@ export = function (RED: NodeAPI) {
       try {
         await pending.record(def.account, userId, sessionSeconds(session));
       } catch (err) {
-        if (isClusterFailure(err)) throw err; // cluster: STORE_UNAVAILABLE (the NOX session exists, unrecorded)
+        // A cluster's failure (unreachable or misconfigured) fails the message: the NOX session exists, unrecorded.
+        if (cluster) throw err;
         // The link itself is valid; only strict-mode matching is affected, so warn instead of failing.
-        node.warn(nodeText(RED, message("nox.noxLink.notRecorded", { text: (err as Error).message })));
+        node.warn(nodeText(RED, message("nox.noxLink.notRecorded", { text: causeOf(err) })));
       }
       msg.payload = session;
       return { status: nodeText(RED, message("nox.statusText.linkCreated", { time: shortTime() })) };

@@ -11,7 +11,7 @@ export { memorySlot, type ValueSlot } from "../core/value-slot.js";
 
 export type ConsumeResult = "accepted" | "unknown" | "expired";
 
-/** What consume() took: the result and, when accepted, the entry's expiry (to put it back). */
+/** What take() took: the result and, when accepted, the entry's expiry (to put it back). */
 export interface Taken {
   result: ConsumeResult;
   expiresAt?: number;
@@ -49,8 +49,24 @@ function serialised<T>(slot: ValueSlot, op: () => Promise<T>): Promise<T> {
   return next;
 }
 
-function entryKey(accountId: string, supplierUserId: string): string {
+/** One session's key in any store: a JSON array, so no id can clash or be "__proto__". */
+export function entryKey(accountId: string, supplierUserId: string): string {
   return JSON.stringify([accountId, supplierUserId]);
+}
+
+/** The local expiry (ms since epoch) of a session recorded at nowMs. */
+export function expiryOf(nowMs: number, lifetimeSeconds: number): number {
+  return nowMs + lifetimeSeconds * 1000;
+}
+
+/** Whether a session that expires at expiresAt can still be accepted at nowMs (the skew allowance included). */
+function acceptable(expiresAt: number, nowMs: number): boolean {
+  return nowMs <= expiresAt + SKEW_MS;
+}
+
+/** What a callback at nowMs gets for a session it took, which expires at expiresAt. */
+export function verdict(expiresAt: number, nowMs: number): Taken {
+  return acceptable(expiresAt, nowMs) ? { result: "accepted", expiresAt } : { result: "expired" };
 }
 
 async function read(slot: ValueSlot): Promise<Table> {
@@ -65,7 +81,7 @@ async function read(slot: ValueSlot): Promise<Table> {
 /** Drops entries that can no longer be accepted (opportunistic purge on every write). */
 function purge(table: Table, nowMs: number): Table {
   const out: Table = {};
-  for (const [k, t] of Object.entries(table)) if (nowMs <= t + SKEW_MS) out[k] = t;
+  for (const [k, t] of Object.entries(table)) if (acceptable(t, nowMs)) out[k] = t;
   return out;
 }
 
@@ -75,7 +91,7 @@ export class PendingSessions implements PendingSessionStore {
   record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs = Date.now()): Promise<void> {
     return serialised(this.slot, async () => {
       const table = purge(await read(this.slot), nowMs);
-      table[entryKey(accountId, supplierUserId)] = nowMs + lifetimeSeconds * 1000;
+      table[entryKey(accountId, supplierUserId)] = expiryOf(nowMs, lifetimeSeconds);
       await this.slot.set(table);
     });
   }
@@ -88,7 +104,7 @@ export class PendingSessions implements PendingSessionStore {
       if (expiry === undefined) return { result: "unknown" as const };
       delete table[key];
       await this.slot.set(purge(table, nowMs));
-      return nowMs <= expiry + SKEW_MS ? { result: "accepted" as const, expiresAt: expiry } : { result: "expired" as const };
+      return verdict(expiry, nowMs);
     });
   }
 
@@ -100,10 +116,5 @@ export class PendingSessions implements PendingSessionStore {
       table[key] = expiresAt;
       await this.slot.set(table);
     });
-  }
-
-  /** Accepts a callback once: the session is removed when accepted (a replay is then unknown). */
-  async consume(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<ConsumeResult> {
-    return (await this.take(accountId, supplierUserId, nowMs)).result;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { message, type MessageRef } from "../core/messages.js";
 import { FailureBackoff } from "../core/backoff.js";
+import { bounded } from "../core/bounded.js";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import type { HttpResponse } from "../core/http.js";
@@ -87,11 +88,7 @@ export class WaviotSession {
       if (t) void this.logout(t);
       await Promise.allSettled([...this.logouts]);
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, boundMs);
-    });
-    this.closing = Promise.race([work, bound]).finally(() => clearTimeout(timer));
+    this.closing = bounded(work, boundMs);
     return this.closing;
   }
 

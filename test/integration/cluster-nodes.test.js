@@ -113,6 +113,13 @@ describe(`home-energy-cluster in Node-RED ${runtimeVersion()}`, function () {
     assert.match(caught[0].error.message, /HOME_ENERGY_REDIS_URL/);
   });
 
+  it("a URL that is not redis:// fails nox-link with INVALID_INPUT naming the scheme", async () => {
+    const { out, caught } = await send(noxFlow({ url: `http://127.0.0.1:${redis.port}` }));
+    assert.equal(out.length, 0);
+    assert.equal(caught[0].error.code, "INVALID_INPUT");
+    assert.match(caught[0].error.message, /must start with redis:\/\/ or rediss:\/\/ .*not http:\/\//);
+  });
+
   it("an account naming a cluster that is not deployed fails with INVALID_INPUT", async () => {
     const f = noxFlow({}, { password: PASSWORD }, "gone");
     const { caught } = await send(f);
@@ -128,6 +135,9 @@ describe(`home-energy-cluster in Node-RED ${runtimeVersion()}`, function () {
     assert.equal(sim.nox.counters.created, created + 1);
     assert.ok(seen.text().includes("STORE_UNAVAILABLE"));
     assert.ok(!seen.text().includes("wrong-Password-991") && !seen.text().includes(PASSWORD));
+    // Redis's AUTH error never echoes the password, so the masking of the node's connection is checked directly too.
+    const echoed = helper.getNode("cl").connection.unavailable("recordSession", "refused wrong-Password-991 here").message;
+    assert.ok(!echoed.includes("wrong-Password-991") && echoed.includes("refused *** here"), echoed);
   });
 
   it("a redeploy does not wait for a paused Redis", async () => {

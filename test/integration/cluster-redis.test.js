@@ -14,6 +14,8 @@ const { ClusterSessions } = require("../../nodes/lib/cluster/nox-sessions.js");
 const { LeaderElection } = require("../../nodes/lib/cluster/leader.js");
 const { HistoryCursor } = require("../../nodes/lib/cluster/history-cursor.js");
 
+/** A callback's check of one session: the result of take(). */
+const consume = async (store, accountId, userId) => (await store.take(accountId, userId)).result;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function until(fn, ms, what) {
   const end = Date.now() + ms;
@@ -45,11 +47,11 @@ describe("cluster primitives on a real redis-server", function () {
     await Promise.all(conns.map(ready));
     const stores = conns.map((c) => new ClusterSessions(c));
     await stores[0].record("acc1", "user-1", 600);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 3].consume("acc1", "user-1")));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => consume(stores[i % 3], "acc1", "user-1")));
     assert.deepStrictEqual(results.filter((r) => r === "accepted").length, 1, JSON.stringify(results));
     assert.ok(results.every((r) => r === "accepted" || r === "unknown"));
-    assert.strictEqual(await stores[1].consume("acc1", "user-1"), "unknown", "a replay is refused");
-    assert.strictEqual(await stores[1].consume("acc2", "user-1"), "unknown", "another account's session is separate");
+    assert.strictEqual(await consume(stores[1], "acc1", "user-1"), "unknown", "a replay is refused");
+    assert.strictEqual(await consume(stores[1], "acc2", "user-1"), "unknown", "another account's session is separate");
   });
 
   it("records the session with its lifetime plus the 60 s skew as Redis expiry, under the prefix, without the user id in clear", async () => {
@@ -71,21 +73,21 @@ describe("cluster primitives on a real redis-server", function () {
     await store.record("acc1", "user-2", 600);
     redis.pause();
     const t0 = Date.now();
-    await assert.rejects(store.consume("acc1", "user-2"), (err) => err.code === "STORE_UNAVAILABLE" && /Nothing was accepted/.test(err.message));
+    await assert.rejects(consume(store, "acc1", "user-2"), (err) => err.code === "STORE_UNAVAILABLE" && /Nothing was accepted/.test(err.message));
     assert.ok(Date.now() - t0 < 2500, `failed after ${Date.now() - t0} ms`);
-    await assert.rejects(store.consume("acc1", "user-2"), (err) => err.code === "STORE_UNAVAILABLE");
+    await assert.rejects(consume(store, "acc1", "user-2"), (err) => err.code === "STORE_UNAVAILABLE");
     await sleep(600); // the queued script now lies past its deadline
     redis.resume();
     await ready(c);
-    assert.strictEqual(await store.consume("acc1", "user-2"), "accepted", "the paused attempt must not have consumed the session");
-    assert.strictEqual(await store.consume("acc1", "user-2"), "unknown");
+    assert.strictEqual(await consume(store, "acc1", "user-2"), "accepted", "the paused attempt must not have consumed the session");
+    assert.strictEqual(await consume(store, "acc1", "user-2"), "unknown");
   });
 
   it("fails fast when Redis is not running, and close() returns within 1 s even with Redis paused", async () => {
     const down = new ClusterConnection({ url: "redis://127.0.0.1:1", prefix: "t" }, { commandTimeoutMs: 800, pingMs: 300 });
     open.push(down);
     const t0 = Date.now();
-    await assert.rejects(new ClusterSessions(down).consume("a", "b"), (err) => err.code === "STORE_UNAVAILABLE" && err.message.includes("redis://127.0.0.1:1"));
+    await assert.rejects(consume(new ClusterSessions(down), "a", "b"), (err) => err.code === "STORE_UNAVAILABLE" && err.message.includes("redis://127.0.0.1:1"));
     assert.ok(Date.now() - t0 < 1000);
     const c = connect();
     await ready(c);
@@ -141,6 +143,23 @@ describe("cluster primitives on a real redis-server", function () {
     assert.match(await redis.cmd("EXISTS", c.key("leader", "y")), /:0/, "released on stop");
   });
 
+  it("stop() returns within 1 s while a claim is stuck on a paused Redis, and the lock is still released once Redis answers", async () => {
+    // The default command timeout: the stuck claim alone would hold a stop() that waits for it for 2 s.
+    const c = connect({}, { commandTimeoutMs: 2000 });
+    await ready(c);
+    const e = new LeaderElection(c, c.key("leader", "z"), { ttlMs: 10_000, everyMs: 100, onChange: () => {} });
+    e.start();
+    await until(() => e.leader, 2000, "leader");
+    redis.pause();
+    await sleep(250); // the next claim is now sent and unanswered
+    assert.ok(e.attempt, "a claim is in flight");
+    const t0 = Date.now();
+    await e.stop();
+    assert.ok(Date.now() - t0 < 1000, `stop took ${Date.now() - t0} ms`);
+    redis.resume();
+    await until(async () => /:0/.test(await redis.cmd("EXISTS", c.key("leader", "z"))), 5000, "lock released");
+  });
+
   it("advances the shared history cursor atomically: each entry reported once across connections", async () => {
     const [ca, cb] = [connect(), connect()];
     await Promise.all([ca, cb].map(ready));
@@ -170,14 +189,22 @@ describe("cluster primitives on a real redis-server", function () {
       const err = await new ClusterSessions(bad).record("a", "b", 60).catch((e) => e);
       assert.strictEqual(err.code, "STORE_UNAVAILABLE");
       assert.ok(!err.message.includes("wrong-pass-1234"), err.message);
+      // Redis's own AUTH error never echoes the password, so the masking is checked directly too.
+      const echoed = bad.unavailable("checkSession", "refused wrong-pass-1234 here").message;
+      assert.ok(!echoed.includes("wrong-pass-1234") && echoed.includes("refused *** here"), echoed);
       const good = new ClusterConnection({ url: `redis://:s3cret-redis-pass@127.0.0.1:${secured.port}`, prefix: "t" }, { commandTimeoutMs: 800, pingMs: 300 });
       open.push(good);
       await ready(good);
       assert.strictEqual(good.where, `redis://127.0.0.1:${secured.port}`);
       assert.ok(good.secrets().includes("s3cret-redis-pass"));
+      assert.ok(!good.unavailable("recordSession", "echo s3cret-redis-pass").message.includes("s3cret-redis-pass"));
+      // A percent-encoded URL password is masked in both spellings.
+      const encoded = connect({ url: "redis://:p%40ss-Word-77@127.0.0.1:1" });
+      const both = encoded.unavailable("checkSession", "a p@ss-Word-77 b p%40ss-Word-77 c").message;
+      assert.ok(!both.includes("p@ss-Word-77") && !both.includes("p%40ss-Word-77") && both.includes("a *** b *** c"), both);
       const s = new ClusterSessions(good);
       await s.record("a", "b", 60);
-      assert.strictEqual(await s.consume("a", "b"), "accepted");
+      assert.strictEqual(await consume(s, "a", "b"), "accepted");
     } finally {
       await secured.stop();
     }
@@ -196,7 +223,7 @@ describe("cluster primitives on a real redis-server", function () {
           for (const [name, url] of [["tls", ${JSON.stringify(secure.url)}], ["plain", ${JSON.stringify(secure.url.replace("rediss:", "redis:"))}]]) {
             const c = new ClusterConnection({ url, prefix: "t", password: "tls-Secret-5521" }, { commandTimeoutMs: 1500, pingMs: 300 });
             const s = new ClusterSessions(c);
-            try { await s.record("a", "b", 60); out[name] = await s.consume("a", "b"); } catch (e) { out[name] = e.code; }
+            try { await s.record("a", "b", 60); out[name] = (await s.take("a", "b")).result; } catch (e) { out[name] = e.code; }
             await c.close();
           }
           console.log(JSON.stringify(out));

@@ -107,7 +107,7 @@ describe("NOX link session (unit)", () => {
           try {
             const c = decodeCallbackData(step.data);
             if (strict) {
-              const r = await store.consume("acc-A", c.supplier_user_id, now);
+              const r = (await store.take("acc-A", c.supplier_user_id, now)).result;
               if (r !== "accepted") throw Object.assign(new Error(r), { code: "CALLBACK_UNKNOWN_SESSION" });
             }
             got = { ok: true, value: c };
@@ -123,14 +123,14 @@ describe("NOX link session (unit)", () => {
       const slot = memorySlot("strict-accounts");
       const store = new PendingSessions(slot);
       await store.record("acc-A", "u1", 600, 0);
-      assert.equal(await store.consume("acc-B", "u1", 1000), "unknown");
+      assert.equal((await store.take("acc-B", "u1", 1000)).result, "unknown");
       await store.record("acc-A", "u2", 600, 10_000_000);
       assert.deepEqual(Object.keys(slot.value), [JSON.stringify(["acc-A", "u2"])]);
     });
     it("concurrent consumes of one session: exactly one is accepted", async () => {
       const store = new PendingSessions(memorySlot("strict-race"));
       await store.record("acc-A", "u1", 600);
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.consume("acc-A", "u1")));
+      const results = await Promise.all(Array.from({ length: 20 }, async () => (await store.take("acc-A", "u1")).result));
       assert.equal(results.filter((r) => r === "accepted").length, 1);
     });
   });
