@@ -68,15 +68,12 @@ async function main() {
     ["@flowfuse/node-red-dashboard (npm install)", path.join(root, "node_modules", "@flowfuse", "node-red-dashboard", "package.json")],
   ]);
 
-  const { startSimulator } = require("../simulator");
+  const { startSimulator, pointAccountsAt } = require("../simulator");
   const sim = (h.sim = await startSimulator());
   sim.navien.broker.autoStatusMs = 1000; // the heater publishes a (drifting) status every second
   const heater = sim.navien.broker.device(MAC);
   const flow = JSON.parse(fs.readFileSync(path.join(root, "examples", EXAMPLE), "utf8"));
-  for (const n of flow) {
-    if (n.type === "navien-account") Object.assign(n, { apiUrl: `${sim.url}/navien/api/v2.1`, mqttUrl: `${sim.url.replace(/^http/, "ws")}/navien/mqtt` });
-    if (n.type === "waviot-account") n.authUrl = `${sim.url}/waviot`;
-  }
+  pointAccountsAt(flow, sim);
   const port = await freePort();
   prepareDashboardUserDir(userDir, port, flow, { dashboard: true });
   const env = demoEnv(sim);

@@ -38,12 +38,6 @@ const logFile = path.join(runDir, "node-red.log");
 const CATEGORY = "home energy";
 const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS || 150000);
 
-/** Account URL properties → where they point on the simulator (as scripts/start.js does). */
-const SIM_URLS = {
-  "navien-account": { apiUrl: (s) => `${s}/navien/api/v2.1`, mqttUrl: (s) => `${s.replace(/^http/, "ws")}/navien/mqtt` },
-  "nox-account": { apiUrl: (s) => `${s}/nox` },
-  "waviot-account": { authUrl: (s) => `${s}/waviot` },
-};
 /** Field validation probes, applied when a node of that type is in the palette. */
 const FIELD_RULES = {
   "navien-device": [{ field: "device", bad: "zz:not-a-mac", good: "A1:B2:C3:D4:E5:F6" }],
@@ -161,7 +155,7 @@ async function main() {
     ["compiled nodes (nodes/lib — run the build)", path.join(root, "nodes", "lib")],
   ]);
 
-  const { startSimulator } = require("../simulator");
+  const { startSimulator, pointAccountsAt, accountUrls } = require("../simulator");
   const sim = (h.sim = await startSimulator());
   const port = await freePort();
   prepareUserDir(userDir, { port, flows: [], name: "home-energy-e2e", generatedBy: "test/e2e/editor.e2e.js", credentialSecret: "e2e-only-credential-secret" });
@@ -243,8 +237,8 @@ async function main() {
   const fillConfigDialog = async (ctype) => {
     await page.locator("#node-config-dialog-ok").waitFor({ state: "visible" });
     for (const u of defs[ctype].urlDefaults) {
-      const map = SIM_URLS[ctype] && SIM_URLS[ctype][u.prop];
-      const url = map ? map(sim.url) : `${/^ws/.test(u.value) ? sim.url.replace(/^http/, "ws") : sim.url}/e2e-unmapped`;
+      const mapped = (accountUrls(sim)[ctype] || {})[u.prop];
+      const url = mapped || `${/^ws/.test(u.value) ? sim.url.replace(/^http/, "ws") : sim.url}/e2e-unmapped`;
       const input = page.locator(`#node-config-input-${u.prop}`);
       if (await input.count()) await input.fill(url);
     }
@@ -442,9 +436,7 @@ async function main() {
       const exUrl = `library/examples/flows/${moduleEnc}/${ex.split("/").map(encodeURIComponent).join("/")}`;
       const nodes = await page.evaluate((u) => $.getJSON(u), exUrl);
       if (!Array.isArray(nodes) || !nodes.length) throw new Error("example is not a non-empty array of nodes");
-      for (const n of nodes) {
-        for (const [prop, map] of Object.entries(SIM_URLS[n.type] || {})) if (prop in n) n[prop] = map(sim.url);
-      }
+      pointAccountsAt(nodes, sim);
       const tab = nodes.find((n) => n.type === "tab");
       await page.evaluate(
         ({ nodes, tabId }) => {
