@@ -62,7 +62,18 @@ function useSimulator(ready, options) {
   });
 }
 
-module.exports = { helper, nodes, loadNode, until, runtimeVersion, captureEverything, useSimulator };
+/**
+ * After each test: the flow is unloaded and the simulator's MQTT broker must have no connection
+ * left (nothing leaks). `getSim()` returns the running simulator.
+ */
+function unloadAfterEach(getSim) {
+  afterEach(async () => {
+    await helper.unload();
+    await until(() => getSim().navien.broker.liveConnections === 0, 5000, "MQTT connections closed after unload");
+  });
+}
+
+module.exports = { helper, nodes, loadNode, until, runtimeVersion, captureEverything, useSimulator, unloadAfterEach };
 
 /**
  * A package of the Node-RED runtime the tests run in (e.g. "@node-red/util"), so a test can use
