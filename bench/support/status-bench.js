@@ -147,7 +147,7 @@ async function startStatusBench() {
     await sim.close();
   }
 
-  return { sim, aedes, red, sink, flows, pump, deploy, measure, compare, stop };
+  return { red, sink, flows, pump, deploy, compare, stop };
 }
 
-module.exports = { startStatusBench, median, fmt, MAC, TOPIC };
+module.exports = { startStatusBench, median, fmt };
