@@ -13,7 +13,7 @@ const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
-const { startSimulator } = require("../test/simulator");
+const { startSimulator, pointAccountsAt } = require("../test/simulator");
 const { DEMO_USER } = require("../test/simulator/navien");
 const { startRedis } = require("../test/support/redis");
 
@@ -28,24 +28,22 @@ function exampleFiles(dir = path.join(root, "examples")) {
   ).sort();
 }
 
+/** The name an account gets when its example leaves it blank. */
+const ACCOUNT_NAMES = { "navien-account": "Navien", "nox-account": "NOX", "waviot-account": "WAVIoT" };
+
 /** Every example flow (those with a cluster only when a Redis runs), with each account pointed at the simulator. */
-function demoFlows(simUrl, withCluster) {
+function demoFlows(sim, withCluster) {
   const out = [];
   const flows = exampleFiles().map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
   const isCluster = (flow) => flow.some((n) => n.type === "home-energy-cluster");
   // The single-instance examples first: the editor opens on the first tab.
   for (const flow of [...flows.filter((f) => !isCluster(f)), ...(withCluster ? flows.filter(isCluster) : [])]) {
-    for (const n of flow) {
-      if (n.type === "navien-account") Object.assign(n, { apiUrl: `${simUrl}/navien/api/v2.1`, mqttUrl: `${simUrl.replace(/^http/, "ws")}/navien/mqtt`, name: (n.name || "Navien") + " (simulator)" });
-      if (n.type === "nox-account") Object.assign(n, { apiUrl: `${simUrl}/nox`, name: (n.name || "NOX") + " (simulator)" });
-      if (n.type === "waviot-account") Object.assign(n, { authUrl: `${simUrl}/waviot`, name: (n.name || "WAVIoT") + " (simulator)" });
-      out.push(n);
-    }
+    out.push(...pointAccountsAt(flow, sim, (n) => ({ name: (n.name || ACCOUNT_NAMES[n.type]) + " (simulator)" })));
   }
   return out;
 }
 
-function prepareUserDir(simUrl, withCluster) {
+function prepareUserDir(sim, withCluster) {
   fs.mkdirSync(path.join(userDir, "node_modules", "@home-energy"), { recursive: true });
   const link = path.join(userDir, "node_modules", "@home-energy", "node-red-home-energy");
   if (!fs.existsSync(link)) fs.symlinkSync(path.relative(path.dirname(link), root), link, "dir");
@@ -66,7 +64,7 @@ module.exports = {
 };
 `,
   );
-  const flows = demoFlows(simUrl, withCluster);
+  const flows = demoFlows(sim, withCluster);
   const hash = crypto.createHash("sha256").update(JSON.stringify(flows)).digest("hex");
   const hashFile = path.join(userDir, ".examples-hash");
   const flowFile = path.join(userDir, "flows.json");
@@ -84,7 +82,7 @@ module.exports = {
   process.env.NAVIEN_SIM_AUTO_STATUS_MS = process.env.NAVIEN_SIM_AUTO_STATUS_MS || "5000";
   const sim = await startSimulator({ port: simPort });
   const redis = process.env.HOME_ENERGY_REDIS_URL ? undefined : await startRedis().catch((err) => console.log(`No Redis for the several-instances example (${err.message}); it is left out of the demo.`));
-  prepareUserDir(sim.url, !!(process.env.HOME_ENERGY_REDIS_URL || redis));
+  prepareUserDir(sim, !!(process.env.HOME_ENERGY_REDIS_URL || redis));
   console.log(`Simulated clouds on ${sim.url} (Navien demo login: ${DEMO_USER.email})`);
   if (redis) console.log(`Redis for the several-instances example on ${redis.url}`);
   const env = {

@@ -11,6 +11,7 @@ const { startRed } = require("./embedded-red");
 const { startSimulator } = require("../../test/simulator");
 const { DEMO_USER } = require("../../test/simulator/navien");
 const { vector } = require("../../test/simulator/vectors");
+const { until: untilEvery } = require("../../test/support/until");
 
 const MAC = "a1b2c3d4e5f6";
 const TOPIC = `cmd/52/navilink-${MAC}/res/st`;
@@ -21,14 +22,8 @@ function statusPayload(i) {
   return Buffer.from(JSON.stringify(msg));
 }
 
-/** Waits until fn() is truthy (polling). Not the test helper's: loading that would pull its spies in. */
-async function until(fn, ms, what) {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** Waits until fn() is truthy, polling every 5 ms (test/support/until.js does not load the test helper and its spies). */
+const until = (fn, ms, what) => untilEvery(fn, ms, what, 5);
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
@@ -152,7 +147,7 @@ async function startStatusBench() {
     await sim.close();
   }
 
-  return { sim, aedes, red, sink, flows, pump, deploy, measure, compare, stop };
+  return { red, sink, flows, pump, deploy, compare, stop };
 }
 
-module.exports = { startStatusBench, median, fmt, MAC, TOPIC };
+module.exports = { startStatusBench, median, fmt };

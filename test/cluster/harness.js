@@ -11,6 +11,7 @@ const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
 const { freePort } = require("../support/ports");
+const { until: untilEvery } = require("../support/until");
 
 const root = path.join(__dirname, "..", "..");
 const outDir = path.join(root, ".test-output", "cluster");
@@ -35,15 +36,7 @@ function request(url, { method = "GET", body, headers = {}, timeoutMs = 10_000 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function until(fn, ms, what) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const until = (fn, ms, what) => untilEvery(fn, ms, what, 100);
 
 /** One Node-RED process. `log` holds everything it printed (for the secrecy checks). */
 async function startNodeRed(name, env = {}) {

@@ -55,9 +55,6 @@ function prepareDashboardUserDir(dir, port, flow, { dashboard }) {
   });
 }
 
-/** Raw half-°C as the heater stores it, from °F (what the slider sends with a Fahrenheit account). */
-const halfCFromF = (f) => Math.round(((f - 32) / 1.8) * 2);
-
 async function main() {
   const started = Date.now();
   fs.mkdirSync(runDir, { recursive: true });
@@ -68,15 +65,13 @@ async function main() {
     ["@flowfuse/node-red-dashboard (npm install)", path.join(root, "node_modules", "@flowfuse", "node-red-dashboard", "package.json")],
   ]);
 
-  const { startSimulator } = require("../simulator");
+  const { startSimulator, pointAccountsAt } = require("../simulator");
+  const { toRawHalfC } = require("../../nodes/lib/navien/units.js");
   const sim = (h.sim = await startSimulator());
   sim.navien.broker.autoStatusMs = 1000; // the heater publishes a (drifting) status every second
   const heater = sim.navien.broker.device(MAC);
   const flow = JSON.parse(fs.readFileSync(path.join(root, "examples", EXAMPLE), "utf8"));
-  for (const n of flow) {
-    if (n.type === "navien-account") Object.assign(n, { apiUrl: `${sim.url}/navien/api/v2.1`, mqttUrl: `${sim.url.replace(/^http/, "ws")}/navien/mqtt` });
-    if (n.type === "waviot-account") n.authUrl = `${sim.url}/waviot`;
-  }
+  pointAccountsAt(flow, sim);
   const port = await freePort();
   prepareDashboardUserDir(userDir, port, flow, { dashboard: true });
   const env = demoEnv(sim);
@@ -161,7 +156,7 @@ async function main() {
     await page.mouse.down();
     await page.mouse.move(x, y, { steps: 8 });
     await page.mouse.up();
-    const want = halfCFromF(target);
+    const want = toRawHalfC(target, "F"); // raw half-°C as the heater stores it (the package's own conversion)
     await until(() => Math.abs(heater.status.dhwTemperatureSetting - want) <= 1, 20000, `the heater's set-point near raw ${want}`);
     const sent = heater.controls.filter((c) => c.mode === "dhw-temperature").map((c) => c.param[0]);
     await page.locator(".v-snackbar, .nrdb-ui-notification").filter({ hasText: /confirmed/ }).first().waitFor({ state: "visible", timeout: 15000 });

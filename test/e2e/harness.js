@@ -9,6 +9,7 @@ const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 const { freePort } = require("../support/ports");
+const { until: untilEvery } = require("../support/until");
 
 const root = path.join(__dirname, "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
@@ -18,15 +19,7 @@ const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const shotsDir = process.env.UPDATE_SCREENSHOTS ? path.join(root, "docs", "images") : path.join(root, ".e2e", "shots");
 
 /** Polls `fn` every 200 ms until it returns something truthy; throws after `ms`. */
-async function until(fn, ms, what) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = (fn, ms, what) => untilEvery(fn, ms, what, 200);
 
 /** Throws naming the first missing prerequisite; `needs` is a list of [what, path]. */
 function requireFiles(needs) {

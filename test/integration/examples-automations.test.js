@@ -5,9 +5,8 @@
  * days or minutes in a real home are shortened through the example's own settings nodes.
  */
 const assert = require("node:assert/strict");
-const { helper, until, runtimeVersion } = require("../support/runtime");
+const { helper, until, runtimeVersion, useSimulator, unloadAfterEach } = require("../support/runtime");
 const { deployExample, fire, useDemoCredentials } = require("../support/examples");
-const { startSimulator } = require("../simulator");
 
 const MAC = "a1b2c3d4e5f6";
 const HALF_C_140F = 120; // 140 °F as the heater stores it (half-degrees Celsius)
@@ -18,28 +17,19 @@ describe(`automation examples (Node-RED ${runtimeVersion()})`, function () {
   let heater;
   let restoreCredentials;
 
-  before(async () => {
+  before(() => {
     restoreCredentials = useDemoCredentials();
-    sim = await startSimulator();
-    sim.navien.broker.autoStatusMs = 0; // statuses only when asked (also under `npm start`'s environment)
-    sim.navien.setDeviceCount(1);
-    await helper.startServer();
   });
-  after(async () => {
-    restoreCredentials();
-    await helper.stopServer();
-    await sim.close();
-  });
+  after(() => restoreCredentials());
+  // One heater; statuses only when asked (also under `npm start`'s environment).
+  useSimulator((s) => (sim = s), { navien: { deviceCount: 1, mqtt: { autoStatusMs: 0 } } });
   beforeEach(() => {
     heater = sim.navien.broker.device(MAC);
     heater.silent = false;
     Object.assign(heater.status, { dhwOperationSetting: 4, dhwTemperatureSetting: HALF_C_140F, dhwTargetTemperatureSetting: HALF_C_140F, errorCode: 0, vacationDaySetting: 0 });
     heater.drEnabled = false;
   });
-  afterEach(async () => {
-    await helper.unload();
-    await until(() => sim.navien.broker.liveConnections === 0, 5000, "MQTT connections closed after unload");
-  });
+  unloadAfterEach(() => sim);
 
   /** Resolves with the errors the example's catch → debug node received so far. */
   function errorsOf(prefix) {
@@ -106,21 +96,31 @@ describe(`automation examples (Node-RED ${runtimeVersion()})`, function () {
   });
 
   it("cheapest hours: high-demand in today's cheapest period, energy-saver otherwise", async () => {
+    const start = heater.controls.length;
     await deployExample("Navien - cheapest hours from the time-of-use plan.json", sim, { "nv-tou-auto-plan-i": { onceDelay: 0.1 } });
     const decide = helper.getNode("nv-tou-auto-decide");
     await until(() => decide.context().flow.get("touPlan"), 15_000, "the plan read at start");
     // The flow decides once right after reading the plan, by the real clock: let that command land
     // first, so that it cannot overtake the decisions below (which give their own time in msg.now).
+    // The heater may already be in that mode: the command itself is what shows it landed.
     const first = await until(() => decide.context().get("mode"), 15_000, "the decision at start");
+    await until(() => controlsSince(start).includes("dhw-mode"), 15_000, "the mode command of the decision at start");
     await until(() => heater.status.dhwOperationSetting === (first === "high-demand" ? 4 : 3), 15_000, `${first} at start`);
     // The simulator's plan (PG&E EV-A): winter weekdays 00:00–06:59 cheapest, 14:00–20:59 dearest.
     const at = (h) => ({ now: new Date(2026, 11, 1, h, 30).getTime() }); // a Tuesday in December
-    decide.receive(at(15));
-    await until(() => heater.status.dhwOperationSetting === 3, 15_000, "energy-saver at 15:30");
-    decide.receive(at(3));
-    await until(() => heater.status.dhwOperationSetting === 4, 15_000, "high-demand at 03:30");
-    decide.receive(at(16));
-    await until(() => heater.status.dhwOperationSetting === 3, 15_000, "energy-saver again at 16:30");
+    /** Decides at hh:30 and waits for the raw mode; exactly one mode command must have reached the heater. */
+    const decideAt = async (h, raw, what) => {
+      const n = heater.controls.length;
+      decide.receive(at(h));
+      await until(() => heater.status.dhwOperationSetting === raw, 15_000, what);
+      assert.deepEqual(controlsSince(n), ["dhw-mode"], `one mode command for ${what}`);
+    };
+    // The flow sends only changes, and a heater already in the wanted mode passes a check by itself:
+    // every decision below must change the mode, so after an energy-saver start go to high-demand first.
+    if (first === "energy-saver") await decideAt(3, 4, "high-demand at 03:30 (after an energy-saver start)");
+    await decideAt(15, 3, "energy-saver at 15:30");
+    await decideAt(3, 4, "high-demand at 03:30");
+    await decideAt(16, 3, "energy-saver again at 16:30");
   });
 
   it("alerts: error detected / cleared and 'offline' after the (shortened) silence, then back online", async () => {

@@ -9,11 +9,10 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
-const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
-const { startSimulator } = require("../simulator");
+const { helper, loadNode, until, runtimeVersion, runtimePackage } = require("../support/runtime");
+const { startSimulator, pointAccountsAt } = require("../simulator");
 
-const runtimeMain = process.env.NR_RUNTIME ? require.resolve(path.resolve(process.env.NR_RUNTIME)) : require.resolve("node-red");
-const core = (rel) => require(require.resolve(`@node-red/nodes/core/${rel}`, { paths: [path.dirname(runtimeMain)] }));
+const core = (rel) => runtimePackage(`@node-red/nodes/core/${rel}`);
 
 describe(`NOX example flow (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(30_000);
@@ -46,7 +45,7 @@ describe(`NOX example flow (Node-RED ${runtimeVersion()})`, function () {
   it("runs end to end against the simulator", async () => {
     const file = path.join(__dirname, "..", "..", "examples", "NOX - connect a heat pump.json");
     const flow = JSON.parse(fs.readFileSync(file, "utf8"));
-    for (const n of flow) if (n.type === "nox-account") n.apiUrl = `${sim.url}/nox`;
+    pointAccountsAt(flow, sim);
     // node-red-node-test-helper registers the core catch module once per catch node ("catch already
     // registered"), so the second catch (the callback's error path, not exercised here) is left out.
     flow.splice(flow.findIndex((n) => n.id === "nox-ex-catch-callback"), 1);

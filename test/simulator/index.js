@@ -78,4 +78,24 @@ async function startSimulator(options = {}) {
   };
 }
 
-module.exports = { startSimulator };
+/**
+ * Points the accounts among `nodes` (a flow's node definitions, changed in place) at `sim`, as
+ * `npm start`, the examples' tests and the E2E runs do. `extra(node)` may return more properties
+ * to set on each account (npm start's " (simulator)" name). Returns `nodes`.
+ */
+function pointAccountsAt(nodes, sim, extra) {
+  const urls = accountUrls(sim);
+  for (const n of nodes) if (urls[n.type]) Object.assign(n, urls[n.type], extra ? extra(n) : {});
+  return nodes;
+}
+
+/** Each account type's URL properties → where they point on `sim`. */
+function accountUrls(sim) {
+  return {
+    "navien-account": { apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl },
+    "nox-account": { apiUrl: sim.nox.apiUrl },
+    "waviot-account": { authUrl: sim.waviot.authUrl },
+  };
+}
+
+module.exports = { startSimulator, pointAccountsAt, accountUrls };

@@ -193,25 +193,29 @@ function create(options = {}) {
       if (session.completed_at !== null) return html(410, "This link was already used.");
       if (this.now() > session.expires_at) return html(410, "This link has expired.");
       session.completed_at = this.now();
-      const data = this.connectionData(session);
-      const connection = JSON.parse(Buffer.from(data, "base64url").toString("utf8"));
+      const connection = this.connection(session);
       this.linkDevices(connection.nox_user_id, connection.device_ids, connection.brand);
       this.counters.completed += 1;
-      res.writeHead(302, { Location: callbackUrl(session.redirect_url, data) });
+      res.writeHead(302, { Location: callbackUrl(session.redirect_url, encodeData(connection)) });
       res.end();
     },
 
-    /** The callback `data` NOX would send for a session (spec §5). */
-    connectionData(session, overrides = {}) {
+    /** The connection NOX reports for a session (spec §5), before encoding. */
+    connection(session, overrides = {}) {
       const suffix = crypto.createHash("sha256").update(session.supplier_user_id).digest("hex").slice(0, 8);
-      return encodeData({
+      return {
         nox_user_id: "nox_" + suffix,
         supplier_user_id: session.supplier_user_id,
         brand: session.brand || "daikin",
         device_ids: ["hp_" + suffix],
         connected_at: this.now(),
         ...overrides,
-      });
+      };
+    },
+
+    /** The callback `data` NOX would send for a session (spec §5). */
+    connectionData(session, overrides = {}) {
+      return encodeData(this.connection(session, overrides));
     },
 
     /** NOX links the devices to the NOX user (one owner per device: the last link wins, spec §7). */

@@ -7,14 +7,20 @@
  */
 const fs = require("node:fs");
 const path = require("node:path");
-const { helper, loadNode } = require("./runtime");
 const { DEMO_USER } = require("../simulator/navien");
+const { pointAccountsAt } = require("../simulator");
+const pkg = require("../../package.json");
+
+// The runtime is required on the first deploy only: the unit test of the example files reads CORE
+// without starting Node-RED's test helper.
+const runtime = () => require("./runtime");
 
 const EXAMPLES = path.join(__dirname, "..", "..", "examples");
-const runtimeMain = process.env.NR_RUNTIME ? require.resolve(path.resolve(process.env.NR_RUNTIME)) : require.resolve("node-red");
-const core = (rel) => require(require.resolve(`@node-red/nodes/core/${rel}`, { paths: [path.dirname(runtimeMain)] }));
 
-/** Core node modules by the type names an example may use. */
+/**
+ * Node-RED core node modules (under @node-red/nodes/core/) by the type names an example may use.
+ * A module registering several types (split and join, http in and http response) is listed under each.
+ */
 const CORE = {
   inject: "common/20-inject.js",
   debug: "common/21-debug.js",
@@ -26,26 +32,23 @@ const CORE = {
   template: "function/80-template.js",
   trigger: "function/89-trigger.js",
   delay: "function/89-delay.js",
+  split: "sequence/17-split.js",
+  join: "sequence/17-split.js",
+  "http in": "network/21-httpin.js",
+  "http response": "network/21-httpin.js",
 };
-const OURS = ["navien-account", "navien-device", "navien-status-in", "navien-tou", "nox-account", "nox-link", "nox-callback", "waviot-account", "waviot-user", "waviot-history"];
+/** This package's node types (package.json's node-red.nodes is named by type). */
+const OURS = Object.keys(pkg["node-red"].nodes);
 
-/** The example's nodes with the accounts pointed at the simulator. */
-function readExample(file, sim) {
-  const nodes = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), "utf8"));
-  for (const n of nodes) {
-    if (n.type === "navien-account") Object.assign(n, { apiUrl: `${sim.url}/navien/api/v2.1`, mqttUrl: `${sim.url.replace(/^http/, "ws")}/navien/mqtt` });
-    if (n.type === "nox-account") n.apiUrl = `${sim.url}/nox`;
-    if (n.type === "waviot-account") n.authUrl = `${sim.url}/waviot`;
-  }
-  return nodes;
-}
+const core = (rel) => runtime().runtimePackage(`@node-red/nodes/core/${rel}`);
 
 /**
- * Deploys an example. `override` maps node ids to properties to replace (time compression:
- * a trigger's duration, a change node's rules). Returns the deployed nodes' definitions.
+ * Deploys an example with its accounts pointed at the simulator. `override` maps node ids to
+ * properties to replace (time compression: a trigger's duration, a change node's rules). Returns
+ * the deployed nodes' definitions.
  */
 async function deployExample(file, sim, override = {}) {
-  const nodes = readExample(file, sim);
+  const nodes = pointAccountsAt(JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), "utf8")), sim);
   for (const [id, props] of Object.entries(override)) {
     const n = nodes.find((x) => x.id === id);
     if (!n) throw new Error(`${file}: no node ${id} to override`);
@@ -54,14 +57,16 @@ async function deployExample(file, sim, override = {}) {
   const types = new Set(nodes.map((n) => n.type).filter((t) => t !== "tab"));
   const unknown = [...types].filter((t) => !CORE[t] && !OURS.includes(t));
   if (unknown.length) throw new Error(`${file}: no module for ${unknown.join(", ")}`);
-  const modules = [...types].map((t) => (CORE[t] ? core(CORE[t]) : loadNode(t)));
-  await helper.load(modules, nodes);
+  const { helper, loadNode } = runtime();
+  // One entry per module: split and join (or http in and http response) share one.
+  const modules = new Set([...types].map((t) => (CORE[t] ? core(CORE[t]) : loadNode(t))));
+  await helper.load([...modules], nodes);
   return nodes;
 }
 
 /** Clicks an inject node's button (what POST /inject/:id does). */
 function fire(id, extra) {
-  helper.getNode(id).receive(extra || {});
+  runtime().helper.getNode(id).receive(extra || {});
 }
 
 /**
@@ -80,4 +85,4 @@ function useDemoCredentials() {
   };
 }
 
-module.exports = { readExample, deployExample, fire, useDemoCredentials };
+module.exports = { CORE, deployExample, fire, useDemoCredentials };

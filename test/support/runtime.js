@@ -6,6 +6,7 @@
  */
 const path = require("node:path");
 const helper = require("node-red-node-test-helper");
+const { until } = require("./until");
 
 const runtimePath = process.env.NR_RUNTIME ? require.resolve(path.resolve(process.env.NR_RUNTIME)) : require.resolve("node-red");
 helper.init(runtimePath);
@@ -25,17 +26,6 @@ const nodes = {
 /** The Node-RED version actually running the tests (shown in the suite title). */
 function runtimeVersion() {
   return require(path.join(path.dirname(runtimePath), "..", "package.json")).version;
-}
-
-/** Waits until fn() is truthy (polling), or fails after ms. */
-async function until(fn, ms = 5000, what = "condition") {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /**
@@ -72,7 +62,18 @@ function useSimulator(ready, options) {
   });
 }
 
-module.exports = { helper, nodes, loadNode, until, runtimeVersion, captureEverything, useSimulator };
+/**
+ * After each test: the flow is unloaded and the simulator's MQTT broker must have no connection
+ * left (nothing leaks). `getSim()` returns the running simulator.
+ */
+function unloadAfterEach(getSim) {
+  afterEach(async () => {
+    await helper.unload();
+    await until(() => getSim().navien.broker.liveConnections === 0, 5000, "MQTT connections closed after unload");
+  });
+}
+
+module.exports = { helper, nodes, loadNode, until, runtimeVersion, captureEverything, useSimulator, unloadAfterEach };
 
 /**
  * A package of the Node-RED runtime the tests run in (e.g. "@node-red/util"), so a test can use
