@@ -164,8 +164,6 @@ export class NavienRealtime {
     } catch (err) {
       this.pending.remove(req);
       throw err;
-    } finally {
-      this.pending.prune(dev.mac, Date.now());
     }
   }
 
@@ -289,7 +287,6 @@ export class NavienRealtime {
         }
       } else this.decodedStatus.replace(mac, undefined);
     }
-    if (req) this.pending.prune(mac, Date.now());
   }
 
   private safely(fn: () => void): void {
@@ -348,7 +345,6 @@ export class NavienRealtime {
         clearTimeout(timer);
         clearTimeout(nudge);
         if (follower) this.followers.delete(follower);
-        this.pending.prune(mac, Date.now());
         if (err) reject(err);
         else resolve(msg as Inbound);
       };
