@@ -4,7 +4,7 @@
  * statuses: the vector's status, changed field by field as the device would report it.
  */
 const assert = require("node:assert/strict");
-const { StatusHistory, LastStatuses, compareStatus, diffStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/events.js");
+const { StatusHistory, LastStatuses, compareStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/events.js");
 const { decodeStatus } = require("../../nodes/lib/navien/status.js");
 const { vector } = require("../simulator/vectors");
 
@@ -12,6 +12,22 @@ const RAW = vector("navien", "mqtt-status-response.json").payload.response.statu
 /** The vector's status (energy-saver, 120 raw half-°C set-point, compressor on, no error) with raw overrides. */
 const status = (over = {}) => decodeStatus({ ...RAW, ...over }, "F");
 const events = (a, b) => deriveEvents(status(a), status(b));
+
+/**
+ * The generic key-by-key diff (keys of either side; a field missing on one side is null): the
+ * oracle for compareStatus, which is compiled for decoded statuses only (src/navien/events.ts).
+ */
+function diffStatus(prev, next) {
+  const changes = {};
+  for (const k of Object.keys(next)) {
+    const from = k in prev ? prev[k] : null;
+    if (from !== next[k]) changes[k] = { from, to: next[k] };
+  }
+  for (const k of Object.keys(prev)) {
+    if (!(k in next) && prev[k] !== null) changes[k] = { from: prev[k], to: null };
+  }
+  return changes;
+}
 
 describe("Navien status changes and events", () => {
   /** One account's statuses as the realtime layer hands them to nodes: each compared once with the one before. */
