@@ -77,6 +77,37 @@ describe(`navien-status-in: several nodes on one heater (Node-RED ${runtimeVersi
     assert.equal(got2[1].payload.dhwChargePer, 80);
   });
 
+  it("a flow changing one node's msg.raw in place changes neither another node's msg.raw nor the status the account keeps", async () => {
+    const dev = sim.navien.broker.device(MAC);
+    Object.assign(dev.status, { errorCode: 0, dhwChargePer: 80 });
+    const mutate = "msg.raw.dhwChargePer = -1; msg.raw.bogus = true; return msg;";
+    const withRaw = (id, out) => ({ ...statusIn(id, out), includeRaw: true });
+    await helper.load(
+      TYPES,
+      [
+        { id: "f1", type: "tab" },
+        account(),
+        withRaw("st1", "fn"),
+        { id: "fn", z: "f1", type: "function", func: mutate, outputs: 1, wires: [["out1"]] },
+        { id: "out1", z: "f1", type: "helper" },
+        withRaw("st2", "out2"),
+        { id: "out2", z: "f1", type: "helper" },
+      ],
+      creds,
+    );
+    const [got1, got2] = [collect("out1"), collect("out2")];
+    poll();
+    await until(() => got1.length >= 1 && got2.length >= 1, 10_000, "the first status at both nodes");
+    assert.equal(got1[0].raw.dhwChargePer, -1, "the function node did change its own message");
+    assert.notEqual(got1[0].raw, got2[0].raw, "each node sends its own raw object");
+    assert.equal(got2[0].raw.dhwChargePer, 80);
+    assert.equal("bogus" in got2[0].raw, false);
+    // The raw status the account keeps (the current state commands are built on) is untouched too.
+    const kept = helper.getNode("acc").client.realtime.lastStatus.get(MAC);
+    assert.equal(kept.dhwChargePer, 80);
+    assert.equal("bogus" in kept, false);
+  });
+
   it("a node deployed later starts with changes null while the running node keeps comparing; then both agree", async () => {
     const dev = sim.navien.broker.device(MAC);
     Object.assign(dev.status, { errorCode: 0, dhwOperationSetting: 3 });
