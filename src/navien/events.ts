@@ -32,31 +32,18 @@ export type StatusEvent = (typeof EVENT_ORDER)[number];
 const HEAT_SOURCES = ["compUse", "heatUpperUse", "heatLowerUse"] as const;
 const VACATION = "vacation";
 
-/** Fields that differ between two statuses (keys of either side). */
-export function diffStatus(prev: Readonly<Record<string, StatusValue>>, next: Readonly<Record<string, StatusValue>>): StatusChanges {
-  const changes: StatusChanges = {};
-  for (const k of Object.keys(next)) {
-    const from = k in prev ? prev[k] : null;
-    if (from !== next[k]) changes[k] = { from, to: next[k] };
-  }
-  for (const k of Object.keys(prev)) {
-    if (!(k in next) && prev[k] !== null) changes[k] = { from: prev[k], to: null };
-  }
-  return changes;
-}
-
 type DecodedDiff = (prev: Readonly<NavienStatus>, next: Readonly<NavienStatus>) => StatusChanges;
 
 /**
- * diffStatus for two statuses from decodeStatus (both have every field, in the same order),
- * compiled once at load into straight-line code, as the decoder is (status.ts compile()):
+ * The fields that differ between two statuses from decodeStatus (both have every field, in the
+ * same order), compiled once at load into straight-line code, as the decoder is (status.ts compile()):
  *
  *     function (p, n) { const c = {}; if ((v = n["command"]) !== (w = p["command"])) c["command"] = {from: w, to: v}; … return c; }
  *
  * Why: it runs for every status an account decodes; a loop over Object.keys with keyed reads
  * cost about 11 µs per status, a tenth of the whole status path (bench/status-throughput.js);
- * named reads on two objects of one shape cost well under 1 µs. Same result as diffStatus for
- * decoded statuses (test/unit/navien-events.test.js). The text holds only the table's keys, JSON-quoted.
+ * named reads on two objects of one shape cost well under 1 µs. Same result as a key-by-key diff
+ * for decoded statuses (test/unit/navien-events.test.js). The text holds only the table's keys, JSON-quoted.
  */
 const diffDecoded: DecodedDiff = (() => {
   const keys = [...STATUS_FIELD_NAMES, "power"].map((k) => JSON.stringify(k));

@@ -32,6 +32,11 @@ export const FEATURE_FLAGS = [
   "title24Use",
 ] as const;
 
+/** The wire value of a capability flag; the mixing valve flag comes in two spellings (docs/protocol/navien.md §11). */
+function flagValue(r: Record<string, unknown>, name: string): unknown {
+  return name === "mixingValveUse" ? (r.mixingValveUse ?? r.mixingValueUse) : r[name];
+}
+
 const INT_FIELDS = [
   "countryCode",
   "controlTypeCode",
@@ -136,7 +141,7 @@ export function decodeFeatures(raw: Record<string, unknown>, unitIn: TempUnit): 
     out[k] = n === undefined ? null : fromHalfC(n, unit);
   }
   for (const k of FEATURE_FLAGS) {
-    out[k] = flag(k === "mixingValveUse" ? (r.mixingValveUse ?? r.mixingValueUse) : r[k]);
+    out[k] = flag(flagValue(r, k));
   }
   Object.defineProperty(out, RAW, { value: r, enumerable: false });
   return out;
@@ -215,8 +220,7 @@ export function rawLimits(features: Record<string, unknown>, unit: TempUnit = "F
 /** Raw value of a capability flag (2 = supported), from raw or decoded features. */
 export function rawFlag(features: Record<string, unknown>, name: string, unit: TempUnit = "F"): number | undefined {
   const r = toRawFeatures(features, unit);
-  const v = name === "mixingValveUse" ? (r.mixingValveUse ?? r.mixingValueUse) : r[name];
-  return num(v);
+  return num(flagValue(r, name));
 }
 
 /**
@@ -228,8 +232,7 @@ export function hasCapabilities(raw: unknown): raw is Record<string, unknown> {
   if (!raw || typeof raw !== "object") return false;
   const r = raw as Record<string, unknown>;
   for (const k of FEATURE_FLAGS) {
-    const v = k === "mixingValveUse" ? (r.mixingValveUse ?? r.mixingValueUse) : r[k];
-    if (num(v) !== undefined) return true;
+    if (num(flagValue(r, k)) !== undefined) return true;
   }
   return false;
 }

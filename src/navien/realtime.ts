@@ -15,7 +15,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
-import { HomeEnergyError, fail } from "../core/errors.js";
+import { HomeEnergyError, fail, invalidInput } from "../core/errors.js";
 import { message, type MessageRef } from "../core/messages.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
@@ -164,8 +164,6 @@ export class NavienRealtime {
     } catch (err) {
       this.pending.remove(req);
       throw err;
-    } finally {
-      this.pending.prune(dev.mac, Date.now());
     }
   }
 
@@ -289,7 +287,6 @@ export class NavienRealtime {
         }
       } else this.decodedStatus.replace(mac, undefined);
     }
-    if (req) this.pending.prune(mac, Date.now());
   }
 
   private safely(fn: () => void): void {
@@ -348,7 +345,6 @@ export class NavienRealtime {
         clearTimeout(timer);
         clearTimeout(nudge);
         if (follower) this.followers.delete(follower);
-        this.pending.prune(mac, Date.now());
         if (err) reject(err);
         else resolve(msg as Inbound);
       };
@@ -408,7 +404,7 @@ export class NavienRealtime {
   /** Read-modify-write of the full program: refused if the read fails. */
   private async writeReservations(dev: NavienDevice, payload: unknown, features: Record<string, unknown>, deadline: Deadline): Promise<unknown> {
     if (typeof payload !== "object" || Array.isArray(payload)) {
-      throw fail("INVALID_INPUT", "navien.realtime.reservationsPayloadMustBe");
+      throw invalidInput("navien.realtime.reservationsPayloadMustBe");
     }
     const read = await this.exchange(dev, "reservations", undefined, deadline, features);
     const current = decodeReservations(read.answer.data, this.unit);

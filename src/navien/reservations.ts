@@ -7,8 +7,7 @@
  * both are accepted everywhere. Writes replace the whole program: read-modify-write is the
  * caller's job (docs/protocol/navien.md §16, quirk 14).
  */
-import { message, type MessageRef } from "../core/messages.js";
-import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import { fail, invalidInput } from "../core/errors.js";
 import { dhwModeName, dhwModeNumber } from "./modes.js";
 import { num } from "./status.js";
 import { fromHalfC, toRawHalfC, type TempUnit } from "./units.js";
@@ -54,14 +53,10 @@ export interface ReservationLimits {
   fallbackParam?: number;
 }
 
-function bad(text: MessageRef): HomeEnergyError {
-  return new HomeEnergyError("BAD_RESPONSE", text);
-}
-
 /** The hex answer → wire entries (empty slots skipped). */
 export function parseReservationHex(hex: string): ReservationWire[] {
   const s = hex.trim();
-  if (!/^[0-9a-fA-F]*$/.test(s)) throw bad(message("navien.reservations.answerNotHex"));
+  if (!/^[0-9a-fA-F]*$/.test(s)) throw fail("BAD_RESPONSE", "navien.reservations.answerNotHex");
   const out: ReservationWire[] = [];
   // Whole 6-byte (12-digit) groups only; trailing digits that do not fill a group are ignored.
   for (let i = 0; i + 12 <= s.length; i += 12) {
@@ -96,7 +91,7 @@ export function reservationWireEntries(reservation: unknown): ReservationWire[] 
     }
     return out;
   }
-  throw bad(message("navien.reservations.answerNotHexNorList"));
+  throw fail("BAD_RESPONSE", "navien.reservations.answerNotHexNorList");
 }
 
 /** Wire entry → the user shape. */
@@ -115,7 +110,7 @@ export function decodeReservationEntry(e: ReservationWire, unit: TempUnit): Rese
  * `{enabled, entries}`. Anything but `reservationUse` 2 is "disabled" (the library's reading).
  */
 export function decodeReservations(response: unknown, unit: TempUnit): Reservations {
-  if (!response || typeof response !== "object") throw bad(message("navien.reservations.answerEmpty"));
+  if (!response || typeof response !== "object") throw fail("BAD_RESPONSE", "navien.reservations.answerEmpty");
   const r = response as Record<string, unknown>;
   const entries = reservationWireEntries(r.reservation).map((e) => decodeReservationEntry(e, unit));
   return { enabled: num(r.reservationUse) === 2, entries };

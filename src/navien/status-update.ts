@@ -13,7 +13,11 @@ import type { NavienStatus } from "./status.js";
  */
 export interface StatusUpdate extends AccountStatus {
   readonly mac: string;
-  /** The raw status object with non-finite numbers as null; copied only when read (includeRaw). */
+  /**
+   * The raw status object with non-finite numbers as null: a shallow copy for every read
+   * (includeRaw; the device's values are flat), so no flow can change another node's msg.raw or
+   * the status the account keeps to build commands from.
+   */
   readonly raw: Record<string, unknown>;
   /** The decoded status, to read (not to send: see payload()). The account compares the next status with it. */
   readonly status: NavienStatus;
@@ -37,7 +41,8 @@ export class DecodedStatus implements StatusUpdate {
   ) {}
 
   get raw(): Record<string, unknown> {
-    return (this.rawCopy ??= withFiniteNumbers(this.data));
+    // withFiniteNumbers returns the account's own object when every number is finite.
+    return { ...(this.rawCopy ??= withFiniteNumbers(this.data)) };
   }
 
   payload(): NavienStatus {

@@ -5,8 +5,7 @@
  * Both decode to the contract's `{controllerId, utility, name, zipCode, schedule: [{months,
  * intervals: [{days, start, end, priceMin, priceMax}]}], raw}` with prices = raw ÷ 10^decimalPoint.
  */
-import { message, type MessageRef } from "../core/messages.js";
-import { HomeEnergyError, invalidInput } from "../core/errors.js";
+import { fail, invalidInput } from "../core/errors.js";
 import { withFiniteNumbers } from "../core/finite-json.js";
 import { num } from "./status.js";
 import type { TouIntervalWire } from "./types.js";
@@ -58,10 +57,6 @@ export interface TouPeriodWire extends TouIntervalWire {
   season: number;
 }
 
-function bad(text: MessageRef): HomeEnergyError {
-  return new HomeEnergyError("BAD_RESPONSE", text);
-}
-
 function str(v: unknown): string | null {
   if (typeof v === "string") return v;
   if (typeof v === "number" && Number.isFinite(v)) return String(v);
@@ -86,7 +81,7 @@ export function decodePrice(raw: number, decimalPoint: number): number | null {
 }
 
 function decodeInterval(o: unknown): TouInterval {
-  if (!o || typeof o !== "object") throw bad(message("navien.tou.touPeriodAnswerNot"));
+  if (!o || typeof o !== "object") throw fail("BAD_RESPONSE", "navien.tou.touPeriodAnswerNot");
   const r = o as Record<string, unknown>;
   const week = num(r.week);
   const sh = num(r.startHour);
@@ -97,7 +92,7 @@ function decodeInterval(o: unknown): TouInterval {
   const pmax = num(r.priceMax);
   const dp = num(r.decimalPoint) ?? 0;
   if ([week, sh, sm, eh, em, pmin, pmax].some((x) => x === undefined)) {
-    throw bad(message("navien.tou.touPeriodAnswerLacks"));
+    throw fail("BAD_RESPONSE", "navien.tou.touPeriodAnswerLacks");
   }
   return {
     days: weekToDays(week as number),
@@ -113,25 +108,25 @@ function decodeInterval(o: unknown): TouInterval {
  * `{code, msg, data}`, its `data`, or `data.touInfo`. `raw` is the `data` object as sent.
  */
 export function decodeTouRest(answer: unknown): TouPlan {
-  if (!answer || typeof answer !== "object") throw bad(message("navien.tou.touAnswerEmpty"));
+  if (!answer || typeof answer !== "object") throw fail("BAD_RESPONSE", "navien.tou.touAnswerEmpty");
   let data = answer as Record<string, unknown>;
   if (data.data && typeof data.data === "object" && !("touInfo" in data)) data = data.data as Record<string, unknown>;
   const info = (data.touInfo && typeof data.touInfo === "object" ? data.touInfo : "schedule" in data ? data : undefined) as
     | Record<string, unknown>
     | undefined;
-  if (!info) throw bad(message("navien.tou.touAnswerHasNo"));
+  if (!info) throw fail("BAD_RESPONSE", "navien.tou.touAnswerHasNo");
   const schedule = info.schedule ?? [];
-  if (!Array.isArray(schedule)) throw bad(message("navien.tou.scheduleNotList"));
+  if (!Array.isArray(schedule)) throw fail("BAD_RESPONSE", "navien.tou.scheduleNotList");
   return {
     controllerId: str(info.controllerId),
     utility: str(info.utility),
     name: str(info.name),
     zipCode: zip(info.zipCode),
     schedule: schedule.map((s) => {
-      if (!s || typeof s !== "object") throw bad(message("navien.tou.touSeasonAnswerNot"));
+      if (!s || typeof s !== "object") throw fail("BAD_RESPONSE", "navien.tou.touSeasonAnswerNot");
       const season = num((s as Record<string, unknown>).season);
       const intervals = (s as Record<string, unknown>).interval ?? [];
-      if (season === undefined || !Array.isArray(intervals)) throw bad(message("navien.tou.touSeasonLacksIts"));
+      if (season === undefined || !Array.isArray(intervals)) throw fail("BAD_RESPONSE", "navien.tou.touSeasonLacksIts");
       return { months: seasonToMonths(season), intervals: intervals.map(decodeInterval) };
     }),
     raw: withFiniteNumbers(data),
@@ -144,14 +139,14 @@ export function decodeTouRest(answer: unknown): TouPlan {
  * seasons first appear. `raw` is `{reservationUse, reservation}` as sent.
  */
 export function decodeTouMqtt(response: unknown): TouPlan {
-  if (!response || typeof response !== "object") throw bad(message("navien.tou.touAnswerEmpty"));
+  if (!response || typeof response !== "object") throw fail("BAD_RESPONSE", "navien.tou.touAnswerEmpty");
   const r = response as Record<string, unknown>;
   const list = r.reservation ?? [];
-  if (!Array.isArray(list)) throw bad(message("navien.tou.reservationNotList"));
+  if (!Array.isArray(list)) throw fail("BAD_RESPONSE", "navien.tou.reservationNotList");
   const bySeason = new Map<number, TouSeason>();
   for (const p of list) {
     const season = p && typeof p === "object" ? num((p as Record<string, unknown>).season) : undefined;
-    if (season === undefined) throw bad(message("navien.tou.periodLacksSeason"));
+    if (season === undefined) throw fail("BAD_RESPONSE", "navien.tou.periodLacksSeason");
     let s = bySeason.get(season);
     if (!s) bySeason.set(season, (s = { months: seasonToMonths(season), intervals: [] }));
     s.intervals.push(decodeInterval(p));

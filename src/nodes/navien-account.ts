@@ -9,6 +9,7 @@ import { NavienAccountClient, type NavienAccountSettings } from "../navien/accou
 import type { RealtimeOptions } from "../navien/realtime.js";
 import { TokenVault } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
+import { serialised } from "../core/value-slot.js";
 import { catalogOf, nodeText } from "./common.js";
 import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
 import { contextSlot, warnOnce } from "./context-slot.js";
@@ -97,17 +98,17 @@ export = function (RED: NodeAPI) {
     if (!enabled) {
       client.tokenListener = undefined;
       client.auth.restoreFrom(undefined);
-      slot
-        .get()
-        .then((v) => (v === undefined ? undefined : slot.set(undefined)))
-        .catch(warn);
+      // Queued behind any write a replaced node of this account still has pending, so the delete comes last.
+      serialised(slot, async () => {
+        if ((await slot.get()) !== undefined) await slot.set(undefined);
+      }).catch(warn);
       return;
     }
     client.auth.restoreFrom(async () => vault.open(await slot.get()));
-    // Writes run in order, so an older token set never overwrites a newer one.
-    let writes: Promise<void> = Promise.resolve();
+    // Writes run in order, also across a redeploy (the client outlives this node, and so may a
+    // write of the node before it), so an older token set never overwrites a newer one.
     client.tokenListener = (t) => {
-      writes = writes.then(async () => slot.set(await vault.seal(t))).catch(warn);
+      serialised(slot, async () => slot.set(await vault.seal(t))).catch(warn);
     };
   }
 

@@ -52,8 +52,7 @@ export = function (RED: NodeAPI) {
     const line = new ThrottledStatus(node, STATUS_LINE_MS);
     const fail = (err: unknown, msg?: object) => {
       const safe = safeError(err, binding.secrets(), RED);
-      line.reset();
-      node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
+      line.set({ fill: "red", shape: "ring", text: errorStatusText(safe) });
       node.error(safe, (msg ?? { error: { code: safe.code, message: safe.message } }) as any);
     };
 
@@ -101,10 +100,10 @@ export = function (RED: NodeAPI) {
       }),
     );
 
-    // The connection state takes the status line over (shown by showConnectionState below).
-    cleanup.push(rt.onState(() => line.reset()), () => line.reset());
-    // Fresh data right after every (re)connect — only when the node polls by itself.
-    cleanup.push(showConnectionState(node, rt, () => intervalS > 0 && !closed && void pollAll()));
+    cleanup.push(() => line.reset());
+    // The connection state takes the status line over (through line.set). Fresh data right after
+    // every (re)connect — only when the node polls by itself.
+    cleanup.push(showConnectionState(node, rt, () => intervalS > 0 && !closed && void pollAll(), (s) => line.set(s)));
     release = rt.hold();
 
     /** Resolves the device list once (single-flight; retried at the next poll after a failure). */
@@ -118,8 +117,7 @@ export = function (RED: NodeAPI) {
         devices = found;
         for (const d of devices) rt.watch(d.mac);
         if (!devices.length) {
-          line.reset();
-          node.status({ fill: "grey", shape: "ring", text: statusKey("noDevices") });
+          line.set({ fill: "grey", shape: "ring", text: statusKey("noDevices") });
         }
       })().finally(() => {
         resolving = undefined;

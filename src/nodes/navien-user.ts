@@ -10,6 +10,8 @@ import { bindAccount, type AccountBinding } from "./account-binding.js";
 import { statusKey } from "./common.js";
 import type { Node, NodeAPI } from "./types.js";
 
+type NodeStatus = Parameters<Node["status"]>[0];
+
 export interface NavienUser extends AccountBinding<NavienAccountClient> {
   /** The real-time layer, held (once) so that a stream of commands shares one connection. */
   realtime(client: NavienAccountClient): NavienRealtime;
@@ -38,15 +40,18 @@ export function navienUser(RED: NodeAPI, node: Node, accountId: string): NavienU
   };
 }
 
-/** Mirrors the shared connection's state on the node (status-in does the same); returns the unsubscribe. */
-export function showConnectionState(node: Node, rt: NavienRealtime, onConnected?: () => void): () => void {
+/**
+ * Mirrors the shared connection's state on the node (status-in does the same, through its
+ * throttled status line: `show`); returns the unsubscribe.
+ */
+export function showConnectionState(node: Node, rt: NavienRealtime, onConnected?: () => void, show: (status: NodeStatus) => void = (s) => node.status(s)): () => void {
   let wasDown = false;
   return rt.onState((state, detail) => {
     if (state === "connecting" || state === "reconnecting") {
       wasDown = true;
-      node.status({ fill: "yellow", shape: "ring", text: statusKey(state === "reconnecting" || detail.error ? "reconnecting" : "connecting") });
+      show({ fill: "yellow", shape: "ring", text: statusKey(state === "reconnecting" || detail.error ? "reconnecting" : "connecting") });
     } else if (state === "connected") {
-      if (wasDown) node.status({ fill: "green", shape: "ring", text: statusKey("connected") });
+      if (wasDown) show({ fill: "green", shape: "ring", text: statusKey("connected") });
       wasDown = false;
       onConnected?.();
     }

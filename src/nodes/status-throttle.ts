@@ -38,7 +38,18 @@ export class ThrottledStatus {
     }, wait);
   }
 
-  /** Something else set the node's status (an error, the connection state): drop what is pending. */
+  /**
+   * Another status takes the line over (an error, the connection state): shown at once, and what
+   * is pending is dropped. The next show() is not held back by the interval and compares its text
+   * with this one.
+   */
+  set(status: StatusArg): void {
+    this.reset();
+    this.shown = status.text;
+    this.node.status(status);
+  }
+
+  /** Drops what is pending (the node closes); the next show() shows at once. */
   reset(): void {
     clearTimeout(this.timer);
     this.timer = undefined;

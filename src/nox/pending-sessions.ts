@@ -5,7 +5,7 @@
  * a user can pick a persistent or shared context store); another backend (e.g. Redis for a
  * cluster) can implement the same three calls. Stored as plain JSON.
  */
-import type { ValueSlot } from "../core/value-slot.js";
+import { serialised, type ValueSlot } from "../core/value-slot.js";
 
 export { memorySlot, type ValueSlot } from "../core/value-slot.js";
 
@@ -31,23 +31,6 @@ export const SKEW_MS = 60_000;
 
 /** entry key → local expiry (ms since epoch). Keys are JSON arrays, so no id can clash or be "__proto__". */
 type Table = Record<string, number>;
-
-const queues = new Map<string, Promise<unknown>>();
-
-/** Runs read-modify-write operations on one slot one at a time (within this process). */
-function serialised<T>(slot: ValueSlot, op: () => Promise<T>): Promise<T> {
-  const prev = queues.get(slot.id) ?? Promise.resolve();
-  const next = prev.then(op, op);
-  const tail = next.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(slot.id, tail);
-  void tail.then(() => {
-    if (queues.get(slot.id) === tail) queues.delete(slot.id);
-  });
-  return next;
-}
 
 /** One session's key in any store: a JSON array, so no id can clash or be "__proto__". */
 export function entryKey(accountId: string, supplierUserId: string): string {

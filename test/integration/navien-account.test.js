@@ -11,6 +11,7 @@ const { DEMO_USER } = require("../simulator/navien");
 const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { toPersisted, TokenVault } = require("../../nodes/lib/navien/token-store.js");
+const { memorySlot, serialised } = require("../../nodes/lib/core/value-slot.js");
 
 describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(20_000);
@@ -86,6 +87,26 @@ describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, func
     const msg = await listOnce();
     assert.equal(msg.payload.length, 2);
     assert.equal(sim.navien.counters.signIn, 0);
+  });
+
+  it("token writes queue by the slot's id: a replaced node's pending write lands before the new node's delete", async () => {
+    // navien-account queues its token writes and the delete (persistence turned off) through
+    // serialised(); the client outlives a redeploy, so a write of the node before may still be pending.
+    const [older, newer] = [memorySlot("node:acc::navienTokens"), memorySlot("node:acc::navienTokens")];
+    const store = { value: undefined };
+    for (const s of [older, newer]) {
+      s.get = async () => store.value;
+      s.set = async (v) => void (store.value = v);
+    }
+    let release;
+    const slowSeal = new Promise((r) => (release = r));
+    const write = serialised(older, async () => older.set(await slowSeal));
+    const remove = serialised(newer, async () => {
+      if ((await newer.get()) !== undefined) await newer.set(undefined);
+    });
+    release({ sealed: true });
+    await Promise.all([write, remove]);
+    assert.equal(store.value, undefined, "the delete ran after the older write");
   });
 
   it("tokens sealed with other credentials, or stored in plain text, mean a normal sign-in (and are replaced)", async () => {

@@ -9,6 +9,7 @@
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion, useSimulator } = require("../support/runtime");
 const { DEMO_USER } = require("../simulator/navien");
+const { accountTab } = require("../support/navien");
 
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in"].map(loadNode);
@@ -41,8 +42,7 @@ describe(`Navien faults: redeploys (Node-RED ${runtimeVersion()})`, function () 
 
   function flow() {
     const nodes = [
-      { id: "f1", type: "tab" },
-      { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
+      ...accountTab(sim),
       { id: "dev", z: "f1", type: "navien-device", account: "acc", device: MAC, command: "", timeout: 10, wires: [["out"]] },
       { id: "out", z: "f1", type: "helper" },
     ];

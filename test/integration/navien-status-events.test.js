@@ -5,7 +5,7 @@
  */
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
-const { useNavienRuntime } = require("../support/navien");
+const { useNavienRuntime, accountTab } = require("../support/navien");
 const { DEMO_USER } = require("../simulator/navien");
 
 const MAC = "a1b2c3d4e5f6";
@@ -24,8 +24,7 @@ describe(`navien-status-in changes and events (Node-RED ${runtimeVersion()})`, f
 
   async function load(onlyChanges) {
     const nodes = [
-      { id: "f1", type: "tab" },
-      { id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.url.replace(/^http/, "ws") + "/navien/mqtt", region: "us-east-1", unit: "F" },
+      ...accountTab(sim),
       { id: "st", z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges, includeRaw: false, wires: [["out"]] },
       { id: "dev", z: "f1", type: "navien-device", account: "acc", device: MAC, command: "", timeout: 10, wires: [["confirmed"]] },
       { id: "confirmed", z: "f1", type: "helper" },

@@ -7,7 +7,7 @@
 const assert = require("node:assert/strict");
 const path = require("node:path");
 const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
-const { useNavienRuntime } = require("../support/navien");
+const { useNavienRuntime, accountTab } = require("../support/navien");
 const { DEMO_USER } = require("../simulator/navien");
 
 const runtimeMain = process.env.NR_RUNTIME ? require.resolve(path.resolve(process.env.NR_RUNTIME)) : require.resolve("node-red");
@@ -27,7 +27,6 @@ describe(`navien-status-in: several nodes on one heater (Node-RED ${runtimeVersi
     sim.navien.setDeviceCount(1);
   }, { connectTimeoutMs: 3000 });
 
-  const account = () => ({ id: "acc", type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.url.replace(/^http/, "ws") + "/navien/mqtt", region: "us-east-1", unit: "F" });
   const statusIn = (id, out) => ({ id, z: "f1", type: "navien-status-in", account: "acc", device: MAC, interval: 0, onlyChanges: false, includeRaw: false, wires: [[out]] });
   const creds = { acc: { email: DEMO_USER.email, password: DEMO_USER.password } };
   const collect = (id) => {
@@ -44,8 +43,7 @@ describe(`navien-status-in: several nodes on one heater (Node-RED ${runtimeVersi
     await helper.load(
       TYPES,
       [
-        { id: "f1", type: "tab" },
-        account(),
+        ...accountTab(sim),
         statusIn("st1", "fn"),
         { id: "fn", z: "f1", type: "function", func: mutate, outputs: 1, wires: [["out1"]] },
         { id: "out1", z: "f1", type: "helper" },
@@ -77,10 +75,40 @@ describe(`navien-status-in: several nodes on one heater (Node-RED ${runtimeVersi
     assert.equal(got2[1].payload.dhwChargePer, 80);
   });
 
+  it("a flow changing one node's msg.raw in place changes neither another node's msg.raw nor the status the account keeps", async () => {
+    const dev = sim.navien.broker.device(MAC);
+    Object.assign(dev.status, { errorCode: 0, dhwChargePer: 80 });
+    const mutate = "msg.raw.dhwChargePer = -1; msg.raw.bogus = true; return msg;";
+    const withRaw = (id, out) => ({ ...statusIn(id, out), includeRaw: true });
+    await helper.load(
+      TYPES,
+      [
+        ...accountTab(sim),
+        withRaw("st1", "fn"),
+        { id: "fn", z: "f1", type: "function", func: mutate, outputs: 1, wires: [["out1"]] },
+        { id: "out1", z: "f1", type: "helper" },
+        withRaw("st2", "out2"),
+        { id: "out2", z: "f1", type: "helper" },
+      ],
+      creds,
+    );
+    const [got1, got2] = [collect("out1"), collect("out2")];
+    poll();
+    await until(() => got1.length >= 1 && got2.length >= 1, 10_000, "the first status at both nodes");
+    assert.equal(got1[0].raw.dhwChargePer, -1, "the function node did change its own message");
+    assert.notEqual(got1[0].raw, got2[0].raw, "each node sends its own raw object");
+    assert.equal(got2[0].raw.dhwChargePer, 80);
+    assert.equal("bogus" in got2[0].raw, false);
+    // The raw status the account keeps (the current state commands are built on) is untouched too.
+    const kept = helper.getNode("acc").client.realtime.lastStatus.get(MAC);
+    assert.equal(kept.dhwChargePer, 80);
+    assert.equal("bogus" in kept, false);
+  });
+
   it("a node deployed later starts with changes null while the running node keeps comparing; then both agree", async () => {
     const dev = sim.navien.broker.device(MAC);
     Object.assign(dev.status, { errorCode: 0, dhwOperationSetting: 3 });
-    const flow = [{ id: "f1", type: "tab" }, account(), statusIn("st1", "out1"), { id: "out1", z: "f1", type: "helper" }];
+    const flow = [...accountTab(sim), statusIn("st1", "out1"), { id: "out1", z: "f1", type: "helper" }];
     await helper.load(TYPES, flow, creds);
     const st1 = helper.getNode("st1");
     const got1 = collect("out1");

@@ -119,4 +119,4 @@ function hostilePayloads(n, { seed = 10, validStatus, mac }) {
   return out;
 }
 
-module.exports = { hostilePayloads, hostileValues, findNonFinite, OVERFLOWING_NUMBERS };
+module.exports = { hostilePayloads, hostileValues, findNonFinite, OVERFLOWING_NUMBERS, prng };

@@ -3,7 +3,7 @@
  * What the Navien integration tests share: a runtime with short MQTT back-off on the simulator,
  * a real NavienMqttConnection signed in as the demo user, and the status-in + device flow.
  */
-const { helper, until, useSimulator } = require("./runtime");
+const { helper, useSimulator, unloadAfterEach } = require("./runtime");
 const { DEMO_USER } = require("../simulator/navien");
 
 /**
@@ -19,10 +19,7 @@ function useNavienRuntime(ready, { connectTimeoutMs }) {
     ready(s);
   });
   after(() => helper.settings({}));
-  afterEach(async () => {
-    await helper.unload();
-    await until(() => sim.navien.broker.liveConnections === 0, 5000, "connections closed after unload");
-  });
+  unloadAfterEach(() => sim);
 }
 
 /** {conn, auth}: a NavienMqttConnection to the simulator's broker, signed in by `auth` as the demo user over `http`. */

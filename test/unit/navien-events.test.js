@@ -4,14 +4,31 @@
  * statuses: the vector's status, changed field by field as the device would report it.
  */
 const assert = require("node:assert/strict");
-const { StatusHistory, LastStatuses, compareStatus, diffStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/events.js");
+const { StatusHistory, LastStatuses, compareStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/events.js");
 const { decodeStatus } = require("../../nodes/lib/navien/status.js");
 const { vector } = require("../simulator/vectors");
+const { prng } = require("../support/navien-hostile");
 
 const RAW = vector("navien", "mqtt-status-response.json").payload.response.status;
 /** The vector's status (energy-saver, 120 raw half-°C set-point, compressor on, no error) with raw overrides. */
 const status = (over = {}) => decodeStatus({ ...RAW, ...over }, "F");
 const events = (a, b) => deriveEvents(status(a), status(b));
+
+/**
+ * The generic key-by-key diff (keys of either side; a field missing on one side is null): the
+ * oracle for compareStatus, which is compiled for decoded statuses only (src/navien/events.ts).
+ */
+function diffStatus(prev, next) {
+  const changes = {};
+  for (const k of Object.keys(next)) {
+    const from = k in prev ? prev[k] : null;
+    if (from !== next[k]) changes[k] = { from, to: next[k] };
+  }
+  for (const k of Object.keys(prev)) {
+    if (!(k in next) && prev[k] !== null) changes[k] = { from: prev[k], to: null };
+  }
+  return changes;
+}
 
 describe("Navien status changes and events", () => {
   /** One account's statuses as the realtime layer hands them to nodes: each compared once with the one before. */
@@ -89,13 +106,8 @@ describe("Navien status changes and events", () => {
 
   it("compareStatus (compiled for decoded statuses) gives diffStatus's changes, same keys in the same order", () => {
     // Random raw values for random fields, both units: numbers, 0/1/2 flags, text, null, missing.
-    let seed = 7; // mulberry32: the same "random" statuses on every run
-    const rnd = (n) => {
-      let t = (seed = (seed + 0x6d2b79f5) | 0);
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return (((t ^ (t >>> 14)) >>> 0) % n);
-    };
+    const next = prng(7); // seeded: the same "random" statuses on every run
+    const rnd = (n) => Math.floor(next() * n);
     const pick = () => [0, 1, 2, 3, 6, 120, -40, 1e308, "x", null, undefined][rnd(11)];
     const keys = Object.keys(RAW);
     const vary = () => {

@@ -55,4 +55,27 @@ describe("ThrottledStatus", () => {
     assert.deepEqual(shown, ["a", "a"]);
     line.reset(); // no timer left behind
   });
+
+  it("set(): shown at once, drops what is pending; the next show() is not held back and compares with it", async () => {
+    const { line, shown, built, show } = setup(10_000);
+    show("a");
+    show("b"); // pending for 10 s
+    line.set({ fill: "red", shape: "ring", text: "error" }); // e.g. an error takes the line over
+    assert.deepEqual(shown, ["a", "error"]);
+    show("a"); // a reading after it shows at once, though the interval of "a" is not over
+    assert.deepEqual(shown, ["a", "error", "a"]);
+    line.set({ fill: "yellow", shape: "ring", text: "reconnecting" });
+    line.set({ fill: "yellow", shape: "ring", text: "reconnecting" }); // set() always shows what it is given
+    assert.deepEqual(shown, ["a", "error", "a", "reconnecting", "reconnecting"]);
+    show("reconnecting"); // same text as what set() showed: not shown again
+    assert.deepEqual(shown, ["a", "error", "a", "reconnecting", "reconnecting"]);
+    show("c");
+    await sleep(50);
+    assert.deepEqual(shown, ["a", "error", "a", "reconnecting", "reconnecting"], "c waits for the interval of the unchanged text");
+    line.set({ fill: "red", shape: "ring", text: "error" });
+    await sleep(50);
+    assert.deepEqual(shown, ["a", "error", "a", "reconnecting", "reconnecting", "error"], "c was dropped, no timer shows it later");
+    assert.ok(!built.includes("b") && !built.includes("c"), "the dropped statuses were never built");
+    line.reset(); // no timer left behind
+  });
 });
