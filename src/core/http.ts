@@ -7,7 +7,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AxiosInstance } from "axios";
-import { fail } from "./errors.js";
+import { fail, invalidInput } from "./errors.js";
 import { message, type MessageParam, type MessageRef } from "./messages.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -131,10 +131,10 @@ export function checkHttpUrl(value: string, what: MessageParam): string {
   try {
     u = new URL(value);
   } catch {
-    throw fail("INVALID_INPUT", "core.http.notValidUrlEnter", { what, value });
+    throw invalidInput("core.http.notValidUrlEnter", { what, value });
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw fail("INVALID_INPUT", "core.http.mustStartHttpHttps", { what, protocol: u.protocol });
+    throw invalidInput("core.http.mustStartHttpHttps", { what, protocol: u.protocol });
   }
   return value.replace(/\/+$/, "");
 }

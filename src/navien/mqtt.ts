@@ -15,7 +15,7 @@
  */
 import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
-import { HomeEnergyError, toHomeEnergyError, fail } from "../core/errors.js";
+import { HomeEnergyError, toHomeEnergyError, fail, invalidInput } from "../core/errors.js";
 import { message, type MessageRef } from "../core/messages.js";
 import { Cancelled, noop, Session, Timers } from "./cancel.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./mqtt-backoff.js";
@@ -323,7 +323,7 @@ export class NavienMqttConnection extends EventEmitter {
     try {
       url = presignMqttUrl({ url: this.o.url, region: this.o.region, accessKeyId: creds.accessKeyId, secretKey: creds.secretKey, sessionToken: creds.sessionToken, service: this.o.service });
     } catch (err) {
-      throw fail("INVALID_INPUT", "navien.mqtt.badUrl", { url: this.o.url, message: (err as Error).message });
+      throw invalidInput("navien.mqtt.badUrl", { url: this.o.url, message: (err as Error).message });
     }
     const link = this.openLink(url, clientId);
     const failed = () => explainFailure(link.trace(timeoutMs), false);

@@ -6,7 +6,7 @@
  * their original order and are sent again on the next connection. No broker needed: the queue
  * talks to a `QueueLink`, which the connection (or a test) provides.
  */
-import { HomeEnergyError, fail } from "../core/errors.js";
+import { HomeEnergyError, fail, invalidInput } from "../core/errors.js";
 import { message, type MessageRef } from "../core/messages.js";
 import { noop, type Timers } from "./cancel.js";
 import { clean } from "./topics.js";
@@ -117,7 +117,7 @@ export class PublishQueue {
       const raw = typeof e.payload === "function" ? e.payload(link.clientId) : e.payload;
       body = typeof raw === "string" || Buffer.isBuffer(raw) ? raw : JSON.stringify(raw);
     } catch (err) {
-      this.settle(e, fail("INVALID_INPUT", "navien.publishQueue.encodeFailed", { message: (err as Error).message }));
+      this.settle(e, invalidInput("navien.publishQueue.encodeFailed", { message: (err as Error).message }));
       return;
     }
     e.state = "inflight";

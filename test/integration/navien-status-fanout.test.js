@@ -36,25 +36,34 @@ describe(`navien-status-in: several nodes on one heater (Node-RED ${runtimeVersi
   };
   const poll = () => helper.getNode("st1").receive({}); // interval 0: nodes never ask by themselves
 
-  it("a flow changing one node's msg.payload / changes / events in place changes neither another node's message nor the next msg.changes", async () => {
-    const dev = sim.navien.broker.device(MAC);
-    Object.assign(dev.status, { errorCode: 0, dhwChargePer: 80 });
-    const mutate = "msg.payload.dhwChargePer = -1; msg.payload.errorCode = 999; if (msg.changes) msg.changes.bogus = { from: 1, to: 2 }; msg.events.push('bogus'); return msg;";
+  /**
+   * Two status-in nodes on the heater: st1 → a function node running `mutate` → out1, st2 → out2.
+   * Returns what out1 and out2 received, after both have the first status.
+   */
+  async function mutatingPair(mutate, props = {}) {
     await helper.load(
       TYPES,
       [
         ...accountTab(sim),
-        statusIn("st1", "fn"),
+        { ...statusIn("st1", "fn"), ...props },
         { id: "fn", z: "f1", type: "function", func: mutate, outputs: 1, wires: [["out1"]] },
         { id: "out1", z: "f1", type: "helper" },
-        statusIn("st2", "out2"),
+        { ...statusIn("st2", "out2"), ...props },
         { id: "out2", z: "f1", type: "helper" },
       ],
       creds,
     );
-    const [got1, got2] = [collect("out1"), collect("out2")];
+    const got = [collect("out1"), collect("out2")];
     poll();
-    await until(() => got1.length >= 1 && got2.length >= 1, 10_000, "the first status at both nodes");
+    await until(() => got[0].length >= 1 && got[1].length >= 1, 10_000, "the first status at both nodes");
+    return got;
+  }
+
+  it("a flow changing one node's msg.payload / changes / events in place changes neither another node's message nor the next msg.changes", async () => {
+    const dev = sim.navien.broker.device(MAC);
+    Object.assign(dev.status, { errorCode: 0, dhwChargePer: 80 });
+    const mutate = "msg.payload.dhwChargePer = -1; msg.payload.errorCode = 999; if (msg.changes) msg.changes.bogus = { from: 1, to: 2 }; msg.events.push('bogus'); return msg;";
+    const [got1, got2] = await mutatingPair(mutate);
     assert.equal(got1[0].payload.dhwChargePer, -1, "the function node did change its own message");
     assert.notEqual(got1[0].payload, got2[0].payload, "each node sends its own payload object");
     assert.equal(got2[0].payload.dhwChargePer, 80);
@@ -79,22 +88,7 @@ describe(`navien-status-in: several nodes on one heater (Node-RED ${runtimeVersi
     const dev = sim.navien.broker.device(MAC);
     Object.assign(dev.status, { errorCode: 0, dhwChargePer: 80 });
     const mutate = "msg.raw.dhwChargePer = -1; msg.raw.bogus = true; return msg;";
-    const withRaw = (id, out) => ({ ...statusIn(id, out), includeRaw: true });
-    await helper.load(
-      TYPES,
-      [
-        ...accountTab(sim),
-        withRaw("st1", "fn"),
-        { id: "fn", z: "f1", type: "function", func: mutate, outputs: 1, wires: [["out1"]] },
-        { id: "out1", z: "f1", type: "helper" },
-        withRaw("st2", "out2"),
-        { id: "out2", z: "f1", type: "helper" },
-      ],
-      creds,
-    );
-    const [got1, got2] = [collect("out1"), collect("out2")];
-    poll();
-    await until(() => got1.length >= 1 && got2.length >= 1, 10_000, "the first status at both nodes");
+    const [got1, got2] = await mutatingPair(mutate, { includeRaw: true });
     assert.equal(got1[0].raw.dhwChargePer, -1, "the function node did change its own message");
     assert.notEqual(got1[0].raw, got2[0].raw, "each node sends its own raw object");
     assert.equal(got2[0].raw.dhwChargePer, 80);
