@@ -10,6 +10,9 @@
  *   - node-red-dev parsed every node HTML (a parse error silently drops nodes from N01/N02) and
  *     N02 lists every non-config node type found in the HTML.
  * P06, D02 and D03 ask the npm registry, so this needs network access to registry.npmjs.org.
+ * D03 ("dependencies at latest") is reported, never gated: runtime dependencies are caret ranges
+ * and package-lock.json pins what is tested, so an upstream release must not turn a fresh clone red
+ * (CONTRACT.md, "When a cloud fails"). Our own "caret ranges" check gates the ranges instead.
  * Prints one line per check and ends with "N passed, N failed".
  */
 const { spawnSync } = require("node:child_process");
@@ -21,6 +24,8 @@ const root = path.join(__dirname, "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 /** Checks node-red-dev 0.1.6 records with a `test` field (P02 is disabled in its code). */
 const EXPECTED = ["P01", "P03", "P04", "P05", "P06", "P07", "P08", "N01", "N02", "D01", "D02", "D03"];
+/** Checks printed as information only: they depend on what the registry published today. */
+const REPORT_ONLY = new Set(["D03"]);
 
 const results = [];
 function check(id, ok, detail) {
@@ -79,6 +84,10 @@ function main() {
       .filter(([k]) => k !== "test")
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(" ");
+    if (REPORT_ONLY.has(id)) {
+      console.log(`${c.test === true ? "PASS" : "NOTE"} ${id} (reported, not gated)${extra ? ` — ${extra}` : ""}`);
+      continue;
+    }
     check(id, c.test === true, extra);
   }
   for (const [id, c] of Object.entries(card)) {
@@ -86,6 +95,9 @@ function main() {
   }
 
   // Our own assertions.
+  const deps = Object.entries(pkg.dependencies || {});
+  const notCaret = deps.filter(([, v]) => !/^\^\d+\.\d+\.\d+$/.test(v)).map(([k, v]) => `${k}@${v}`);
+  check("caret ranges", notCaret.length === 0, notCaret.length ? `not a caret range: ${notCaret.join(", ")}` : `${deps.length} runtime dependencies as ^x.y.z`);
   check("keywords", Array.isArray(pkg.keywords) && pkg.keywords.includes("node-red"), 'package.json keywords contain "node-red"');
   const nr = pkg["node-red"] || {};
   check("node-red.version", nr.version === ">=4.0.0", `"${nr.version}" (want ">=4.0.0")`);
