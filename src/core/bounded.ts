@@ -25,3 +25,24 @@ export function bounded(p: Promise<unknown>, ms: number, schedule: Schedule = pl
     p.then(end, end);
   });
 }
+
+/**
+ * A shared promise (a single-flight sign-in, a device list another caller started) seen through
+ * one caller's own time limit: rejects with `timeout()` when `ms` pass first, so a message never
+ * waits past its deadline for work that was started on a longer one. The timer never outlives it.
+ */
+export function within<T>(p: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(timeout()), Math.max(0, ms));
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

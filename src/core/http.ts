@@ -7,7 +7,8 @@
 import http from "node:http";
 import https from "node:https";
 import type { AxiosInstance } from "axios";
-import { fail, invalidInput } from "./errors.js";
+import { HomeEnergyError, fail, invalidInput, type ErrorCode } from "./errors.js";
+import { CloudPauses, retryAfterMs, type PauseCause } from "./pause.js";
 import { message, type MessageParam, type MessageRef } from "./messages.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -21,6 +22,13 @@ export interface HttpRequest {
   /** Sent as JSON unless a string (then as is, with the given content-type header). */
   body?: unknown;
   timeoutMs: number;
+  /**
+   * What kind of request this is for the back-off (CONTRACT.md, "When a cloud fails"): a failure
+   * pauses every request of the same kind on this account. Default: method and path.
+   */
+  kind?: string;
+  /** false when a non-JSON answer is normal for this request (it then never counts as a failure). */
+  expectJson?: boolean;
 }
 
 export interface HttpResponse {
@@ -38,8 +46,19 @@ export class HttpClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
 
-  /** @param service vendor name used in messages ("Navien", "NOX", "WAVIoT"). */
-  constructor(readonly service: string) {}
+  /** The account's back-off: one per HttpClient, i.e. per account client. */
+  readonly pauses: CloudPauses;
+
+  /**
+   * @param service vendor name used in messages ("Navien", "NOX", "WAVIoT").
+   * @param tooMany the code a 429 is remembered with (WAVIoT's 429 is its session limit).
+   */
+  constructor(
+    readonly service: string,
+    private readonly tooMany: ErrorCode = "HTTP_ERROR",
+  ) {
+    this.pauses = new CloudPauses(service);
+  }
 
   /** axios is loaded with the first request, not when the node files load (Node-RED's start). */
   private get axios(): AxiosInstance {
@@ -56,14 +75,36 @@ export class HttpClient {
     return this.client;
   }
 
+  /**
+   * Sends one request, unless this kind of request is paused (then it waits for the pause when the
+   * pause ends within the request's time, or fails at once — see CloudPauses). Every outcome feeds
+   * the back-off: 5xx, 429, no answer and HTML where JSON was due pause; any other answer ends it.
+   */
   async request(req: HttpRequest): Promise<HttpResponse> {
+    const kind = req.kind ?? kindOf(req);
+    const waited = await this.pauses.admit(kind, req.timeoutMs);
+    let res: HttpResponse;
+    try {
+      res = await this.send(req, Math.max(1, req.timeoutMs - waited));
+    } catch (err) {
+      const e = err as HomeEnergyError;
+      this.pauses.failed(kind, { code: e.code, cause: message(e.code === "TIMEOUT" ? "core.pause.noAnswer" : "core.pause.networkError") }, undefined, e.key);
+      throw err;
+    }
+    const cause = pauseCause(res, req.expectJson !== false, this.tooMany);
+    if (cause) this.pauses.failed(kind, cause, retryAfterMs(res.headers["retry-after"]));
+    else this.pauses.succeeded(kind);
+    return res;
+  }
+
+  private async send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
     const where = describe(req);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, req.timeoutMs);
+    }, timeoutMs);
     try {
       const res = await this.axios.request<string>({
         method: req.method,
@@ -81,7 +122,7 @@ export class HttpClient {
       return { status: res.status, headers: res.headers as HttpResponse["headers"], json: parseJson(text), text };
     } catch (err) {
       if (timedOut) {
-        throw fail("TIMEOUT", "core.http.didNotAnswerWithin", { service: this.service, where, value: fmtSeconds(req.timeoutMs) });
+        throw fail("TIMEOUT", "core.http.didNotAnswerWithin", { service: this.service, where, value: fmtSeconds(timeoutMs) });
       }
       const code = (err as { code?: string }).code ?? message("core.http.unknownError");
       throw fail("NETWORK", "core.http.cannotReachCheckUrl", { service: this.service, where, code });
@@ -90,11 +131,30 @@ export class HttpClient {
     }
   }
 
-  /** Closes idle keep-alive sockets; called when the owning config node closes. */
+  /** Closes idle keep-alive sockets and ends every wait of the back-off; called when the owning config node closes. */
   destroy(): void {
+    this.pauses.close();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/** The default back-off kind: method and path ("POST /device/list"), never the query. */
+function kindOf(req: HttpRequest): string {
+  try {
+    return `${req.method} ${new URL(req.url).pathname}`;
+  } catch {
+    return req.method;
+  }
+}
+
+/** Why an answer pauses its kind of request, or undefined when it does not (CONTRACT.md, "When a cloud fails"). */
+function pauseCause(res: HttpResponse, expectJson: boolean, tooMany: ErrorCode): PauseCause | undefined {
+  if (res.status === 429) return { code: tooMany, cause: "HTTP 429", status: 429 };
+  if (res.status >= 500) return { code: "HTTP_ERROR", cause: `HTTP ${res.status}`, status: res.status };
+  // A 2xx page that is not JSON (a captive portal, a maintenance page); a 4xx text is an answer (WAVIoT's "400 Unauthorized").
+  if (expectJson && res.status < 300 && res.json === undefined && res.text.trim() !== "") return { code: "BAD_RESPONSE", cause: message("core.pause.notJson"), status: res.status };
+  return undefined;
 }
 
 /** "for POST /device/list at host:port" — method, host and path only, never the query. */

@@ -4,8 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
-import { fail } from "../core/errors.js";
+import { fail, toHomeEnergyError } from "../core/errors.js";
 import { HttpClient } from "../core/http.js";
+import { isoOrNull, maskId } from "../core/diagnostics.js";
+import { isPausedError } from "../core/pause.js";
+import { within } from "../core/bounded.js";
 import { NavienApi } from "./api.js";
 import { NavienAuth, type NavienTokens } from "./auth.js";
 import { NavienRealtime, type RealtimeOptions } from "./realtime.js";
@@ -21,12 +24,25 @@ export interface NavienAccountSettings {
 }
 
 const DEVICE_CACHE_MS = 5 * 60_000;
+/** An empty or failed device list is asked again at most this often (CONTRACT.md, "When a cloud fails"). */
+export const EMPTY_LIST_RETRY_MS = 60_000;
+
+/**
+ * Whether the list request itself failed (held for a minute), as opposed to the sign-in before it,
+ * a paused sign-in, a refused input or the caller's deadline — those say nothing about the list.
+ */
+function listItselfFailed(error: unknown): boolean {
+  if (isPausedError(error)) return error.pause.kind.endsWith("/device/list");
+  return !/^(AUTH_\w+|INVALID_INPUT|TIMEOUT)$/.test(toHomeEnergyError(error).code);
+}
 
 export class NavienAccountClient {
   readonly http = new HttpClient("Navien");
   readonly auth: NavienAuth;
   readonly api: NavienApi;
   private devices: { at: number; list: NavienDevice[] } | undefined;
+  /** The last listing that came back empty or failed: repeated (not asked) for a minute. */
+  private lastBadList: { at: number; list?: NavienDevice[]; error?: unknown } | undefined;
   /** The device list being fetched: concurrent callers share one REST call. */
   private listing: Promise<NavienDevice[]> | undefined;
   private realtimeLayer: NavienRealtime | undefined;
@@ -57,19 +73,40 @@ export class NavienAccountClient {
     return this.auth.secrets();
   }
 
-  /** Every device of the account (one REST listing at a time, shared by concurrent callers). */
-  listDevices(deadline: Deadline): Promise<NavienDevice[]> {
+  /**
+   * Every device of the account (one REST listing at a time, shared by concurrent callers). An
+   * empty list or a failure is repeated for a minute instead of asking again: status-in polls,
+   * pickers and commands for an unknown MAC must not turn a heater-less or failing account into a
+   * request every few seconds. `asked`: a user's own `list` command, which the hold does not
+   * answer (the back-off of the HTTP layer still applies to it).
+   */
+  listDevices(deadline: Deadline, asked = false): Promise<NavienDevice[]> {
+    const bad = this.lastBadList;
+    if (bad && !asked && Date.now() - bad.at < EMPTY_LIST_RETRY_MS) {
+      if (bad.error === undefined) return Promise.resolve(bad.list ?? []);
+      const e = toHomeEnergyError(bad.error);
+      const secs = Math.max(1, Math.ceil((bad.at + EMPTY_LIST_RETRY_MS - Date.now()) / 1000));
+      return Promise.reject(fail(e.code, "navien.account.listHeld", { cause: e.ref, secs }, e.status));
+    }
     if (!this.listing) {
-      const p = this.api.listDevices(this.settings.email, deadline).then((list) => {
-        this.devices = { at: Date.now(), list };
-        return list;
-      });
+      const p = this.api.listDevices(this.settings.email, deadline).then(
+        (list) => {
+          this.devices = { at: Date.now(), list };
+          this.lastBadList = list.length ? undefined : { at: Date.now(), list };
+          return list;
+        },
+        (error: unknown) => {
+          if (listItselfFailed(error)) this.lastBadList = { at: Date.now(), error };
+          throw error;
+        },
+      );
       this.listing = p;
       p.finally(() => {
         if (this.listing === p) this.listing = undefined;
       }).catch(() => undefined);
     }
-    return this.listing;
+    // Shared with callers on longer deadlines: this caller still ends on its own.
+    return within(this.listing, deadline.at - Date.now(), () => fail("TIMEOUT", "core.deadline.didNotFinishWithin", { what: "Navien device list", value: Math.round(deadline.totalMs / 100) / 10 }));
   }
 
   /** The device with this MAC, from the cache or a fresh list; DEVICE_NOT_FOUND if the account has none. */
@@ -106,7 +143,7 @@ export class NavienAccountClient {
         options: this.realtimeOptions,
         findDevice: (mac, deadline) => this.findDevice(mac, deadline),
         credentials: async (timeoutMs, req) => {
-          // A broker that refused our credentials, or every 10th failure: sign in again for fresh AWS keys.
+          // A broker that refused our credentials (at once, or every 10th such refusal): sign in again for fresh AWS keys.
           const t =
             req.deep || req.rejected === "expired" || req.rejected === "unknown-credentials"
               ? await this.auth.renewAwsCredentials(timeoutMs)
@@ -116,6 +153,23 @@ export class NavienAccountClient {
       });
     }
     return this.realtimeLayer;
+  }
+
+  /** Session, MQTT and device state for the account's diagnostics: instants and counts, ids masked, nothing secret. */
+  diagnostics(): Record<string, unknown> {
+    const t = this.auth.current;
+    return {
+      session: {
+        signedIn: !!t,
+        issuedAt: isoOrNull(t?.issuedAt),
+        accessExpiresAt: isoOrNull(t?.accessExpiresAt),
+        awsExpiresAt: isoOrNull(t?.awsExpiresAt),
+        ...this.auth.counts,
+      },
+      mqtt: this.realtimeLayer ? { state: this.realtimeLayer.state, ...this.realtimeLayer.stats } : { state: "idle" },
+      devices: (this.devices?.list ?? []).map((d) => ({ mac: maskId(d.mac), deviceType: d.deviceType, connected: d.connected })),
+      devicesListedAt: isoOrNull(this.devices?.at),
+    };
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,8 @@ import { message } from "../core/messages.js";
 import { FailureBackoff } from "../core/backoff.js";
 import { HomeEnergyError, fail, toHomeEnergyError } from "../core/errors.js";
 import { HttpClient, joinUrl } from "../core/http.js";
+import { isPausedError } from "../core/pause.js";
+import { within } from "../core/bounded.js";
 import { SingleFlight } from "../core/single-flight.js";
 import { checkRefresh, checkSignIn } from "./schemas.js";
 import type { TokenBlock } from "./types.js";
@@ -41,6 +43,9 @@ export interface NavienAuthOptions {
   now?: () => number;
 }
 
+/** Sign-in and refresh share one back-off (CONTRACT.md, "When a cloud fails": sign-in / session). */
+export const SIGN_IN_KIND = "sign-in";
+
 /** The 5-minute safety margin (docs/protocol/navien.md §3), scaled down for very short lifetimes (test servers). */
 export function expiryMargin(lifetimeMs: number): number {
   return Math.min(300_000, lifetimeMs / 4);
@@ -54,6 +59,8 @@ export class NavienAuth {
   private closed = false;
   private restoreSource: RestoreSource | undefined;
   private restoring: Promise<void> | undefined;
+  /** Attempts since the account was created (diagnostics). */
+  readonly counts = { signIns: 0, refreshes: 0 };
 
   constructor(private readonly opts: NavienAuthOptions) {
     this.now = opts.now ?? Date.now;
@@ -77,7 +84,8 @@ export class NavienAuth {
     if (!this.state && (this.restoreSource || this.restoring)) await this.restore();
     const s = this.state;
     if (s && !this.awsExpired(s) && !this.accessExpired(s)) return s;
-    return this.flight.run(() => this.renew(timeoutMs, false));
+    // A sign-in started by a caller with more time must not hold this one past its own limit.
+    return within(this.flight.run(() => this.renew(timeoutMs, false)), timeoutMs, () => fail("TIMEOUT", "core.deadline.didNotFinishWithin", { what: "Navien sign-in", value: Math.round(timeoutMs / 100) / 10 }));
   }
 
   /**
@@ -160,7 +168,8 @@ export class NavienAuth {
           return await this.signIn(timeoutMs);
         } catch (signInErr) {
           const e = signInErr as HomeEnergyError;
-          if (e.code === "AUTH_INVALID_CREDENTIALS") throw e;
+          // Bad credentials and a paused sign-in say what they are better than "refresh failed".
+          if (e.code === "AUTH_INVALID_CREDENTIALS" || isPausedError(e)) throw e;
           throw fail("AUTH_REFRESH_FAILED", "navien.auth.navienTokenRefreshFailed", { refresh: toHomeEnergyError(refreshErr).ref, signIn: toHomeEnergyError(e).ref }, e.status);
         }
       }
@@ -171,11 +180,13 @@ export class NavienAuth {
   private async signIn(timeoutMs: number): Promise<NavienTokens> {
     if (this.closed) throw fail("AUTH_FAILED", "navien.auth.navienAccountNodeWas");
     this.backoff.check();
+    this.counts.signIns += 1;
     const res = await this.opts.http.request({
       method: "POST",
       url: joinUrl(this.opts.apiUrl, "/user/sign-in"),
       body: { userId: this.opts.email, password: this.opts.password },
       timeoutMs,
+      kind: SIGN_IN_KIND,
     });
     const env = (res.json ?? {}) as { code?: number; msg?: string; data?: unknown };
     const code = typeof env.code === "number" ? env.code : res.status;
@@ -202,11 +213,13 @@ export class NavienAuth {
   }
 
   private async refresh(prev: NavienTokens, timeoutMs: number): Promise<NavienTokens> {
+    this.counts.refreshes += 1;
     const res = await this.opts.http.request({
       method: "POST",
       url: joinUrl(this.opts.apiUrl, "/auth/refresh"),
       body: { refreshToken: prev.refreshToken },
       timeoutMs,
+      kind: SIGN_IN_KIND,
     });
     const env = (res.json ?? {}) as { code?: number; data?: unknown };
     const code = typeof env.code === "number" ? env.code : res.status;

@@ -16,7 +16,7 @@ export interface MqttCredentials {
 export interface CredentialsRequest {
   /** 1 for the first attempt after a success, then counting failed attempts. */
   attempt: number;
-  /** Every 10th attempt, or after the broker said the credentials expired: refresh/sign in now. */
+  /** After the broker said the credentials expired, or every 10th attempt while it refuses them (never for a 5xx or a network failure): sign in now. */
   deep: boolean;
   rejected?: RefusalKind;
 }

@@ -303,7 +303,10 @@ export class NavienMqttConnection extends EventEmitter {
   /** One connection attempt; resolves when subscribed and the queue replay has started. */
   private async openOnce(session: Session, attempt: number, rejected: RefusalKind | undefined): Promise<BrokerLink> {
     const timeoutMs = this.o.connectTimeoutMs;
-    const request: CredentialsRequest = { attempt, deep: attempt % 10 === 0 || rejected === "expired" };
+    // Fresh AWS keys (a sign-in) only when the broker's refusal could be about them: a gateway 5xx or
+    // a network failure is not a credential problem (CONTRACT.md, "When a cloud fails").
+    const credentialTrouble = rejected === "signature" || rejected === "refused";
+    const request: CredentialsRequest = { attempt, deep: rejected === "expired" || (attempt % 10 === 0 && credentialTrouble) };
     if (rejected) request.rejected = rejected;
     const pending = Promise.resolve().then(() => this.o.credentials(timeoutMs, request));
     pending.catch(noop);

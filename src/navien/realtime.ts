@@ -42,6 +42,8 @@ export interface RealtimeConnection {
   readonly state: MqttState;
   readonly lastError: HomeEnergyError | undefined;
   readonly clientId: string | undefined;
+  /** Counters for diagnostics (a test double may have none). */
+  readonly stats?: Readonly<Record<string, number>>;
   on(event: "state", fn: (state: MqttState, detail: StateDetail) => void): unknown;
   off(event: "state", fn: (state: MqttState, detail: StateDetail) => void): unknown;
   acquire(): void;
@@ -100,6 +102,11 @@ export class NavienRealtime {
 
   get state(): MqttState {
     return this.conn?.state ?? "idle";
+  }
+
+  /** Connection counters since the account was created (diagnostics): attempts, connects, drops, … */
+  get stats(): Record<string, number> {
+    return { ...(this.conn?.stats ?? {}) };
   }
 
   get lastError(): HomeEnergyError | undefined {

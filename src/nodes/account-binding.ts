@@ -4,12 +4,19 @@
  * when it is missing or unusable, give the secrets to mask, and deregister on close.
  */
 import { invalidInput } from "../core/errors.js";
+import type { CloudPauses } from "../core/pause.js";
 import { deregisterUser, registerUser } from "./common.js";
+import { showPauses } from "./pause-status.js";
 import type { ConfigNodeBase, Node, NodeAPI } from "./types.js";
 
 /** A config node with a client (or the error that makes it unusable). */
 export interface AccountNode<C extends { secrets(): string[] }> extends ConfigNodeBase {
   client: C | undefined;
+}
+
+/** Every account client has one HttpClient, whose back-off the bound nodes show. */
+function pausesOf(client: unknown): CloudPauses | undefined {
+  return (client as { http?: { pauses?: CloudPauses } } | undefined)?.http?.pauses;
 }
 
 const VENDOR: Readonly<Record<string, string>> = { "navien-account": "Navien", "nox-account": "NOX", "waviot-account": "WAVIoT" };
@@ -35,7 +42,9 @@ export function bindAccount<C extends { secrets(): string[] }>(
 ): AccountBinding<C> {
   const account = (accountId ? RED.nodes.getNode(accountId) : null) as AccountNode<C> | null;
   registerUser(account ?? undefined, node);
+  const stopShowing = showPauses(RED, node, pausesOf(account?.client));
   node.on("close", (_removed: boolean, done: () => void) => {
+    stopShowing();
     deregisterUser(account ?? undefined, node);
     Promise.resolve()
       .then(onClose)

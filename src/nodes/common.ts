@@ -5,6 +5,7 @@
  */
 import { HomeEnergyError, toHomeEnergyError } from "../core/errors.js";
 import { redact } from "../core/redact.js";
+import { isPausedError, type PauseView } from "../core/pause.js";
 import { message, renderMessage, type MessageRef, type Translate } from "../core/messages.js";
 import type { ConfigNodeBase, Done, Msg, Node, NodeAPI, Send } from "./types.js";
 
@@ -59,6 +60,11 @@ export function shortTime(d = new Date()): string {
   return d.toTimeString().slice(0, 5);
 }
 
+/** The status line of a back-off pause, in the node's language: yellow ring, cause, seconds left. */
+export function pauseStatus(RED: NodeAPI, p: PauseView): { fill: "yellow"; shape: "ring"; text: string } {
+  return { fill: "yellow", shape: "ring", text: nodeText(RED, message("core.pause.status", { cause: p.cause, secs: Math.max(1, Math.ceil(p.leftMs / 1000)) })) };
+}
+
 /**
  * Wires the node's input handler. `secrets` returns the values to mask in any error text
  * (the config node's current tokens and passwords).
@@ -85,7 +91,8 @@ export function handleInput(
       (raw) => {
         running -= 1;
         const safe = safeError(raw, secrets(), RED);
-        node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
+        // A request not sent because of a back-off pause is no failure of the node: yellow, with the seconds left.
+        node.status(isPausedError(raw) ? pauseStatus(RED, raw.pause) : { fill: "red", shape: "ring", text: errorStatusText(safe) });
         doneFn(safe);
       },
     );

@@ -11,6 +11,7 @@ import { TokenVault } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
 import { serialised } from "../core/value-slot.js";
 import { catalogOf, nodeText } from "./common.js";
+import { buildDiagnostics, registerDiagnosticsRoute } from "./diagnostics.js";
 import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
 import { contextSlot, warnOnce } from "./context-slot.js";
 import { envFallback } from "./credentials.js";
@@ -38,6 +39,19 @@ export = function (RED: NodeAPI) {
     const creds = (node.credentials ?? {}) as { email?: string; password?: string };
     const email = envFallback(creds.email, "NAVIEN_EMAIL");
     const password = envFallback(creds.password, "NAVIEN_PASSWORD");
+    node.diagnostics = () =>
+      buildDiagnostics(
+        RED,
+        node,
+        {
+          urls: { apiUrl: def.apiUrl || NAVIEN_DEFAULTS.apiUrl, mqttUrl: def.mqttUrl || NAVIEN_DEFAULTS.mqttUrl },
+          settings: { region: def.region || NAVIEN_DEFAULTS.region, unit: node.unit, persistTokens: def.persistTokens === true },
+          cluster: !!(def as { cluster?: unknown }).cluster,
+          private: [email, password],
+        },
+        node.client,
+        node.configError,
+      );
     try {
       // First, so that the URL is remembered even without credentials (a test then names what to enter).
       const apiUrl = deployedUrl(node, def, URL_OPTS);
@@ -113,6 +127,8 @@ export = function (RED: NodeAPI) {
   }
 
   /** "Test connection": signs in with what the dialog holds (a throw-away client) and counts the devices. */
+  registerDiagnosticsRoute(RED, "navien", "navien-account");
+
   registerAdminRoute(RED, "/navien/test", "navien-account.write", async (req) => {
     const { uses } = req;
     const target = testTarget(RED, req, { ...URL_OPTS, credentials: { email: "NAVIEN_EMAIL", password: "NAVIEN_PASSWORD" } });

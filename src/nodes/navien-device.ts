@@ -38,7 +38,7 @@ export = function (RED: NodeAPI) {
       const deadline = new Deadline(limitMs);
 
       if (command === "list") {
-        const devices = await client.listDevices(deadline);
+        const devices = await client.listDevices(deadline, true);
         msg.payload = devices;
         return { status: nodeText(RED, message(devices.length === 1 ? "navien.statusText.oneDevice" : "navien.statusText.devices", { count: devices.length })) };
       }

@@ -11,6 +11,7 @@ import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./
 import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
 import type { NodeAPI } from "./types.js";
+import { buildDiagnostics, registerDiagnosticsRoute } from "./diagnostics.js";
 import { rememberCluster } from "./cluster-binding.js";
 
 /** The Authenticator API URL: read at deploy, trusted by "Test connection" for this node. */
@@ -24,6 +25,8 @@ export = function (RED: NodeAPI) {
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { apiKey?: string };
     const apiKey = envFallback(creds.apiKey, "NOX_API_KEY");
+    node.diagnostics = () =>
+      buildDiagnostics(RED, node, { urls: { apiUrl: def.apiUrl || DEFAULT_API_URL, packageUrl: def.packageUrl || DEFAULT_PACKAGE_URL }, cluster: !!(def as { cluster?: unknown }).cluster, private: [apiKey] }, node.client, node.configError);
     try {
       // First, so that the URL is remembered even without a key (a test then names what to enter).
       const apiUrl = deployedUrl(node, def, URL_OPTS);
@@ -52,6 +55,8 @@ export = function (RED: NodeAPI) {
    * body, as intended. This is an indirect check: it shows the key is not rejected, not what the
    * key may do (e.g. which redirect URLs NOX allows for it). Never retried, 15 s bound.
    */
+  registerDiagnosticsRoute(RED, "nox", "nox-account");
+
   registerAdminRoute(RED, "/nox/test", "nox-account.write", async (req) => {
     const target = testTarget(RED, req, { ...URL_OPTS, credentials: { apiKey: "NOX_API_KEY" } });
     const apiKey = target.creds.apiKey as string;

@@ -12,6 +12,7 @@ import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
 import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./waviot-types.js";
+import { buildDiagnostics, registerDiagnosticsRoute } from "./diagnostics.js";
 import { rememberCluster } from "./cluster-binding.js";
 
 /** The sign-in server's URL: read at deploy, trusted by "Test connection" for this node. */
@@ -29,6 +30,8 @@ export = function (RED: NodeAPI) {
     node.users = {};
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
     const creds = (node.credentials ?? {}) as { login?: string; password?: string };
+    node.diagnostics = () =>
+      buildDiagnostics(RED, node, { urls: { authUrl: def.authUrl || WAVIOT_DEFAULTS.authUrl }, cluster: !!(def as { cluster?: unknown }).cluster, private: [envFallback(creds.login, "WAVIOT_LOGIN")] }, node.client, node.configError);
     try {
       node.client = new WaviotClient({
         authUrl: deployedUrl(node, def, URL_OPTS),
@@ -57,6 +60,8 @@ export = function (RED: NodeAPI) {
    * (whoami) and ALWAYS logs out again — also after a failure, bounded by the session's close
    * (a few seconds) — so that a test never uses up one of the user's 30 WAVIoT sessions.
    */
+  registerDiagnosticsRoute(RED, "waviot", "waviot-account");
+
   registerAdminRoute(RED, "/waviot/test", "waviot-account.write", async (req) => {
     const { uses } = req;
     const target = testTarget(RED, req, { ...URL_OPTS, credentials: { login: "WAVIOT_LOGIN", password: "WAVIOT_PASSWORD" } });

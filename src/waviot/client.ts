@@ -35,7 +35,7 @@ const FIX: Record<Operation, MessageRef> = {
 };
 
 export class WaviotClient {
-  readonly http = new HttpClient("WAVIoT");
+  readonly http = new HttpClient("WAVIoT", "SESSION_LIMIT");
   readonly transport: WaviotTransport;
   readonly session: WaviotSession;
   /** Identity of authUrl + login (hashed): tells a history watermark of this account from another's. */
@@ -75,6 +75,11 @@ export class WaviotClient {
     const raw = await this.rawHistory(deadline);
     const tz = this.session.timezone();
     return { entries: normalizeHistory(raw, tz), ...selectNew(raw, seen, tz) };
+  }
+
+  /** Session state for the account's diagnostics (no token, no login). */
+  diagnostics(): Record<string, unknown> {
+    return { session: this.session.diagnostics() };
   }
 
   /** Logs out (bounded) and frees the sockets once the logout is over. Never throws. */

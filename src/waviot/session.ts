@@ -6,6 +6,8 @@
  */
 import { message, type MessageRef } from "../core/messages.js";
 import { FailureBackoff } from "../core/backoff.js";
+import { isoOrNull } from "../core/diagnostics.js";
+import { within } from "../core/bounded.js";
 import { bounded } from "../core/bounded.js";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
@@ -40,6 +42,8 @@ export class WaviotSession {
   private closing: Promise<void> | undefined;
   /** Logouts still running (also after close returned), so the owner can free sockets afterwards. */
   private readonly logouts = new Set<Promise<void>>();
+  /** Attempts since the account was created (diagnostics). */
+  readonly counts = { logins: 0, refreshes: 0, logouts: 0 };
 
   constructor(private readonly opts: SessionOptions) {
     this.now = opts.now ?? Date.now;
@@ -56,6 +60,12 @@ export class WaviotSession {
 
   secrets(): string[] {
     return [this.opts.password, ...tokenSecrets(this.state)].filter((s) => s.length >= 4);
+  }
+
+  /** The session's state for diagnostics: open or not, with its instants; never a token. */
+  diagnostics(): Record<string, unknown> {
+    const s = this.state;
+    return { open: !!s, receivedAt: isoOrNull(s?.receivedAt), expiresAt: isoOrNull(s?.expiresAt), closed: this.closed, ...this.counts };
   }
 
   /** IANA zone of the user (JWT `timezone` claim), for server-local history times. */
@@ -111,7 +121,8 @@ export class WaviotSession {
     if (this.closed) throw closedError();
     const s = this.state;
     if (s && !needsRefresh(s, this.now())) return s;
-    return this.flight.run(() => this.renew(deadline, undefined));
+    // A login started by a caller with more time must not hold this one past its own deadline.
+    return within(this.flight.run(() => this.renew(deadline, undefined)), deadline.at - Date.now(), () => fail("TIMEOUT", "core.deadline.didNotFinishWithin", { what: "WAVIoT login", value: Math.round(deadline.totalMs / 100) / 10 }));
   }
 
   /** After a 400/401 with `used`: refresh, unless another caller already replaced those tokens. */
@@ -139,6 +150,7 @@ export class WaviotSession {
       throw invalidInput("waviot.session.noCredentials");
     }
     this.backoff.check();
+    this.counts.logins += 1;
     const res = await this.opts.transport.send(
       { action: "user-login", extra: { true_api: 1 }, method: "POST", body: { login: this.opts.login, password: this.opts.password } },
       undefined,
@@ -170,6 +182,7 @@ export class WaviotSession {
 
   /** Spec §4.2: POST with the full session set and the documented {login,password} body. */
   private async refresh(prev: WaviotTokens, deadline: Deadline): Promise<RefreshOutcome> {
+    this.counts.refreshes += 1;
     const res = await this.opts.transport.send(
       { action: "user-refresh", method: "POST", body: { login: this.opts.login, password: this.opts.password } },
       authHeaders(prev),

@@ -6,6 +6,9 @@
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, fail } from "../core/errors.js";
 import { HttpClient, type HttpResponse, joinUrl } from "../core/http.js";
+import { isPausedError } from "../core/pause.js";
+
+const SESSION_ACTIONS = new Set(["user-login", "user-refresh"]);
 
 export interface Call {
   action: string;
@@ -37,8 +40,12 @@ export class WaviotTransport {
         headers: { ...BASE_HEADERS, ...auth },
         body: call.method === "POST" ? (call.body ?? {}) : undefined,
         timeoutMs,
+        // Every call has the same path: the back-off tells them apart by action, login and refresh as one.
+        kind: SESSION_ACTIONS.has(call.action) ? "session" : call.action,
       });
     } catch (err) {
+      // A pause already names the service and what is paused; wrapping it would hide that it is one.
+      if (isPausedError(err)) throw err;
       // Name the action: "for POST / at host" alone does not say which WAVIoT call failed.
       const e = err as HomeEnergyError;
       if (e instanceof HomeEnergyError) throw fail(e.code, "waviot.transport.actionFailed", { action: call.action, cause: e.ref }, e.status);

@@ -125,13 +125,17 @@ describe(`NOX link nodes (Node-RED ${runtimeVersion()})`, function () {
   });
 
   it("never retries: 500, 429, HTML 502, bad shape and non-JSON are each one request", async () => {
-    const { link, caught } = await load(flow({ userId: "u1", redirectUrl: "https://energy.example/cb" }));
     const cases = [["500", "HTTP_ERROR"], ["429", "HTTP_ERROR"], ["html", "HTTP_ERROR"], ["bad-shape", "BAD_RESPONSE"], ["non-json", "BAD_RESPONSE"]];
+    const caught = [];
     for (const [kind, code] of cases) {
+      // A fresh deploy per case: each failure pauses link requests (the 429 for its Retry-After: 30 s).
+      await helper.unload();
+      const { link, caught: c } = await load(flow({ userId: "u1", redirectUrl: "https://energy.example/cb" }));
       sim.nox.fault({ path: "/v2/supplier/link-sessions", kind, times: 1 });
       link.receive({ payload: kind });
-      await until(() => caught.length && caught.at(-1).payload === kind);
-      assert.equal(caught.at(-1).error.code, code, kind);
+      await until(() => c.length && c.at(-1).payload === kind);
+      assert.equal(c.at(-1).error.code, code, kind);
+      caught.push(c.at(-1));
     }
     assert.equal(sim.nox.counters.linkSessions, cases.length);
     assert.match(caught[1].error.message, /429.*Retry after 30/);

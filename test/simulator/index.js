@@ -5,6 +5,7 @@
  *   /navien/api/v2.1/...   Navien REST       (navien.js)
  *   /nox/...               NOX Energy        (nox.js)
  *   /waviot/...            WAVIoT auth API   (waviot.js)
+ *   /_sim/outage           the outage switch (outages.js): any endpoint fails on demand
  * A vendor module may also return `demoEnv` (environment variables with demo credentials for
  * `npm start`); they are merged into `sim.demoEnv`.
  * Used by the tests, the benchmarks and `npm start`. Each vendor module exports
@@ -12,6 +13,7 @@
  */
 const http = require("node:http");
 const { sendJson } = require("./util");
+const { createOutages } = require("./outages");
 
 const fs = require("node:fs");
 const path = require("node:path");
@@ -31,10 +33,12 @@ async function startSimulator(options = {}) {
   const vendors = {};
   for (const [name, load] of Object.entries(VENDORS)) vendors[name] = load().create(options[name] || {});
   const sockets = new Set();
+  const outages = createOutages(() => Object.fromEntries(Object.entries(vendors).map(([name, v]) => [name, v.prefix])));
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://sim.local");
     (async () => {
+      if ((await outages.control(req, res, url)) || outages.handle(req, res, url)) return;
       for (const v of Object.values(vendors)) {
         if (url.pathname.startsWith(v.prefix + "/") && (await v.handle(req, res, url))) return;
       }
@@ -45,6 +49,7 @@ async function startSimulator(options = {}) {
     });
   });
   server.on("upgrade", (req, socket, head) => {
+    if (outages.upgrade(req, socket)) return;
     for (const v of Object.values(vendors)) if (v.upgrade && v.upgrade(req, socket, head)) return;
     socket.destroy();
   });
@@ -66,11 +71,17 @@ async function startSimulator(options = {}) {
     port,
     demoEnv,
     ...vendors,
+    /** Starts an outage (see outages.js): {vendor, endpoint, status, retryAfter, seconds, kind, count}. */
+    outage: (o) => outages.add(o),
+    clearOutages: () => outages.clear(),
+    /** Requests that reached the simulator: {vendor, endpoint, since, method} → count. */
+    countRequests: (q) => outages.count(q),
     /** Number of TCP connections currently open to the simulator. */
     get openSockets() {
       return sockets.size;
     },
     async close() {
+      outages.clear();
       for (const v of Object.values(vendors)) if (v.close) await v.close();
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(() => resolve()));
