@@ -91,6 +91,8 @@ module.exports = {
     NAVIEN_EMAIL: process.env.NAVIEN_EMAIL || DEMO_USER.email,
     NAVIEN_PASSWORD: process.env.NAVIEN_PASSWORD || DEMO_USER.password,
     ...(sim.demoEnv || {}),
+    // The "Simulator - cloud outage" example switches outages on and off here.
+    HOME_ENERGY_SIMULATOR_URL: sim.url,
   };
   const red = spawn(process.execPath, [require.resolve("node-red/red.js"), "--userDir", userDir, "--settings", path.join(userDir, "settings.js")], {
     cwd: root,

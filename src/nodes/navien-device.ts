@@ -10,6 +10,7 @@ import { commandName } from "../navien/commands.js";
 import { normalizeMac } from "../navien/mac.js";
 import type { NavienStatus } from "../navien/status.js";
 import { ADMIN_ROOT } from "./admin.js";
+import { diagnosticsOf } from "./diagnostics.js";
 import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
 import { statusText } from "./navien-status-text.js";
 import { DEVICE_COMMANDS } from "./navien-types.js";
@@ -41,6 +42,10 @@ export = function (RED: NodeAPI) {
         const devices = await client.listDevices(deadline, true);
         msg.payload = devices;
         return { status: nodeText(RED, message(devices.length === 1 ? "navien.statusText.oneDevice" : "navien.statusText.devices", { count: devices.length })) };
+      }
+      if (command === "diagnostics") {
+        msg.payload = diagnosticsOf(user.account);
+        return { status: nodeText(RED, message("navien.statusText.command", { name: command, mac: "-" })) };
       }
       if (!command) throw invalidInput("navien.navienDevice.noCommandGivenChoose");
       if (!DEVICE_COMMANDS.includes(command)) {

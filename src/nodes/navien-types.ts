@@ -26,4 +26,4 @@ export const NAVIEN_DEFAULTS = {
  * Every command of navien-device, in the editor's order: the REST ones, then the MQTT commands of
  * the runtime's list (the TOU ones belong to navien-tou). The editor fetches this list.
  */
-export const DEVICE_COMMANDS: readonly string[] = ["list", "info", "firmware", ...COMMAND_NAMES.filter((c) => !c.startsWith("tou-"))];
+export const DEVICE_COMMANDS: readonly string[] = ["list", "info", "firmware", "diagnostics", ...COMMAND_NAMES.filter((c) => !c.startsWith("tou-"))];

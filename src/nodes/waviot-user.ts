@@ -10,6 +10,8 @@ import { handleInput, pickOption, shortTime, nodeText } from "./common.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import type { WaviotClient } from "../waviot/client.js";
 import { bindAccount } from "./account-binding.js";
+import { ADMIN_ROOT } from "./admin.js";
+import { diagnosticsOf } from "./diagnostics.js";
 
 interface WaviotUserDef extends NodeDef {
   account: string;
@@ -17,6 +19,8 @@ interface WaviotUserDef extends NodeDef {
 }
 
 const TIMEOUT_MS = 15_000;
+/** What the node offers: the account operations plus `diagnostics` (the account's, no request). */
+const USER_OPERATIONS: readonly string[] = [...OPERATIONS, "diagnostics"];
 const PASSWORD_FIELDS = ["password", "repPassword", "password_old", "password_new"];
 
 export = function (RED: NodeAPI) {
@@ -28,6 +32,10 @@ export = function (RED: NodeAPI) {
     handleInput(RED, node, binding.secrets, async ({ msg }) => {
       const client = binding.client();
       const operation = readOperation(def.operation, msg.operation);
+      if (operation === "diagnostics") {
+        msg.payload = diagnosticsOf(binding.account);
+        return { status: nodeText(RED, message("waviot.statusText.done", { operation, time: shortTime() })) };
+      }
       const payload = msg.payload;
       // Passwords the user sent never travel on: not to the next node, not to a Catch node.
       msg.payload = withoutPasswords(payload);
@@ -40,13 +48,19 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  function readOperation(nodeValue: unknown, msgValue: unknown): Operation {
+  function readOperation(nodeValue: unknown, msgValue: unknown): Operation | "diagnostics" {
     const raw = pickOption(nodeValue, msgValue);
-    if (raw === undefined) throw invalidInput("waviot.waviotUser.noOperationGivenChoose", { operations: OPERATIONS.join(", ") });
+    if (raw === undefined) throw invalidInput("waviot.waviotUser.noOperationGivenChoose", { operations: USER_OPERATIONS.join(", ") });
     const op = String(raw).trim().toLowerCase();
-    if (!isOperation(op)) throw invalidInput("waviot.waviotUser.unknownOperationUseOne", { op: op.slice(0, 40), operations: OPERATIONS.join(", ") });
+    if (op === "diagnostics") return op;
+    if (!isOperation(op)) throw invalidInput("waviot.waviotUser.unknownOperationUseOne", { op: op.slice(0, 40), operations: USER_OPERATIONS.join(", ") });
     return op;
   }
+
+  // The editor's operation list is this list (no hand-written copy in the HTML).
+  RED.httpAdmin.get(`${ADMIN_ROOT}/waviot/operations`, RED.auth.needsPermission("waviot-user.read"), (_req: any, res: any) => {
+    res.json({ operations: USER_OPERATIONS });
+  });
 
   function withoutPasswords(payload: unknown): unknown {
     if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return payload;

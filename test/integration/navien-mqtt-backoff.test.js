@@ -47,3 +47,44 @@ describe("Navien MQTT back-off resets on a successful reconnect", function () {
     auth.close?.();
   });
 });
+
+describe("Navien MQTT while the gateway refuses upgrades with 5xx", function () {
+  this.timeout(30_000);
+  let sim;
+  let http;
+  let conn;
+
+  before(async () => {
+    sim = await startSimulator();
+    http = new HttpClient("Navien");
+  });
+  after(async () => {
+    await conn?.close();
+    http.destroy();
+    await sim.close();
+  });
+
+  it("the reconnect wait doubles to its cap, no 5xx causes a sign-in (also past the 10th attempt), and a success resets the wait", async () => {
+    const broker = sim.navien.broker;
+    let auth;
+    ({ conn, auth } = demoConnection(sim, http, { initialMs: 20, maxMs: 160, factor: 2, jitter: 0 }));
+    const waits = [];
+    conn.on("state", (state, detail) => {
+      if (state === "reconnecting") waits.push(detail.retryInMs);
+    });
+    conn.acquire();
+    await until(() => conn.state === "connected", 5_000, "connected");
+    const signIns = sim.navien.counters.signIn;
+    sim.outage({ vendor: "navien", endpoint: "mqtt", status: 503, seconds: 2.5 });
+    broker.dropAll();
+    await until(() => waits.length >= 12, 10_000, "12 refused reconnects");
+    assert.deepEqual(waits.slice(0, 6), [20, 40, 80, 160, 160, 160], "doubling to the cap while refused");
+    await until(() => conn.state === "connected", 10_000, "reconnected after the outage");
+    assert.equal(sim.navien.counters.signIn, signIns, "a gateway 5xx is no credential problem: no sign-in");
+    const before = waits.length;
+    broker.dropAll();
+    await until(() => conn.state === "connected" && waits.length > before, 5_000, "reconnect after a drop");
+    assert.equal(waits[before], 20, "the wait starts over after a successful connection");
+    auth.close?.();
+  });
+});

@@ -36,6 +36,7 @@ const CORE = {
   join: "sequence/17-split.js",
   "http in": "network/21-httpin.js",
   "http response": "network/21-httpin.js",
+  "http request": "network/21-httprequest.js",
 };
 /** This package's node types (package.json's node-red.nodes is named by type). */
 const OURS = Object.keys(pkg["node-red"].nodes);
