@@ -22,6 +22,8 @@ const LINK_PATH = "/v2/supplier/link-sessions";
 const PACKAGE_DEVICES_PATH = "/package/v1/devices";
 const DEMO_API_KEY = "nox_demo_key_5b1f0c7e9a";
 const LANGUAGES = ["nl", "en", "fr", "es"];
+/** The customer whose fleet is linked from the start (the connect example's default user), so `npm start` and the dashboard show devices. */
+const DEMO_SUPPLIER_USER = "demo-user-1";
 
 function encodeData(obj) {
   return Buffer.from(JSON.stringify(obj), "utf8").toString("base64url");
@@ -91,6 +93,15 @@ function create(options = {}) {
       this.packageDelayMs = 0;
       this.fleetOnLink = !!options.fleetOnLink;
       this.packageApi.reset();
+      this.seedDemo();
+    },
+
+    /** The demo customer's fleet, linked as if DEMO_SUPPLIER_USER had completed a link (off with options.demoFleet === false). */
+    seedDemo() {
+      if (options.demoFleet === false) return;
+      const { nox_user_id: user, brand } = this.connection({ supplier_user_id: DEMO_SUPPLIER_USER, brand: "daikin" });
+      this.linkDevices(user, [user.replace(/^nox_/, "hp_")], brand);
+      this.linkFleet(user, brand);
     },
 
     /** The next Package API call other than GET /v1/devices gets exactly this answer (vector shape). */
@@ -294,6 +305,7 @@ function create(options = {}) {
     },
   };
   sim.packageApi = packageApi.create(sim);
+  sim.seedDemo();
   return sim;
 }
 
@@ -316,4 +328,4 @@ function heatPump(id, noxUserId, brand, profile) {
   };
 }
 
-module.exports = { create, DEMO_API_KEY, PREFIX, LINK_PATH, PACKAGE_DEVICES_PATH, encodeData, callbackUrl };
+module.exports = { create, DEMO_API_KEY, DEMO_SUPPLIER_USER, PREFIX, LINK_PATH, PACKAGE_DEVICES_PATH, encodeData, callbackUrl };
