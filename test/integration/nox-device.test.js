@@ -343,6 +343,32 @@ describe(`nox-device (Node-RED ${runtimeVersion()})`, function () {
     });
   });
 
+  it("a 422 without a detail list is still INVALID_INPUT, in NOX's words", async () => {
+    const n = await load({ operation: "update-settings" });
+    sim.nox.packageScript({ status: 422, headers: { "content-type": "application/json" }, body: { message: "device is not steerable" } });
+    assert.match((await refused(n, { payload: { user_id: "nox_u", dhw: { temperature_lower_bound: 45 } } }, "INVALID_INPUT")).message, /\(HTTP 422\): device is not steerable\./);
+    sim.nox.packageScript({ status: 422, headers: {}, body_text: "" });
+    assert.match((await refused(n, { payload: { user_id: "nox_u", dhw: { temperature_lower_bound: 45 } } }, "INVALID_INPUT")).message, /NOX gave no details/);
+  });
+
+  it("one deadline bounds the whole operation (every page): a slow list ends with TIMEOUT within the budget, not 15 s per page", async () => {
+    const { NoxClient } = require("../../nodes/lib/nox/link-client.js");
+    const { runOperation } = require("../../nodes/lib/nox/package/run.js");
+    const client = new NoxClient(sim.nox.apiUrl, DEMO_API_KEY, sim.nox.packageUrl);
+    try {
+      // Three pages of one device, each answered after 250 ms: within a 600 ms budget the third never completes.
+      sim.nox.packagePageSize = 1;
+      sim.nox.packageDelayMs = 250;
+      const t0 = Date.now();
+      await assert.rejects(runOperation(client, "devices", {}, 600), (e) => e.code === "TIMEOUT");
+      const took = Date.now() - t0;
+      assert.ok(took >= 550 && took < 1500, `${took} ms`);
+      assert.ok(sim.nox.packageRequests.length >= 2, `it was paging when the time ran out (${sim.nox.packageRequests.length} requests, ${took} ms)`);
+    } finally {
+      client.close();
+    }
+  });
+
   it("the API key appears in no message, status, log line or error", async () => {
     const cap = captureEverything();
     const key = "nox_planted_key_Zq81Lw0pXv";

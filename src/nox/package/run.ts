@@ -12,7 +12,8 @@ import { optionalId, optionalTime, readInput, requiredId, thermalUnit, type Inpu
 import type { NoxDeviceOperation } from "./operations.js";
 import { checkConsumptionPage, checkDevicePage, checkForecast, checkSettingsPage, checkState, type NoxDevice, type NoxObject } from "./schemas.js";
 import { settingsUpdate } from "./settings.js";
-import { PAGE_LIMIT, PackageApi, type Query } from "./transport.js";
+import { Deadline } from "../../core/deadline.js";
+import { OPERATION_TIMEOUT_MS, PAGE_LIMIT, PackageApi, type Query } from "./transport.js";
 
 export const PATHS = {
   devices: "/devices",
@@ -29,6 +30,7 @@ export interface OperationResult {
   count?: number;
 }
 
+/** `api.client` is the account's client, for an operation that is not a Package API call. */
 type Handler = (api: PackageApi, input: Input) => Promise<OperationResult>;
 
 const what = (name: string): MessageRef => message(`nox.packageClient.what.${name}`);
@@ -96,7 +98,7 @@ export const HANDLERS: Record<NoxDeviceOperation, Handler> = {
 };
 
 /** Runs one operation for msg.payload with the account's client. */
-export function runOperation(client: NoxClient, operation: NoxDeviceOperation, payload: unknown, timeoutMs?: number): Promise<OperationResult> {
+export function runOperation(client: NoxClient, operation: NoxDeviceOperation, payload: unknown, timeoutMs = OPERATION_TIMEOUT_MS): Promise<OperationResult> {
   const input = readInput(payload, operation);
-  return HANDLERS[operation](new PackageApi(client, timeoutMs), input);
+  return HANDLERS[operation](new PackageApi(client, new Deadline(timeoutMs)), input);
 }

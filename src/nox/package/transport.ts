@@ -6,14 +6,18 @@
  * with NOX's own field messages, anything else HTTP_ERROR naming the status. Lists follow
  * `meta.next_token` to the end; a list longer than MAX_PAGES pages fails (never a partial list).
  */
+import { Deadline } from "../../core/deadline.js";
 import { fail, invalidInput } from "../../core/errors.js";
 import type { HttpResponse } from "../../core/http.js";
-import type { MessageRef } from "../../core/messages.js";
+import { message, renderMessage, type MessageRef } from "../../core/messages.js";
 import type { Checker } from "../../core/schema.js";
 import { serverMessage, type NoxClient } from "../link-client.js";
 
-/** Per request (contract: every HTTP request times out after 15 s). */
-export const REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * One operation's bound (contract: 15 s), shared by all its requests — every page of a list, the
+ * PATCH and its read-back — like navien-device's `list`: a message always ends within it.
+ */
+export const OPERATION_TIMEOUT_MS = 15_000;
 /** Items asked for per page (the documented default and the upper bound of the forecast pages). */
 export const PAGE_LIMIT = 1000;
 /** Pages followed for one list before giving up with BAD_RESPONSE (100 000 items at PAGE_LIMIT). */
@@ -35,20 +39,25 @@ export function packageApiUrl(packageUrl: string, path: string): string {
 
 export class PackageApi {
   constructor(
-    private readonly client: NoxClient,
-    private readonly timeoutMs: number = REQUEST_TIMEOUT_MS,
+    /** The account's client (its key and its one HttpClient); also what an account-level operation such as diagnostics reads. */
+    readonly client: NoxClient,
+    readonly deadline: Deadline = new Deadline(OPERATION_TIMEOUT_MS),
   ) {}
+
+  private timeoutMs(what: MessageRef): number {
+    return this.deadline.remaining(renderMessage(message("nox.packageClient.request", { what })));
+  }
 
   /** GET → the checked JSON answer. `what` names the call in messages. */
   async get<T>(path: string, query: Query, check: Checker<T>, what: MessageRef): Promise<T> {
-    const res = await this.client.sendWithKey("GET", packageApiUrl(this.client.packageUrl, path), query, undefined, this.timeoutMs);
+    const res = await this.client.sendWithKey("GET", packageApiUrl(this.client.packageUrl, path), query, undefined, this.timeoutMs(what));
     ensureOk(res, what);
     return check(res.json, what);
   }
 
   /** PATCH with a JSON body; NOX answers 204 without a body (spec §6.3). */
   async patch(path: string, body: Record<string, unknown>, what: MessageRef): Promise<void> {
-    const res = await this.client.sendWithKey("PATCH", packageApiUrl(this.client.packageUrl, path), {}, body, this.timeoutMs);
+    const res = await this.client.sendWithKey("PATCH", packageApiUrl(this.client.packageUrl, path), {}, body, this.timeoutMs(what));
     ensureOk(res, what);
   }
 
@@ -73,11 +82,9 @@ export function ensureOk(res: HttpResponse, what: MessageRef): void {
   const s = res.status;
   if (s >= 200 && s <= 299) return;
   if (s === 401 || s === 403) throw fail("AUTH_INVALID_CREDENTIALS", "nox.packageClient.keyRejected", { what, status: s }, s);
-  if (s === 422) {
-    const fields = validationDetail(res.json);
-    if (fields) throw invalidInput("nox.packageClient.refusedFields", { what, fields });
-  }
   const said = serverMessage(res);
+  // NOX's validation refusal: the message was wrong, in NOX's own words (contract).
+  if (s === 422) throw invalidInput("nox.packageClient.refusedFields", { what, fields: validationDetail(res.json) || said || message("nox.packageClient.noDetail") });
   throw fail("HTTP_ERROR", "nox.packageClient.httpError", { what, status: s, said: said ? `: ${said}` : "" }, s);
 }
 
