@@ -118,6 +118,29 @@ describe("NOX Package API client (src/nox/package)", () => {
     });
   });
 
+  it("examples: every NOX node carries every editor default (as an export would), blank credentials, wires to existing nodes", () => {
+    const vm = require("node:vm");
+    const defaults = {};
+    for (const type of ["nox-account", "nox-link", "nox-device"]) {
+      const js = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(read(`nodes/${type}.html`))[1];
+      vm.runInNewContext(js, { RED: { nodes: { registerType: (t, d) => (defaults[t] = Object.keys(d.defaults)) }, validators: {}, settings: {} }, $: () => ({}) });
+    }
+    for (const file of ["NOX - after the link.json", "Navien - dashboard for a water heater.json"]) {
+      const flow = JSON.parse(read(`examples/${file}`));
+      const ids = new Set(flow.map((n) => n.id));
+      const nox = flow.filter((n) => defaults[n.type]);
+      assert.ok(nox.some((n) => n.type === "nox-device"), `${file} uses nox-device`);
+      for (const n of nox) {
+        for (const k of defaults[n.type]) assert.ok(k in n, `${file}: ${n.id} lacks ${k}`);
+        assert.equal(n.credentials, undefined);
+        if (n.type === "nox-account") assert.deepEqual([n.apiUrl, n.packageUrl], ["https://auth.nox.energy", "https://api.nox.energy"]);
+        if (n.type === "nox-device") assert.ok(NOX_DEVICE_OPERATIONS.includes(n.operation), n.operation);
+        if (n.account) assert.ok(ids.has(n.account), `${n.id} → account ${n.account}`);
+      }
+      for (const n of flow) for (const out of n.wires || []) for (const w of out) assert.ok(ids.has(w), `${file}: ${n.id} → ${w}`);
+    }
+  });
+
   it("input: a string is the device_id; objects are copied; URLs get /v1 once", () => {
     assert.deepEqual(readInput("hp_1", "state"), { device_id: "hp_1" });
     const p = { user_id: "u" };
