@@ -262,9 +262,15 @@ describe(`nox-device (Node-RED ${runtimeVersion()})`, function () {
       const before = sim.nox.packageRequests.length;
       const e1 = await refused(n, { payload: { user_id: user } }, "INVALID_INPUT");
       assert.match(e1.message, /msg\.operation/);
-      const e2 = await refused(n, { operation: "diagnose" }, "INVALID_INPUT");
-      assert.match(e2.message, /devices, pv-devices, settings, update-settings, state, forecast, consumption-forecast/);
       assert.equal(sim.nox.packageRequests.length, before);
+      // An inject's timestamp only triggers (no filter): every device of the key.
+      const all = await ok(n, { operation: "devices", payload: Date.now() });
+      assert.ok(all.payload.length > 3, "the demo customer's devices too");
+      assert.equal(sim.nox.packageRequests.at(-1).query.user_id, undefined);
+      const before2 = sim.nox.packageRequests.length;
+      const e2 = await refused(n, { operation: "diagnose" }, "INVALID_INPUT");
+      assert.equal(sim.nox.packageRequests.length, before2);
+      assert.match(e2.message, /devices, pv-devices, settings, update-settings, state, forecast, consumption-forecast/);
     });
   });
 

@@ -148,6 +148,8 @@ describe("NOX Package API client (src/nox/package)", () => {
     copy.x = 1;
     assert.deepEqual(p, { user_id: "u" });
     assert.deepEqual(readInput(undefined, "devices"), {});
+    assert.deepEqual(readInput(1767225600000, "devices"), {}, "an inject's timestamp only triggers");
+    assert.throws(() => readInput(["hp_1"], "devices"), (e) => e.code === "INVALID_INPUT");
     assert.equal(packageApiUrl("https://api.nox.energy/", "/devices"), "https://api.nox.energy/v1/devices");
     assert.equal(packageApiUrl("http://127.0.0.1:1/nox/package/v1", "/devices/pv"), "http://127.0.0.1:1/nox/package/v1/devices/pv");
   });

@@ -9,9 +9,12 @@ export type Input = Record<string, unknown>;
 
 const MAX_ID = 200;
 
-/** msg.payload → a plain object (a copy: the caller's object is never changed). */
+/**
+ * msg.payload → a plain object (a copy: the caller's object is never changed). A number or boolean
+ * (an inject node's timestamp) only triggers the operation: no fields.
+ */
 export function readInput(payload: unknown, operation: string): Input {
-  if (payload === undefined || payload === null || payload === "") return {};
+  if (payload === undefined || payload === null || payload === "" || typeof payload === "number" || typeof payload === "boolean") return {};
   if (typeof payload === "string") return { device_id: payload };
   if (typeof payload === "object" && !Array.isArray(payload)) return { ...(payload as Input) };
   throw invalidInput("nox.packageInput.payloadShape", { operation });
