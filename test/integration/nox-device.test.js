@@ -368,7 +368,7 @@ describe(`nox-device (Node-RED ${runtimeVersion()})`, function () {
       const t0 = Date.now();
       await assert.rejects(runOperation(client, "devices", {}, 600), (e) => e.code === "TIMEOUT");
       const took = Date.now() - t0;
-      assert.ok(took >= 550 && took < 1500, `${took} ms`);
+      assert.ok(took >= 550 && took < 3000, `${took} ms (not 15 s per page)`);
       assert.ok(sim.nox.packageRequests.length >= 2, `it was paging when the time ran out (${sim.nox.packageRequests.length} requests, ${took} ms)`);
     } finally {
       client.close();
