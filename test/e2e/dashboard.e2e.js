@@ -9,7 +9,7 @@
  * Debian Chromium driven by playwright-core at /dashboard.
  *
  * Checks
- *   1. every widget of the example (every node placed in a ui-group) renders, with content;
+ *   1. every widget of the example (every node placed in a ui-group) renders, with content, on its page;
  *   2. the temperature chart gets points from the live status: a tank temperature changed in the
  *      simulated heater reaches the chart (socket.io frames to the widget) and its picture changes;
  *   3. dragging the set-point slider changes the simulated heater's set-point (device state), and
@@ -97,7 +97,15 @@ async function main() {
   );
 
   await page.goto(`${base}/dashboard`);
-  const widgetIds = flow.filter((n) => n.group && flow.some((g) => g.id === n.group && g.type === "ui-group")).map((n) => ({ id: n.id, type: n.type }));
+  // Each widget with the path of its page (the example has several pages; only the open one renders).
+  const pagePath = (groupId) => {
+    const g = flow.find((n) => n.id === groupId && n.type === "ui-group");
+    const p = g && flow.find((n) => n.id === g.page && n.type === "ui-page");
+    return p ? p.path : "";
+  };
+  const widgetIds = flow.filter((n) => n.group && flow.some((g) => g.id === n.group && g.type === "ui-group")).map((n) => ({ id: n.id, type: n.type, page: pagePath(n.group) }));
+  const firstPage = widgetIds.length ? widgetIds[0].page : "";
+  let openPage = firstPage;
 
   // 1. every widget renders with content
   const CONTENT = {
@@ -111,6 +119,10 @@ async function main() {
   };
   for (const w of widgetIds) {
     await step(`widget renders: ${w.type} ${w.id}`, async () => {
+      if (w.page !== openPage) {
+        await page.goto(`${base}/dashboard${w.page}`);
+        openPage = w.page;
+      }
       const el = page.locator(`#nrdb-ui-widget-${w.id}`);
       await el.waitFor({ state: "visible", timeout: 20000 });
       const sel = CONTENT[w.type];
@@ -121,6 +133,13 @@ async function main() {
       const text = (await el.innerText()).replace(/\s+/g, " ").trim();
       return `${sel.split(",")[0]} present${text ? `: "${text.slice(0, 60)}"` : ""}`;
     });
+  }
+
+  if (openPage !== firstPage) {
+    // A picture of the last other page (e.g. "NOX devices"), once its widgets have drawn.
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: path.join(shotsDir, `dashboard${openPage.replace(/\//g, "-")}.png`), fullPage: true });
+    await page.goto(`${base}/dashboard${firstPage}`);
   }
 
   // 2. the chart follows the simulated heater

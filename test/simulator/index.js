@@ -104,7 +104,7 @@ function pointAccountsAt(nodes, sim, extra) {
 function accountUrls(sim) {
   return {
     "navien-account": { apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl },
-    "nox-account": { apiUrl: sim.nox.apiUrl },
+    "nox-account": { apiUrl: sim.nox.apiUrl, packageUrl: sim.nox.packageUrl },
     "waviot-account": { authUrl: sim.waviot.authUrl },
   };
 }

@@ -8,17 +8,22 @@
  *   GET  /nox/package/v1/devices?user_id=…&limit=…[&next_token=…]
  *                                         Package API (spec §10, vector package-api.json): the
  *                                         devices linked to this supplier, paged by next_token
+ *   …/package/v1/devices/pv, /devices/settings (GET, PATCH), /device/thermal-control/…,
+ *   /house/consumption/forecast           the rest of the Package API (nox-package.js)
  * Tests turn the switches: faults (see `fault()`), `script()` (serve one canned answer),
  * counters, `requests` (what the client sent), `allowedRedirects`.
  */
 const crypto = require("node:crypto");
 const { sendJson, readBody, FaultSwitches } = require("./util");
+const packageApi = require("./nox-package");
 
 const PREFIX = "/nox";
 const LINK_PATH = "/v2/supplier/link-sessions";
 const PACKAGE_DEVICES_PATH = "/package/v1/devices";
 const DEMO_API_KEY = "nox_demo_key_5b1f0c7e9a";
 const LANGUAGES = ["nl", "en", "fr", "es"];
+/** The customer whose fleet is linked from the start (the connect example's default user), so `npm start` and the dashboard show devices. */
+const DEMO_SUPPLIER_USER = "demo-user-1";
 
 function encodeData(obj) {
   return Buffer.from(JSON.stringify(obj), "utf8").toString("base64url");
@@ -52,6 +57,8 @@ function create(options = {}) {
     packageDelayMs: 0,
     faults: new FaultSwitches("path"),
     scripted: [],
+    /** When true, a completed link gives the NOX user a whole fleet (see linkFleet), not one heat pump. */
+    fleetOnLink: !!options.fleetOnLink,
 
     get apiUrl() {
       return this.baseUrl + PREFIX;
@@ -84,6 +91,30 @@ function create(options = {}) {
       this.packageRequests = [];
       this.packagePageSize = 1000;
       this.packageDelayMs = 0;
+      this.fleetOnLink = !!options.fleetOnLink;
+      this.packageApi.reset();
+      this.seedDemo();
+    },
+
+    /** The demo customer's fleet, linked as if DEMO_SUPPLIER_USER had completed a link (off with options.demoFleet === false). */
+    seedDemo() {
+      if (options.demoFleet === false) return;
+      const { nox_user_id: user, brand } = this.connection({ supplier_user_id: DEMO_SUPPLIER_USER, brand: "daikin" });
+      this.linkDevices(user, [user.replace(/^nox_/, "hp_")], brand);
+      this.linkFleet(user, brand);
+    },
+
+    /** The next Package API call other than GET /v1/devices gets exactly this answer (vector shape). */
+    packageScript(response) {
+      this.packageApi.scripted.push(response);
+    },
+
+    /** x-api-key check of the Package API: 403 without a key, 401 for an unknown one. False = answered. */
+    checkKey(req, res) {
+      const key = req.headers["x-api-key"];
+      if (!key) return sendJson(res, 403, { message: "Forbidden" }), false;
+      if (!this.apiKeys.has(key)) return sendJson(res, 401, { message: "Invalid API key" }), false;
+      return true;
     },
 
     async handle(req, res, url) {
@@ -96,6 +127,7 @@ function create(options = {}) {
       if (req.method === "POST" && path === LINK_PATH) return this.linkSession(req, res), true;
       if (req.method === "GET" && path === "/ui") return this.ui(url, res), true;
       if (req.method === "GET" && path === PACKAGE_DEVICES_PATH) return await this.packageDevices(req, res, url), true;
+      if (path.startsWith("/package/v1/")) return await this.packageApi.handle(req, res, url, path.slice("/package/v1".length));
       return false;
     },
 
@@ -195,6 +227,7 @@ function create(options = {}) {
       session.completed_at = this.now();
       const connection = this.connection(session);
       this.linkDevices(connection.nox_user_id, connection.device_ids, connection.brand);
+      if (this.fleetOnLink) this.linkFleet(connection.nox_user_id, connection.brand);
       this.counters.completed += 1;
       res.writeHead(302, { Location: callbackUrl(session.redirect_url, encodeData(connection)) });
       res.end();
@@ -219,16 +252,27 @@ function create(options = {}) {
     },
 
     /** NOX links the devices to the NOX user (one owner per device: the last link wins, spec §7). */
-    linkDevices(noxUserId, deviceIds, brand = "daikin") {
-      for (const id of deviceIds) {
-        this.devices.set(id, { model: "SIM-1", brand, country: "BE", device_id: id, user_id: noxUserId, device_type: "heat_pump", needs_reauthentication: false });
-      }
+    linkDevices(noxUserId, deviceIds, brand = "daikin", profile = "steerable") {
+      for (const id of deviceIds) this.devices.set(id, heatPump(id, noxUserId, brand, profile));
+    },
+
+    /**
+     * The rest of a linked user's fleet (for nox-device): a heat pump in its 30-day learning period,
+     * one whose manufacturer login must be renewed (needs_reauthentication), and a PV installation.
+     * Their ids end in _learning, _reauth and (pv_…) the user's suffix.
+     */
+    linkFleet(noxUserId, brand = "daikin") {
+      const suffix = noxUserId.replace(/^nox_/, "");
+      this.linkDevices(noxUserId, [`hp_${suffix}_learning`], brand, "learning");
+      this.linkDevices(noxUserId, [`hp_${suffix}_reauth`], brand, "reauth");
+      this.packageApi.linkPv(noxUserId, `pv_${suffix}`);
+      return { steerable: `hp_${suffix}`, learning: `hp_${suffix}_learning`, reauth: `hp_${suffix}_reauth`, pv: `pv_${suffix}` };
     },
 
     /** Package API GET /v1/devices (vector "get_devices_by_user"): x-api-key, user_id filter, limit, next_token. */
     async packageDevices(req, res, url) {
       this.counters.packageDevices += 1;
-      this.packageRequests.push({ headers: { ...req.headers }, query: Object.fromEntries(url.searchParams) });
+      this.packageRequests.push({ method: req.method, path: "/devices", headers: { ...req.headers }, query: Object.fromEntries(url.searchParams) });
       if (this.packageDelayMs > 0) await new Promise((r) => setTimeout(r, this.packageDelayMs));
       const key = req.headers["x-api-key"];
       if (!key) return sendJson(res, 403, { message: "Forbidden" });
@@ -238,7 +282,8 @@ function create(options = {}) {
         return sendJson(res, 422, { detail: [{ loc: ["query", "limit"], msg: "ensure this value is between 1 and 1000", type: "value_error" }] });
       }
       const user = url.searchParams.get("user_id");
-      const all = [...this.devices.values()].filter((d) => !user || d.user_id === user);
+      const device = url.searchParams.get("device_id");
+      const all = [...this.devices.values()].filter((d) => (!user || d.user_id === user) && (!device || d.device_id === device));
       let offset = 0;
       const token = url.searchParams.get("next_token");
       if (token) {
@@ -259,7 +304,28 @@ function create(options = {}) {
       this.faults.releaseHung();
     },
   };
+  sim.packageApi = packageApi.create(sim);
+  sim.seedDemo();
   return sim;
 }
 
-module.exports = { create, DEMO_API_KEY, PREFIX, LINK_PATH, PACKAGE_DEVICES_PATH, encodeData, callbackUrl };
+/** A heat pump as GET /v1/devices lists it (vector "get_devices_by_user"), in one of three states. */
+function heatPump(id, noxUserId, brand, profile) {
+  const ready = "Device is ready to receive an action.";
+  const reason = profile === "learning" ? "Learning period: NOX is collecting data (about 30 days after the link)." : profile === "reauth" ? "The manufacturer login has to be renewed." : ready;
+  const action = { can_activate_action: profile === "steerable", in_active_action: false, reason };
+  return {
+    model: "SIM-1",
+    brand,
+    country: "BE",
+    device_id: id,
+    user_id: noxUserId,
+    device_type: "heat_pump",
+    legionella_config: { frequency_per_weeks: 1, capacity: 20, duration_minutes: 60 },
+    cycle_config: { max_cycles_per_day: 8 },
+    steerable_status: { steering_enabled: profile !== "reauth", steerable: profile === "steerable", DHW: { ...action }, room: { ...action } },
+    needs_reauthentication: profile === "reauth",
+  };
+}
+
+module.exports = { create, DEMO_API_KEY, DEMO_SUPPLIER_USER, PREFIX, LINK_PATH, PACKAGE_DEVICES_PATH, encodeData, callbackUrl };
