@@ -11,7 +11,7 @@ import { HomeEnergyError, fail, invalidInput, type ErrorCode } from "./errors.js
 import { CloudPauses, retryAfterMs, type PauseCause } from "./pause.js";
 import { message, type MessageParam, type MessageRef } from "./messages.js";
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface HttpRequest {
   method: HttpMethod;

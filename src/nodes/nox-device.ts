@@ -11,8 +11,12 @@ import { DEFAULT_OPERATION, isNoxDeviceOperation, NOX_DEVICE_OPERATIONS, type No
 import { runOperation } from "../nox/package/run.js";
 import { ADMIN_ROOT } from "./admin.js";
 import { bindAccount } from "./account-binding.js";
+import { diagnosticsOf } from "./diagnostics.js";
 import { handleInput, nodeText, pickOption, shortTime } from "./common.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
+
+/** What the node offers: the Package API operations plus `diagnostics` (the account's, no request). */
+const NODE_OPERATIONS: readonly string[] = [...NOX_DEVICE_OPERATIONS, "diagnostics"];
 
 interface NoxDeviceDef extends NodeDef {
   account: string;
@@ -28,6 +32,10 @@ export = function (RED: NodeAPI) {
     handleInput(RED, node, binding.secrets, async ({ msg }) => {
       // The operation and the payload are checked before the account is used: a wrong message sends nothing.
       const operation = readOperation(def.operation, msg.operation);
+      if (operation === "diagnostics") {
+        msg.payload = diagnosticsOf(binding.account);
+        return { status: nodeText(RED, message("nox.noxDevice.statusDone", { operation, time: shortTime() })) };
+      }
       const client = binding.client();
       const result = await runOperation(client, operation, msg.payload);
       msg.payload = result.payload;
@@ -39,17 +47,18 @@ export = function (RED: NodeAPI) {
   }
 
   /** Node property first; blank = msg.operation (contract). */
-  function readOperation(nodeValue: unknown, msgValue: unknown): NoxDeviceOperation {
+  function readOperation(nodeValue: unknown, msgValue: unknown): NoxDeviceOperation | "diagnostics" {
     const raw = pickOption(nodeValue, msgValue);
-    if (raw === undefined) throw invalidInput("nox.noxDevice.noOperation", { operations: NOX_DEVICE_OPERATIONS.join(", ") });
+    if (raw === undefined) throw invalidInput("nox.noxDevice.noOperation", { operations: NODE_OPERATIONS.join(", ") });
     const op = String(raw).trim().toLowerCase();
-    if (!isNoxDeviceOperation(op)) throw invalidInput("nox.noxDevice.unknownOperation", { op: op.slice(0, 40), operations: NOX_DEVICE_OPERATIONS.join(", ") });
+    if (op === "diagnostics") return op;
+    if (!isNoxDeviceOperation(op)) throw invalidInput("nox.noxDevice.unknownOperation", { op: op.slice(0, 40), operations: NODE_OPERATIONS.join(", ") });
     return op;
   }
 
   // The editor's operation list is this list (no hand-written copy in the HTML).
   RED.httpAdmin.get(`${ADMIN_ROOT}/nox/device-operations`, RED.auth.needsPermission("nox-device.read"), (_req: any, res: any) => {
-    res.json({ operations: NOX_DEVICE_OPERATIONS, default: DEFAULT_OPERATION });
+    res.json({ operations: NODE_OPERATIONS, default: DEFAULT_OPERATION });
   });
 
   RED.nodes.registerType("nox-device", NoxDevice as any);

@@ -5,7 +5,7 @@
  */
 import { message } from "../core/messages.js";
 import { HomeEnergyError, fail } from "../core/errors.js";
-import { HttpClient, type HttpRequest, type HttpResponse } from "../core/http.js";
+import { HttpClient, type HttpMethod, type HttpResponse } from "../core/http.js";
 import { compileChecker } from "../core/schema.js";
 import type { LinkRequestBody } from "./link-request.js";
 
@@ -76,11 +76,10 @@ export class NoxClient {
    * Any method with this account's key, through the account's one HttpClient (the Package API
    * of nox-device, src/nox/package/). Never retried here.
    */
-  sendWithKey(method: string, url: string, query: Record<string, string | number>, body: unknown, timeoutMs: number): Promise<HttpResponse> {
+  sendWithKey(method: HttpMethod, url: string, query: Record<string, string | number>, body: unknown, timeoutMs: number): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: "application/json", "x-api-key": this.apiKey };
     if (body !== undefined) headers["content-type"] = "application/json";
-    // HttpMethod lists the verbs the other vendors use; PATCH (Package API settings) passes through to axios as is.
-    return this.http.request({ method: method as HttpRequest["method"], url, query, headers, body, timeoutMs });
+    return this.http.request({ method, url, query, headers, body, timeoutMs });
   }
 
   /** Values to mask in any text that leaves the package. */

@@ -9,7 +9,7 @@
 const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion, useSimulator } = require("../support/runtime");
 
-const NODES = ["navien-account", "navien-device", "waviot-account", "waviot-user", "nox-account", "nox-link"].map(loadNode);
+const NODES = ["navien-account", "navien-device", "waviot-account", "waviot-user", "nox-account", "nox-link", "nox-device"].map(loadNode);
 
 const PLANTED = {
   navienEmail: "diag.person@private-mail.example",
@@ -45,6 +45,7 @@ describe(`Account diagnostics (Node-RED ${runtimeVersion()})`, function () {
       { id: "userW", z: "f1", type: "waviot-user", account: "accW", operation: "", wires: [["out"]] },
       { id: "accN", type: "nox-account", apiUrl: sim.nox.apiUrl },
       { id: "linkN", z: "f1", type: "nox-link", account: "accN", redirectUrl: "https://supplier.example/back", wires: [["out"]] },
+      { id: "devN", z: "f1", type: "nox-device", account: "accN", operation: "diagnostics", wires: [["out"]] },
       { id: "out", z: "f1", type: "helper" },
       { id: "catcher", z: "f1", type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
       { id: "caught", z: "f1", type: "helper" },
@@ -79,9 +80,11 @@ describe(`Account diagnostics (Node-RED ${runtimeVersion()})`, function () {
     const nox = await get("nox", "accN");
     dev.receive({ command: "diagnostics" });
     user.receive({ operation: "diagnostics" });
-    await until(() => out.length === 6, 5_000, "diagnostics command and operation");
+    helper.getNode("devN").receive({});
+    await until(() => out.length === 7, 5_000, "diagnostics command and operations");
     const fromCommand = out[4].payload;
     const fromOperation = out[5].payload;
+    const fromNox = out[6].payload;
 
     // What it says.
     assert.equal(navien.package.name, "@home-energy/node-red-home-energy");
@@ -103,12 +106,13 @@ describe(`Account diagnostics (Node-RED ${runtimeVersion()})`, function () {
     assert.ok(Object.keys(nox.counters).some((k) => k.endsWith("/link-sessions")));
     assert.equal(fromCommand.account.id, "accNv");
     assert.equal(fromOperation.account.id, "accW");
+    assert.equal(fromNox.account.id, "accN");
     // The endpoint answers only for a deployed account of its own type.
     await helper.request().get("/home-energy/navien/diagnostics/accW").expect(404);
     await helper.request().get("/home-energy/waviot/diagnostics/nope").expect(404);
 
     // What it never says.
-    const text = JSON.stringify([navien, waviot, nox, fromCommand, fromOperation]);
+    const text = JSON.stringify([navien, waviot, nox, fromCommand, fromOperation, fromNox]);
     const t = helper.getNode("accNv").client.auth.current;
     const secrets = {
       ...PLANTED,

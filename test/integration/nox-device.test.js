@@ -407,7 +407,7 @@ describe(`nox-device (Node-RED ${runtimeVersion()})`, function () {
     await load();
     const res = await helper.request().get("/home-energy/nox/device-operations").expect(200);
     const { NOX_DEVICE_OPERATIONS } = require("../../nodes/lib/nox/package/operations.js");
-    assert.deepEqual(res.body.operations, [...NOX_DEVICE_OPERATIONS]);
+    assert.deepEqual(res.body.operations, [...NOX_DEVICE_OPERATIONS, "diagnostics"], "the Package API operations, then the account's diagnostics");
     assert.equal(res.body.default, "devices");
   });
 });

@@ -34,9 +34,9 @@ describe("NOX Package API client (src/nox/package)", () => {
       assert.match(html, /operation: \{ value: "devices"/, "the editor's default is the runtime's");
       for (const lang of ["en-US", "de"]) {
         const labels = JSON.parse(read(`locales/${lang}/nox-device.json`))["nox-device"].operations;
-        assert.deepEqual(Object.keys(labels), [...NOX_DEVICE_OPERATIONS], `${lang} labels, in the runtime's order`);
+        assert.deepEqual(Object.keys(labels), [...NOX_DEVICE_OPERATIONS, "diagnostics"], `${lang} labels, in the runtime's order`);
         const help = read(`nodes/locales/${lang}/nox-device.html`);
-        for (const op of NOX_DEVICE_OPERATIONS) assert.ok(help.includes(`<code>${op}</code>`), `${lang} help explains ${op}`);
+        for (const op of [...NOX_DEVICE_OPERATIONS, "diagnostics"]) assert.ok(help.includes(`<code>${op}</code>`), `${lang} help explains ${op}`);
       }
     });
 
