@@ -10,8 +10,8 @@ const path = require("node:path");
 
 const ROOT = path.join(__dirname, "..", "..");
 const read = (p) => fs.readFileSync(path.join(ROOT, p), "utf8");
-const TYPES = ["waviot-account", "waviot-user", "waviot-history"];
-const DEFAULT_KEYS = { "waviot-account": ["name", "authUrl"], "waviot-user": ["name", "account", "operation"], "waviot-history": ["name", "account", "onlyNew"] };
+const TYPES = ["waviot-account", "waviot-user", "waviot-history", "waviot-meter"];
+const DEFAULT_KEYS = { "waviot-account": ["name", "authUrl"], "waviot-meter": ["name", "account", "operation", "meter", "onlyNew"], "waviot-user": ["name", "account", "operation"], "waviot-history": ["name", "account", "onlyNew"] };
 const CORE = new Set(["tab", "comment", "inject", "debug", "catch", "split", "template"]);
 
 describe("WAVIoT editor files and examples", () => {
