@@ -73,7 +73,7 @@ function create(options = {}) {
   const sim = {
     prefix: PREFIX,
     baseUrl: "",
-    demoEnv: { WAVIOT_LOGIN: DEMO_USER.login, WAVIOT_PASSWORD: DEMO_USER.password },
+    demoEnv: { WAVIOT_LOGIN: DEMO_USER.login, WAVIOT_PASSWORD: DEMO_USER.password, WAVIOT_API_KEY: DEMO_API_KEY },
     /** login → {password, profile, settings, history} */
     users: new Map(),
     /** Seconds a WAVIOT_JWT is valid. */
