@@ -84,9 +84,13 @@ export = function (RED: NodeAPI) {
     if (account?.client) uses(...account.client.secrets());
     if (!account) throw invalidInput("waviot.waviotAccount.deployFirst");
     if (account.configError || !account.client) throw account.configError ?? invalidInput("waviot.waviotAccount.deployFirst");
-    const meters = await account.client.meters.knownMeters(new Deadline(30_000));
-    uses(...account.client.secrets()); // tokens obtained on the way
-    return { meters: meters.map((m) => ({ id: m.id, name: m.name, kind: m.kind, modem: m.modem })) };
+    const client = account.client;
+    try {
+      const meters = await client.meters.knownMeters(new Deadline(30_000));
+      return { meters: meters.map((m) => ({ id: m.id, name: m.name, kind: m.kind, modem: m.modem })) };
+    } finally {
+      uses(...client.secrets()); // tokens obtained on the way are masked too
+    }
   });
 
   RED.nodes.registerType("waviot-account", WaviotAccount as any, {

@@ -392,6 +392,34 @@ describe(`waviot-meter (Node-RED ${runtimeVersion()})`, function () {
     });
   });
 
+  describe("editor: meter picker (POST /home-energy/waviot/meters)", () => {
+    const pick = (body) => helper.request().post("/home-energy/waviot/meters").send(body).expect(200);
+
+    it("lists the deployed account's meters (id, name, kind, modem) through its own client; reuses a recent discovery", async () => {
+      await load(flow());
+      const r = await pick({ account: "acc" });
+      assert.equal(r.body.ok, true);
+      assert.deepEqual(r.body.meters.map((m) => [m.id, m.kind, m.modem]), [["5089081", "electricity", "70b3b9"], ["5089082", "water", "86145d"], ["5089083", "electricity", "a1b2c3"]]);
+      assert.equal((await pick({ account: "acc" })).body.meters.length, 3);
+      assert.equal(cab.requests.length, 2, "one discovery for both");
+      assert.equal(w.counters.login, 0);
+    });
+
+    it("refuses what is not JSON (415), an account that is not deployed, and masks a key the server echoes", async () => {
+      await load(flow());
+      const form = await helper.request().post("/home-energy/waviot/meters").type("form").send({ account: "acc" });
+      assert.equal(form.status, 415);
+      const none = await pick({ account: "nope" });
+      assert.equal(none.body.code, "INVALID_INPUT");
+      assert.equal(cab.requests.length, 0);
+      cab.fault({ method: "get_element", kind: "echo", times: 1 });
+      const echo = await pick({ account: "acc" });
+      assert.equal(echo.body.ok, false);
+      assert.ok(!JSON.stringify(echo.body).includes(DEMO_API_KEY), "the key is masked in the answer");
+      assert.match(echo.body.message, /\*\*\*/);
+    });
+  });
+
   it("the API key never appears in a message, status, log line or error — also when the server echoes it", async () => {
     const planted = "f00dfeedcafebabe0123456789abcdef";
     cab.apiKey = planted;
