@@ -124,9 +124,9 @@ export function clusterReadings(RED: NodeAPI, node: Node, account: Node | null |
       const out = new Set<Reading>();
       for (const channel of new Set(readings.map((r) => r.channel))) {
         const mine = readings.filter((r) => r.channel === channel);
-        // One reading per instant and channel: the instant is the whole key.
+        // One reading per instant and channel: the instant is the whole key (a key must differ per instant).
         const cursor = new HistoryCursor(conn, conn.key("waviot", "meter", stableNodeId(node as Node & { _alias?: string }), identity, meter, channel));
-        const isNew = await cursor.advance(mine.map((r) => ({ at: r.ts, key: "r" })));
+        const isNew = await cursor.advance(mine.map((r) => ({ at: r.ts, key: String(r.ts) })));
         mine.forEach((r, i) => isNew[i] && out.add(r));
       }
       return readings.filter((r) => out.has(r));
