@@ -448,4 +448,17 @@ describe(`waviot-meter (Node-RED ${runtimeVersion()})`, function () {
     assert.ok(!text.includes(planted.slice(0, 12)), "a piece of the key leaked");
     assert.ok(!/key=(?!\*\*\*)/.test(text), "no query string with the key");
   });
+
+  it("an unreachable cabinet → NETWORK naming method, path and host, never the query with the key", async () => {
+    const planted = "0badc0de0badc0de0badc0de0badc0de";
+    const f = flow({ operation: "meters" }, { account: { dataUrl: "http://127.0.0.1:1/lk" } });
+    f.creds.acc.apiKey = planted;
+    const { ask } = await load(f);
+    const cap = captureEverything();
+    const msg = await ask({ _id: ++ids });
+    assert.equal(msg.error.code, "NETWORK");
+    assert.match(msg.error.message, /GET \/lk\/api\.tree\/get_element\/ at 127\.0\.0\.1:1/);
+    cap.push(msg);
+    assert.ok(!cap.text().includes(planted) && !/key=/.test(cap.text()));
+  });
 });
