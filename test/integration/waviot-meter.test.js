@@ -114,7 +114,7 @@ describe(`waviot-meter (Node-RED ${runtimeVersion()})`, function () {
       assert.deepEqual([water.channel, water.tariff, water.unit], ["water_volume_forward", null, null], "a unit is never guessed");
       assert.equal(typeof water.value, "number");
       assert.deepEqual(cab.requests.map((r) => `${r.type}/${r.method}`), ["tree/get_element", "data/get_full_element_info"]);
-      assert.ok(cab.requests.every((r) => r.mode === "key"));
+      assert.ok(cab.requests.every((r) => r.mode === "key" && !r.cookies.length && !r.bearer), "the key alone: no cookie, no bearer");
       assert.equal(w.counters.login, 0, "no session in key mode");
     });
 
@@ -270,7 +270,7 @@ describe(`waviot-meter (Node-RED ${runtimeVersion()})`, function () {
       assert.equal((await ask(op("modem", { meter: "5089081" }))).payload.battery, 3.49);
       assert.ok((await ask(op("balance", { meter: "5089081" }))).payload.electro_ac_p_lsum_t1);
       assert.deepEqual(caught, []);
-      assert.ok(cab.requests.every((r) => r.mode === "session"), "no key sent");
+      assert.ok(cab.requests.every((r) => r.mode === "session" && r.bearer && r.cookies.join() === "WAVIOT_JWT"), "bearer + the WAVIOT_JWT cookie only; no key");
       assert.equal(w.counters.login, 1);
 
       w.expireTokens(); // the cabinet now answers HTTP 400 {status: "error", message: "Авторизуйтесь заново"}

@@ -42,7 +42,7 @@ function createCabinet(auth) {
     lagHours: 3,
     /** When true, get_balance_info answers the whole-history balance (start 0), as right after a rollover. */
     rollover: false,
-    /** Every request: {at (ms), type, method, params (without key), mode: "key"|"session"|"none"}. */
+    /** Every request: {at (ms), type, method, params (without key), mode: "key"|"session"|"none"|…, cookies (names), bearer}. */
     requests: [],
     /** Refused requests (bad key, expired session). */
     refused: 0,
@@ -198,7 +198,8 @@ function createCabinet(auth) {
       const [, type, method] = m;
       const params = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== "key"));
       const mode = this.authOf(req, url);
-      this.requests.push({ at: Date.now(), type, method, params, mode });
+      const cookies = Object.keys(parseCookies(req.headers.cookie));
+      this.requests.push({ at: Date.now(), type, method, params, mode, cookies, bearer: !!req.headers.authorization });
       const fault = this.faults.take(method);
       if (fault) {
         if (fault.kind === "hang") return this.faults.hang(res), true;

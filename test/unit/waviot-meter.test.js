@@ -120,5 +120,7 @@ describe("waviot-meter: the cabinet's refusals", () => {
     assert.ok(!isCabinetAuthFailure(res(200, { status: "error", message: "bad request /api.tree/get_element/?key=abc" })), "a key in an echoed URL is no refusal");
     assert.ok(!isCabinetAuthFailure(res(500, { status: "error", message: "Internal Server Error" })));
     assert.ok(!isCabinetAuthFailure(res(200, { status: "ok" })));
+    assert.ok(isCabinetAuthFailure({ status: 400, headers: {}, json: undefined, text: "400 Unauthorized" }));
+    assert.ok(!isCabinetAuthFailure({ status: 400, headers: {}, json: undefined, text: "<html>Bad Request</html>" }));
   });
 });

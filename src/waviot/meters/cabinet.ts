@@ -39,6 +39,8 @@ const AUTH_WORDS = /авториз|authori|token|jwt|forbidden|access denied|к�
 export function isCabinetAuthFailure(res: HttpResponse): boolean {
   if (res.status === 401 || res.status === 403) return true;
   const j = res.json;
+  // A plain-text "400 Unauthorized" (as the auth server answers) means the same.
+  if (res.status === 400 && j === undefined) return /unauthori|авториз/i.test(res.text);
   if (!isJsonObject(j) || (j.status !== "error" && j.status !== false)) return false;
   const said = [j.message, j.error].filter((v) => typeof v === "string").join(" ");
   return AUTH_WORDS.test(said);
