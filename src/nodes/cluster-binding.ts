@@ -10,6 +10,7 @@ import { ClusterSessions } from "../cluster/nox-sessions.js";
 import { HomeEnergyError, invalidInput } from "../core/errors.js";
 import type { PendingSessionStore } from "../nox/pending-sessions.js";
 import { keyOf, type HistoryEntry } from "../waviot/history.js";
+import type { Reading } from "../waviot/meters/readings.js";
 
 import { statusKey } from "./common.js";
 import type { ConfigNodeBase, Node, NodeAPI } from "./types.js";
@@ -99,6 +100,36 @@ export function clusterHistory(RED: NodeAPI, node: Node, account: Node | null | 
       const timed = entries.filter((e) => e.at !== null);
       const isNew = await cursor.advance(timed.map((e) => ({ at: Date.parse(e.at as string), key: keyOf(e, Date.parse(e.at as string)) })));
       return timed.filter((_e, i) => isNew[i]);
+    },
+  };
+}
+
+export interface SharedReadings {
+  /** Of the readings this instance found new, those nobody in the cluster has emitted yet (marks them). */
+  filterNew(identity: string, meter: string, readings: Reading[]): Promise<Reading[]>;
+}
+
+/** waviot-meter `onlyNew`: a cluster-wide cursor per meter and channel of this node, or undefined (none named). */
+export function clusterReadings(RED: NodeAPI, node: Node, account: Node | null | undefined): SharedReadings | undefined {
+  const use = clusterOf(RED, account);
+  if (!use) return undefined;
+  if ("error" in use) {
+    const err = use.error;
+    return { filterNew: () => Promise.reject(err) };
+  }
+  const conn = use.connection;
+  showClusterState(node, conn);
+  return {
+    async filterNew(identity, meter, readings) {
+      const out = new Set<Reading>();
+      for (const channel of new Set(readings.map((r) => r.channel))) {
+        const mine = readings.filter((r) => r.channel === channel);
+        // One reading per instant and channel: the instant is the whole key (a key must differ per instant).
+        const cursor = new HistoryCursor(conn, conn.key("waviot", "meter", stableNodeId(node as Node & { _alias?: string }), identity, meter, channel));
+        const isNew = await cursor.advance(mine.map((r) => ({ at: r.ts, key: String(r.ts) })));
+        mine.forEach((r, i) => isNew[i] && out.add(r));
+      }
+      return readings.filter((r) => out.has(r));
     },
   };
 }

@@ -7,6 +7,7 @@
 import { message } from "../core/messages.js";
 import { nodeText } from "./common.js";
 import { Deadline } from "../core/deadline.js";
+import { invalidInput } from "../core/errors.js";
 import { WaviotClient } from "../waviot/client.js";
 import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
 import { envFallback } from "./credentials.js";
@@ -29,9 +30,19 @@ export = function (RED: NodeAPI) {
     const node = this;
     node.users = {};
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
-    const creds = (node.credentials ?? {}) as { login?: string; password?: string };
+    const creds = (node.credentials ?? {}) as { login?: string; password?: string; apiKey?: string };
     node.diagnostics = () =>
-      buildDiagnostics(RED, node, { urls: { authUrl: def.authUrl || WAVIOT_DEFAULTS.authUrl }, cluster: !!(def as { cluster?: unknown }).cluster, private: [envFallback(creds.login, "WAVIOT_LOGIN")] }, node.client, node.configError);
+      buildDiagnostics(
+        RED,
+        node,
+        {
+          urls: { authUrl: def.authUrl || WAVIOT_DEFAULTS.authUrl, dataUrl: def.dataUrl || WAVIOT_DEFAULTS.dataUrl },
+          cluster: !!(def as { cluster?: unknown }).cluster,
+          private: [envFallback(creds.login, "WAVIOT_LOGIN"), envFallback(creds.apiKey, "WAVIOT_API_KEY")],
+        },
+        node.client,
+        node.configError,
+      );
     try {
       node.client = new WaviotClient({
         authUrl: deployedUrl(node, def, URL_OPTS),
@@ -39,6 +50,9 @@ export = function (RED: NodeAPI) {
         // sign-up and password recovery work without them.
         login: envFallback(creds.login, "WAVIOT_LOGIN"),
         password: envFallback(creds.password, "WAVIOT_PASSWORD"),
+        // Meter data (waviot-meter): with the cabinet's API key no session is opened at all.
+        dataUrl: typeof def.dataUrl === "string" ? def.dataUrl : WAVIOT_DEFAULTS.dataUrl,
+        apiKey: envFallback(creds.apiKey, "WAVIOT_API_KEY"),
         warn: (m) => node.warn(nodeText(RED, m)),
       });
       node.configError = undefined;
@@ -78,7 +92,23 @@ export = function (RED: NodeAPI) {
     }
   });
 
+  /** Meter picker (waviot-meter): the meters of a deployed account, through its own client (key or session). */
+  registerAdminRoute(RED, "/waviot/meters", "waviot-account.read", async ({ body, uses }) => {
+    const found = typeof body.account === "string" ? (RED.nodes.getNode(body.account) as WaviotAccountNode | null) : null;
+    const account = found && found.type === "waviot-account" ? found : null;
+    if (account?.client) uses(...account.client.secrets());
+    if (!account) throw invalidInput("waviot.waviotAccount.deployFirst");
+    if (account.configError || !account.client) throw account.configError ?? invalidInput("waviot.waviotAccount.deployFirst");
+    const client = account.client;
+    try {
+      const meters = await client.meters.knownMeters(new Deadline(30_000));
+      return { meters: meters.map((m) => ({ id: m.id, name: m.name, kind: m.kind, modem: m.modem })) };
+    } finally {
+      uses(...client.secrets()); // tokens obtained on the way are masked too
+    }
+  });
+
   RED.nodes.registerType("waviot-account", WaviotAccount as any, {
-    credentials: { login: { type: "text" }, password: { type: "password" } },
+    credentials: { login: { type: "text" }, password: { type: "password" }, apiKey: { type: "password" } },
   });
 };

@@ -4,6 +4,8 @@ import type { ConfigNodeBase, NodeDef } from "./types.js";
 
 export interface WaviotAccountDef extends NodeDef {
   authUrl: string;
+  /** The personal-cabinet API (meter data); blank = https://lk.waviot.ru. */
+  dataUrl?: string;
 }
 
 export interface WaviotAccountNode extends ConfigNodeBase {
@@ -12,4 +14,5 @@ export interface WaviotAccountNode extends ConfigNodeBase {
 
 export const WAVIOT_DEFAULTS = {
   authUrl: "https://auth.waviot.com",
+  dataUrl: "https://lk.waviot.ru",
 };

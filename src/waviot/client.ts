@@ -6,7 +6,7 @@ import { message, type MessageRef } from "../core/messages.js";
 import { createHash } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError } from "../core/errors.js";
-import { HttpClient, type HttpResponse } from "../core/http.js";
+import { checkHttpUrl, HttpClient, type HttpResponse } from "../core/http.js";
 import { redact } from "../core/redact.js";
 import { normalizeHistory, selectNew, type HistoryEntry, type Watermark } from "./history.js";
 import { prepare, type Operation, type PreparedCall } from "./operations.js";
@@ -14,11 +14,22 @@ import { httpError, isJsonObject, sessionLimitError } from "./responses.js";
 import { checkHistory, checkObject, checkSettings } from "./schemas.js";
 import { WaviotSession } from "./session.js";
 import { budget, WaviotTransport } from "./transport.js";
+import { Cabinet } from "./meters/cabinet.js";
+import { MeterService } from "./meters/service.js";
+
+/** The personal-cabinet API that serves meter data (CONTRACT `waviot-account` `dataUrl`). */
+export const DEFAULT_DATA_URL = "https://lk.waviot.ru";
 
 export interface WaviotClientSettings {
   authUrl: string;
   login: string;
   password: string;
+  /** Personal-cabinet API base (default https://lk.waviot.ru). */
+  dataUrl?: string;
+  /** The cabinet's API key; blank = meter data through the login session. */
+  apiKey?: string;
+  /** Minimum gap between two cabinet requests (default 500 ms). */
+  spacingMs?: number;
   now?: () => number;
   warn?: (text: MessageRef) => void;
 }
@@ -40,15 +51,31 @@ export class WaviotClient {
   readonly session: WaviotSession;
   /** Identity of authUrl + login (hashed): tells a history watermark of this account from another's. */
   readonly identity: string;
+  /** The personal-cabinet API (meter data) and the `waviot-meter` operations on it. */
+  readonly cabinet: Cabinet;
+  readonly meters: MeterService;
+  /** Identity of dataUrl + key or login (hashed): tells a meter cursor of this account from another's. */
+  readonly meterIdentity: string;
 
   constructor(readonly settings: WaviotClientSettings) {
     this.transport = new WaviotTransport(this.http, settings.authUrl);
     this.session = new WaviotSession({ transport: this.transport, login: settings.login, password: settings.password, now: settings.now, warn: settings.warn });
     this.identity = createHash("sha256").update(`${settings.authUrl}\n${settings.login}`).digest("hex").slice(0, 16);
+    let dataUrl: string | HomeEnergyError;
+    try {
+      dataUrl = checkHttpUrl((settings.dataUrl ?? "").trim() || DEFAULT_DATA_URL, message("waviot.meter.dataUrlWhat"));
+    } catch (err) {
+      dataUrl = err as HomeEnergyError; // reported by the meter operations only; the user operations still work
+    }
+    const apiKey = (settings.apiKey ?? "").trim();
+    this.cabinet = new Cabinet(this.http, this.session, { dataUrl, apiKey, spacingMs: settings.spacingMs, now: settings.now });
+    this.meters = new MeterService(this.cabinet, settings.now);
+    const who = apiKey ? `key\n${apiKey}` : `login\n${settings.authUrl}\n${settings.login}`;
+    this.meterIdentity = createHash("sha256").update(`${typeof dataUrl === "string" ? dataUrl : ""}\n${who}`).digest("hex").slice(0, 16);
   }
 
   secrets(): string[] {
-    return this.session.secrets();
+    return [...this.session.secrets(), ...this.cabinet.secrets()];
   }
 
   /** Runs a `waviot-user` operation and returns the server's answer. */

@@ -86,6 +86,23 @@ export class WaviotSession {
     return res;
   }
 
+  /**
+   * Any other authenticated request with this session's tokens (the personal-cabinet API on the
+   * account's dataUrl): `send` gets the token as bearer and as the `WAVIOT_JWT` cookie — only that
+   * token, not the auth server's other session cookies; when `refused(res)` says the authorization
+   * is gone, the same single-flight refresh as `call` runs once and `send` once more.
+   */
+  async authorized(send: (headers: Record<string, string>) => Promise<HttpResponse>, refused: (res: HttpResponse) => boolean, deadline: Deadline): Promise<HttpResponse> {
+    const headers = (t: WaviotTokens) => ({ Cookie: `WAVIOT_JWT=${t.jwt}`, Authorization: `bearer ${t.jwt}` });
+    let used = await this.tokens(deadline);
+    let res = await send(headers(used));
+    if (!refused(res)) return res;
+    used = await this.afterAuthFailure(used, deadline);
+    res = await send(headers(used));
+    if (refused(res)) throw fail("AUTH_FAILED", "waviot.meter.stillRefused", { status: res.status }, res.status);
+    return res;
+  }
+
   /** Logs out (bounded), forgets the tokens whatever happens, and refuses any new login. Never throws. */
   close(boundMs = CLOSE_BOUND_MS): Promise<void> {
     if (this.closing) return this.closing;

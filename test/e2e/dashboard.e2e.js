@@ -97,15 +97,15 @@ async function main() {
   );
 
   await page.goto(`${base}/dashboard`);
-  // Each widget with the path of its page (the example has several pages; only the open one renders).
-  const pagePath = (groupId) => {
-    const g = flow.find((n) => n.id === groupId && n.type === "ui-group");
-    const p = g && flow.find((n) => n.id === g.page && n.type === "ui-page");
+  // Each widget with the path of its page (the example has more than one page: Water heater, Meters).
+  const pathOf = (groupId) => {
+    const g = flow.find((x) => x.id === groupId && x.type === "ui-group");
+    const p = g && flow.find((x) => x.id === g.page && x.type === "ui-page");
     return p ? p.path : "";
   };
-  const widgetIds = flow.filter((n) => n.group && flow.some((g) => g.id === n.group && g.type === "ui-group")).map((n) => ({ id: n.id, type: n.type, page: pagePath(n.group) }));
-  const firstPage = widgetIds.length ? widgetIds[0].page : "";
-  let openPage = firstPage;
+  const widgetIds = flow.filter((n) => n.group && flow.some((g) => g.id === n.group && g.type === "ui-group")).map((n) => ({ id: n.id, type: n.type, path: pathOf(n.group) }));
+  const firstPath = widgetIds.length ? widgetIds[0].path : "";
+  let shownPath = firstPath;
 
   // 1. every widget renders with content
   const CONTENT = {
@@ -117,12 +117,13 @@ async function main() {
     "ui-switch": "input[type=checkbox]",
     "ui-table": "tbody tr",
   };
-  for (const w of widgetIds) {
-    await step(`widget renders: ${w.type} ${w.id}`, async () => {
-      if (w.page !== openPage) {
-        await page.goto(`${base}/dashboard${w.page}`);
-        openPage = w.page;
-      }
+  // The first page's widgets first (shown at /dashboard), then every other page's after navigating to it.
+  for (const w of [...widgetIds.filter((x) => x.path === firstPath), ...widgetIds.filter((x) => x.path !== firstPath)]) {
+    if (w.path !== shownPath) {
+      shownPath = w.path;
+      await page.goto(`${base}/dashboard${w.path}`);
+    }
+    await step(`widget renders: ${w.type} ${w.id}${w.path !== firstPath ? ` (page ${w.path})` : ""}`, async () => {
       const el = page.locator(`#nrdb-ui-widget-${w.id}`);
       await el.waitFor({ state: "visible", timeout: 20000 });
       const sel = CONTENT[w.type];
@@ -135,12 +136,7 @@ async function main() {
     });
   }
 
-  if (openPage !== firstPage) {
-    // A picture of the last other page (e.g. "NOX devices"), once its widgets have drawn.
-    await page.waitForTimeout(1500);
-    await page.screenshot({ path: path.join(shotsDir, `dashboard${openPage.replace(/\//g, "-")}.png`), fullPage: true });
-    await page.goto(`${base}/dashboard${firstPage}`);
-  }
+  if (shownPath !== firstPath) await page.goto(`${base}/dashboard${firstPath}`); // back to the heater's page
 
   // 2. the chart follows the simulated heater
   await step("temperature chart gets points as the simulated heater changes", async () => {

@@ -6,6 +6,7 @@
  *   /nox/...               NOX Energy        (nox.js)
  *   /waviot/...            WAVIoT auth API   (waviot.js)
  *   /_sim/outage           the outage switch (outages.js): any endpoint fails on demand
+ *   /waviot/lk/...         WAVIoT personal cabinet, meter data (waviot-cabinet.js, wired by waviot.js)
  * A vendor module may also return `demoEnv` (environment variables with demo credentials for
  * `npm start`); they are merged into `sim.demoEnv`.
  * Used by the tests, the benchmarks and `npm start`. Each vendor module exports
@@ -105,7 +106,7 @@ function accountUrls(sim) {
   return {
     "navien-account": { apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl },
     "nox-account": { apiUrl: sim.nox.apiUrl, packageUrl: sim.nox.packageUrl },
-    "waviot-account": { authUrl: sim.waviot.authUrl },
+    "waviot-account": { authUrl: sim.waviot.authUrl, dataUrl: sim.waviot.dataUrl },
   };
 }
 

@@ -10,6 +10,7 @@
 const crypto = require("node:crypto");
 const http = require("node:http");
 const { sendJson, readBody, FaultSwitches } = require("./util");
+const { createCabinet, DEMO_API_KEY } = require("./waviot-cabinet");
 
 const PREFIX = "/waviot";
 const DEMO_USER = { login: "demo@example.com", password: "demo-waviot-Passw0rd" };
@@ -72,7 +73,7 @@ function create(options = {}) {
   const sim = {
     prefix: PREFIX,
     baseUrl: "",
-    demoEnv: { WAVIOT_LOGIN: DEMO_USER.login, WAVIOT_PASSWORD: DEMO_USER.password },
+    demoEnv: { WAVIOT_LOGIN: DEMO_USER.login, WAVIOT_PASSWORD: DEMO_USER.password, WAVIOT_API_KEY: DEMO_API_KEY },
     /** login → {password, profile, settings, history} */
     users: new Map(),
     /** Seconds a WAVIOT_JWT is valid. */
@@ -91,6 +92,10 @@ function create(options = {}) {
 
     get authUrl() {
       return this.baseUrl + PREFIX;
+    },
+    /** The personal-cabinet API (meter data) of the same simulated server. */
+    get dataUrl() {
+      return this.cabinet.dataUrl;
     },
 
     addUser(login, password) {
@@ -127,6 +132,7 @@ function create(options = {}) {
       this.resetCounters();
       this.tokenLifetime = 3600;
       this.maxSessions = 30;
+      this.cabinet.reset();
     },
     clearFaults() {
       this.faults.clear();
@@ -182,6 +188,7 @@ function create(options = {}) {
     },
 
     async handle(req, res, url) {
+      if (url.pathname.startsWith(this.cabinet.prefix + "/")) return this.cabinet.handle(req, res, url);
       if (url.pathname !== PREFIX + "/") return false;
       const action = url.searchParams.get("action") || "";
       const fault = this.faults.take(action);
@@ -306,8 +313,10 @@ function create(options = {}) {
 
     async close() {
       this.faults.releaseHung();
+      this.cabinet.close();
     },
   };
+  sim.cabinet = createCabinet(sim);
   sim.addUser(DEMO_USER.login, DEMO_USER.password);
   sim.resetCounters();
   return sim;
@@ -351,4 +360,4 @@ async function startReplayServer() {
   };
 }
 
-module.exports = { create, DEMO_USER, PREFIX, mintJwt, historyEntry, startReplayServer };
+module.exports = { create, DEMO_USER, DEMO_API_KEY, PREFIX, mintJwt, historyEntry, startReplayServer };

@@ -10,9 +10,9 @@ const path = require("node:path");
 
 const ROOT = path.join(__dirname, "..", "..");
 const read = (p) => fs.readFileSync(path.join(ROOT, p), "utf8");
-const TYPES = ["waviot-account", "waviot-user", "waviot-history"];
-const DEFAULT_KEYS = { "waviot-account": ["name", "authUrl"], "waviot-user": ["name", "account", "operation"], "waviot-history": ["name", "account", "onlyNew"] };
-const CORE = new Set(["tab", "comment", "inject", "debug", "catch", "split", "template"]);
+const TYPES = ["waviot-account", "waviot-user", "waviot-history", "waviot-meter"];
+const DEFAULT_KEYS = { "waviot-account": ["name", "authUrl"], "waviot-meter": ["name", "account", "operation", "meter", "onlyNew"], "waviot-user": ["name", "account", "operation"], "waviot-history": ["name", "account", "onlyNew"] };
+const CORE = new Set(["tab", "comment", "inject", "debug", "catch", "split", "template", "function"]);
 
 describe("WAVIoT editor files and examples", () => {
   for (const type of TYPES) {
@@ -48,7 +48,7 @@ describe("WAVIoT editor files and examples", () => {
     assert.doesNotMatch(svg, /fill="#(?!fff)/i);
   });
 
-  for (const file of ["WAVIoT - who am I.json", "WAVIoT - alert on a new login.json"]) {
+  for (const file of ["WAVIoT - who am I.json", "WAVIoT - alert on a new login.json", "WAVIoT - daily consumption per tariff.json"]) {
     it(`example "${file}": comment, default authUrl, no credentials, complete nodes, core nodes only, wired ids exist`, () => {
       const flow = JSON.parse(read(`examples/${file}`));
       const ids = new Set(flow.map((n) => n.id));
@@ -58,6 +58,7 @@ describe("WAVIoT editor files and examples", () => {
         assert.equal(n.credentials, undefined);
         if (TYPES.includes(n.type)) for (const key of DEFAULT_KEYS[n.type]) assert.ok(key in n, `${n.id} lacks ${key}`);
         if (n.type === "waviot-account") assert.equal(n.authUrl, "https://auth.waviot.com");
+        if (n.type === "waviot-account" && "dataUrl" in n) assert.equal(n.dataUrl, "https://lk.waviot.ru");
         if (n.account) assert.ok(ids.has(n.account));
         for (const out of n.wires || []) for (const id of out) assert.ok(ids.has(id), `${n.id} → ${id}`);
       }
