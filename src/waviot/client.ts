@@ -106,7 +106,7 @@ export class WaviotClient {
 
   /** Session state for the account's diagnostics (no token, no login). */
   diagnostics(): Record<string, unknown> {
-    return { session: this.session.diagnostics() };
+    return { session: this.session.diagnostics(), meters: this.meters.diagnostics() };
   }
 
   /** Logs out (bounded) and frees the sockets once the logout is over. Never throws. */

@@ -184,7 +184,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
     await load(flow([device()]));
     const res = await helper.request().get("/home-energy/navien/commands").expect(200);
     const { COMMAND_NAMES } = require("../../nodes/lib/navien/commands.js");
-    assert.deepEqual(res.body.commands, ["list", "info", "firmware", ...COMMAND_NAMES.filter((c) => !c.startsWith("tou-"))]);
+    assert.deepEqual(res.body.commands, ["list", "info", "firmware", "diagnostics", ...COMMAND_NAMES.filter((c) => !c.startsWith("tou-"))]);
     const html = require("node:fs").readFileSync(require("node:path").join(__dirname, "../../nodes/navien-device.html"), "utf8");
     assert.ok(!/"air-filter-reset"/.test(html), "no hand-written command list in navien-device.html");
   });

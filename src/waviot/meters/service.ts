@@ -3,6 +3,7 @@
  * `modem`. Discovery is two calls (`tree/get_element` → `data/get_full_element_info`); `readings`,
  * `balance` and `modem` reuse a discovery younger than 10 minutes (one for any number of callers).
  */
+import { maskId } from "../../core/diagnostics.js";
 import type { Deadline } from "../../core/deadline.js";
 import { fail } from "../../core/errors.js";
 import { SingleFlight } from "../../core/single-flight.js";
@@ -49,6 +50,11 @@ export class MeterService {
     private readonly cabinet: Cabinet,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** The meters as last discovered, for the account's diagnostics: ids cut to 4 characters, kind and channel count only. */
+  diagnostics(): Array<Record<string, unknown>> {
+    return (this.home?.meters ?? []).map((m) => ({ id: maskId(m.id), modem: maskId(m.modem), kind: m.kind, channels: m.channels.length }));
+  }
 
   /** Every meter of the home, fresh (two calls; concurrent callers share them). */
   async meters(deadline: Deadline): Promise<Meter[]> {
