@@ -105,6 +105,7 @@ export class NavienAccountClient {
         unit,
         options: this.realtimeOptions,
         findDevice: (mac, deadline) => this.findDevice(mac, deadline),
+        deviceTypeOf: (mac) => this.devices?.list.find((d) => d.mac === mac)?.deviceType,
         credentials: async (timeoutMs, req) => {
           // A broker that refused our credentials, or every 10th failure: sign in again for fresh AWS keys.
           const t =

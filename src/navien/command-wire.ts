@@ -13,6 +13,7 @@ import { fromHalfC, normalizeUnit, type TempUnit } from "./units.js";
 import { rawFlag } from "./features.js";
 import type { InboundKind } from "./inbound.js";
 import { normalizeMac } from "./mac.js";
+import * as topics from "./topics.js";
 
 export interface CommandContext {
   mac: string;
@@ -93,15 +94,15 @@ export function checkContext(c: CommandContext): Ctx {
 }
 
 export function deviceTopic(c: Ctx, suffix: string): string {
-  return `cmd/${c.dt}/navilink-${c.mac}/${suffix}`;
+  return topics.requestTopic(c.dt, c.mac, suffix);
 }
 /** Default response topic (status, info, controls). */
 export function defaultResponseTopic(c: Ctx): string {
-  return `cmd/${c.dt}/navilink-${c.mac}/${c.cid}/res`;
+  return topics.defaultResponseTopic(c.dt, c.mac, c.cid);
 }
 /** Client-specific response topic (query answers). */
-export function clientResponseTopic(c: Ctx, suffix: string): string {
-  return `cmd/${c.dt}/${c.cid}/res/${suffix}`;
+export function clientResponseTopic(c: Ctx, reply: string): string {
+  return topics.clientResponseTopic(c.dt, c.cid, reply);
 }
 
 export function envelope(c: Ctx, topic: string, responseTopic: string, command: number, extra: Record<string, unknown>): Envelope {
@@ -141,7 +142,7 @@ export function built(
 
 /** A `ctrl` "mode" command: `mode`, `param`, `paramStr` (docs/protocol/navien.md §6). */
 export function control(name: CommandName, c: Ctx, command: number, mode: string, param: number[], confirm: StatusPredicate): BuiltCommand {
-  const b = built(name, "control", c, "ctrl", defaultResponseTopic(c), command, { mode, param, paramStr: "" });
+  const b = built(name, "control", c, topics.REQUEST.control, defaultResponseTopic(c), command, { mode, param, paramStr: "" });
   b.accept = confirm;
   return b;
 }

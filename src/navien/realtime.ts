@@ -28,6 +28,8 @@ import type { PublishOptions, PublishPayload } from "./publish-queue.js";
 import { decodeReservations } from "./reservations.js";
 import { DecodedStatus, type StatusUpdate } from "./status-update.js";
 import { decodeStatus } from "./status.js";
+import { NWP500_DEVICE_TYPE } from "./codes.js";
+import { clientResponseFilter, deviceFilter } from "./topics.js";
 import type { NavienDevice } from "./types.js";
 
 /** Features change rarely; cached 30 minutes. */
@@ -62,6 +64,8 @@ export interface RealtimeDeps {
   unit: "F" | "C";
   credentials: CredentialsProvider;
   findDevice: (mac: string, deadline: Deadline) => Promise<NavienDevice>;
+  /** The device's type from the account's device list, when known (its topics are built from it). */
+  deviceTypeOf?: (mac: string) => number | undefined;
   options?: RealtimeOptions;
   /** Makes the connection (default: a NavienMqttConnection); unit tests pass a fake. */
   connect?: (o: NavienMqttOptions) => RealtimeConnection;
@@ -87,7 +91,8 @@ export class NavienRealtime {
   private readonly featuresInFlight = new Map<string, Promise<Record<string, unknown>>>();
   private readonly lastStatus = new Map<string, Record<string, unknown>>();
   private readonly decodedStatus = new LastStatuses();
-  private unsubscribeResponses: (() => void) | undefined;
+  /** Unsubscribers of the client-specific answer subscription, one per device type watched. */
+  private readonly responseSubscriptions = new Map<number, () => void>();
   private closed = false;
   /** Where connection trouble is reported (the config node routes it to the Node-RED log). */
   log: ((level: "debug" | "info" | "warn" | "error", text: MessageRef) => void) | undefined;
@@ -142,9 +147,15 @@ export class NavienRealtime {
    * (docs/protocol/navien.md quirk 29; test/integration/navien-accounts-one-heater.test.js). A few
    * idle device filters cost nothing.
    */
-  watch(mac: string): void {
+  watch(device: string | NavienDevice): void {
+    const mac = typeof device === "string" ? device : device.mac;
     if (this.watched.has(mac)) return;
-    this.watched.set(mac, this.connection.subscribe(`cmd/52/navilink-${mac}/#`, (topic, payload) => this.dispatch(topic, payload)));
+    const type = typeof device === "string" ? (this.deps.deviceTypeOf?.(mac) ?? NWP500_DEVICE_TYPE) : device.deviceType;
+    const conn = this.connection;
+    if (!this.responseSubscriptions.has(type)) {
+      this.responseSubscriptions.set(type, conn.subscribe(clientResponseFilter(type), (topic, payload) => this.dispatch(topic, payload)));
+    }
+    this.watched.set(mac, conn.subscribe(deviceFilter(type, mac), (topic, payload) => this.dispatch(topic, payload)));
   }
 
   /** Publishes a status request (pollers; the answer arrives through onStatus). NOT_CONNECTED after timeoutMs. */
@@ -152,7 +163,7 @@ export class NavienRealtime {
     const ctx = this.context(dev);
     const built = buildCommand("status", undefined, ctx);
     const req: PendingRequest = { mac: dev.mac, answer: built.answer, clientId: "", keepUntil: 0 };
-    this.watch(dev.mac);
+    this.watch(dev);
     try {
       await this.connection.publish(built.topic, (cid) => buildCommand("status", undefined, { ...ctx, clientId: cid }).payload, {
         timeoutMs,
@@ -209,7 +220,8 @@ export class NavienRealtime {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.unsubscribeResponses?.();
+    for (const unsubscribe of this.responseSubscriptions.values()) unsubscribe();
+    this.responseSubscriptions.clear();
     for (const unsubscribe of this.watched.values()) unsubscribe();
     this.watched.clear();
     this.statusListeners.clear();
@@ -235,7 +247,6 @@ export class NavienRealtime {
         log: (level, text) => this.log?.(level, text),
       };
       const conn = this.deps.connect ? this.deps.connect(o) : new NavienMqttConnection(o);
-      this.unsubscribeResponses = conn.subscribe("cmd/52/{clientId}/res/#", (topic, payload) => this.dispatch(topic, payload));
       conn.on("state", (state, detail) => {
         for (const fn of [...this.stateListeners]) this.safely(() => fn(state, detail));
       });
@@ -338,7 +349,7 @@ export class NavienRealtime {
       let answered = false;
       let follower: Follower | undefined;
       let nudge: NodeJS.Timeout | undefined;
-      this.watch(mac);
+      this.watch(dev);
       const finish = (err: Error | undefined, msg?: Inbound) => {
         if (settled) return;
         settled = true;

@@ -56,10 +56,12 @@ function monthUsage(year, month) {
 
 class SimDevice {
   /**
-   * @param {{mac: string, additionalValue: string, serial?: string}} info
+   * @param {{mac: string, additionalValue: string, deviceType?: number, serial?: string}} info
    */
   constructor(info) {
     this.mac = info.mac;
+    /** Its topics are `cmd/<deviceType>/navilink-<mac>/…` (spec §5.1): it hears nothing under another type. */
+    this.deviceType = info.deviceType ?? 52;
     this.additionalValue = info.additionalValue;
     this.status = clone(STATUS);
     this.feature = clone(FEATURE);
@@ -83,11 +85,11 @@ class SimDevice {
   }
 
   get deviceTopic() {
-    return `cmd/52/navilink-${this.mac}`;
+    return `cmd/${this.deviceType}/navilink-${this.mac}`;
   }
 
   base(command) {
-    return { command, deviceType: 52, macAddress: this.mac, additionalValue: this.additionalValue };
+    return { command, deviceType: this.deviceType, macAddress: this.mac, additionalValue: this.additionalValue };
   }
 
   envelope(req, responseTopic, response) {
