@@ -8,6 +8,7 @@ import { fail } from "../core/errors.js";
 import { HttpClient } from "../core/http.js";
 import { NavienApi } from "./api.js";
 import { NavienAuth, type NavienTokens } from "./auth.js";
+import { decodeFirmware, firmwareUpdateRequest, type FirmwareComponent } from "./firmware.js";
 import { NavienRealtime, type RealtimeOptions } from "./realtime.js";
 import type { NavienDevice } from "./types.js";
 
@@ -90,9 +91,19 @@ export class NavienAccountClient {
     return this.api.deviceInfo(dev, this.settings.email, deadline);
   }
 
-  async firmware(mac: string, deadline: Deadline): Promise<Record<string, unknown>> {
+  async firmware(mac: string, deadline: Deadline): Promise<FirmwareComponent[]> {
     const dev = await this.findDevice(mac, deadline);
-    return { ...(await this.api.firmware(dev, this.settings.email, deadline)) };
+    return decodeFirmware(await this.api.firmware(dev, this.settings.email, deadline));
+  }
+
+  /**
+   * `firmware-update`: refused (nothing sent) without the confirmation or for a version the cloud
+   * does not offer for this device now; otherwise committed and confirmed by the device's answer.
+   */
+  async updateFirmware(mac: string, payload: unknown, deadline: Deadline): Promise<unknown> {
+    firmwareUpdateRequest(payload); // the confirmation first: no request at all without it
+    const offered = await this.firmware(mac, deadline);
+    return this.realtime.command(mac, "firmware-update", payload, deadline, { firmware: offered });
   }
 
   /** The MQTT side, created on first use; no connection is opened until a node acquires it. */

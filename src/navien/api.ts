@@ -13,8 +13,8 @@ import type { DeviceEntryWire, FirmwareData, NavienDevice, TouGetData } from "./
 
 /** Documented maximum page size of /device/list. */
 export const PAGE_SIZE = 20;
-/** Guard against a server that never returns a short page. */
-const MAX_PAGES = 50;
+/** Guard against a server that never returns a short page: past it, `list` fails rather than return a part. */
+export const MAX_PAGES = 50;
 
 interface CallOptions {
   body?: Record<string, unknown>;
@@ -70,14 +70,20 @@ export class NavienApi {
       const data = await this.call("POST", "/device/list", { body: { offset: page * PAGE_SIZE, count: PAGE_SIZE, userId } }, deadline);
       const entries = checkDeviceList(data ?? [], message("navien.api.deviceList"));
       out.push(...entries.map(toDevice));
-      if (entries.length < PAGE_SIZE) break;
+      if (entries.length < PAGE_SIZE) return out;
     }
-    return out;
+    throw fail("BAD_RESPONSE", "navien.api.pageCap", { pages: MAX_PAGES, devices: MAX_PAGES * PAGE_SIZE });
   }
 
-  async deviceInfo(dev: { mac: string; additionalValue: string }, userId: string, deadline: Deadline): Promise<Record<string, unknown>> {
+  /** `info`: the device as `list` shows it, plus the answer's other blocks (installer, alarmInfo, descaling, …), the answer under `raw`. */
+  async deviceInfo(dev: NavienDevice, userId: string, deadline: Deadline): Promise<Record<string, unknown>> {
     const data = await this.call("POST", "/device/info", { body: { macAddress: dev.mac, additionalValue: dev.additionalValue, userId } }, deadline);
-    return checkDeviceInfo(data, message("navien.api.deviceInfoRequest"));
+    const info = checkDeviceInfo(data, message("navien.api.deviceInfoRequest"));
+    const { deviceInfo, location, ...extra } = info;
+    // The documented answer may leave out the MAC and additional value: the listed device's stand.
+    const wire = { ...deviceInfo, macAddress: deviceInfo.macAddress || dev.mac, additionalValue: deviceInfo.additionalValue || dev.additionalValue, deviceType: deviceInfo.deviceType ?? dev.deviceType };
+    const device = toDevice({ deviceInfo: wire, location: (location as Record<string, unknown> | null | undefined) ?? dev.location });
+    return { ...extra, ...device, raw: data };
   }
 
   async firmware(dev: { mac: string; additionalValue: string }, userId: string, deadline: Deadline): Promise<FirmwareData> {
@@ -89,7 +95,7 @@ export class NavienApi {
     const data = await this.call(
       "GET",
       "/device/tou",
-      { query: { additionalValue: dev.additionalValue, controllerId, macAddress: dev.mac, userId, userType: "O" } },
+      { query: { additionalValue: dev.additionalValue, controllerId, macAddress: dev.mac, userId, userType: this.auth.userType } },
       deadline,
     );
     return checkTouGet(data, message("navien.api.timeUseRequest"));

@@ -9,7 +9,7 @@ import { HomeEnergyError, fail, toHomeEnergyError } from "../core/errors.js";
 import { HttpClient, joinUrl } from "../core/http.js";
 import { SingleFlight } from "../core/single-flight.js";
 import { checkRefresh, checkSignIn } from "./schemas.js";
-import type { TokenBlock } from "./types.js";
+import type { SignedInUser, TokenBlock } from "./types.js";
 
 export interface NavienTokens {
   accessToken: string;
@@ -54,6 +54,8 @@ export class NavienAuth {
   private closed = false;
   private restoreSource: RestoreSource | undefined;
   private restoring: Promise<void> | undefined;
+  /** Who signed in, from the last sign-in of this object (tokens restored from a store carry none). */
+  private signedIn: SignedInUser | undefined;
 
   constructor(private readonly opts: NavienAuthOptions) {
     this.now = opts.now ?? Date.now;
@@ -131,6 +133,18 @@ export class NavienAuth {
     return this.restoring ?? Promise.resolve();
   }
 
+  /** The user type the TOU endpoints expect: the sign-in's, "O" (owner) only when the sign-in gave none. */
+  get userType(): string {
+    const t = this.signedIn?.userType;
+    return typeof t === "string" && t ? t : "O";
+  }
+
+  /** The signed-in user's name as the sign-in gave it ("" when it gave none). */
+  get userName(): string {
+    const u = this.signedIn;
+    return [u?.userFirstName, u?.userLastName].filter((s) => typeof s === "string" && s.trim()).join(" ").trim();
+  }
+
   get current(): NavienTokens | undefined {
     return this.state;
   }
@@ -197,6 +211,7 @@ export class NavienAuth {
     const data = checkSignIn(env.data, message("navien.auth.signInWhat"));
     const block = (data.token ?? data.tokens) as TokenBlock;
     const next = this.fromBlock(block, undefined, data.userInfo?.userSeq ?? null);
+    this.signedIn = data.userInfo ?? undefined;
     this.backoff.succeeded();
     return this.install(next);
   }

@@ -11,6 +11,7 @@ import { NWP500_DEVICE_TYPE } from "./codes.js";
 import { describe, type CommandName } from "./command-names.js";
 import { fromHalfC, normalizeUnit, type TempUnit } from "./units.js";
 import { rawFlag } from "./features.js";
+import type { FirmwareComponent } from "./firmware.js";
 import type { InboundKind } from "./inbound.js";
 import { normalizeMac } from "./mac.js";
 import * as topics from "./topics.js";
@@ -27,6 +28,8 @@ export interface CommandContext {
   features?: Record<string, unknown>;
   /** The last raw status, for defaults (anti-legionella period, off/vacation reservations). */
   currentStatus?: Record<string, unknown>;
+  /** The firmware the cloud offers for the device (the `firmware` result), for `firmware-update`. */
+  firmware?: readonly FirmwareComponent[];
 }
 
 export interface Envelope {
@@ -74,6 +77,7 @@ export interface Ctx {
   unit: TempUnit;
   features?: Record<string, unknown>;
   status?: Record<string, unknown>;
+  firmware?: readonly FirmwareComponent[];
 }
 
 export function checkContext(c: CommandContext): Ctx {
@@ -90,7 +94,8 @@ export function checkContext(c: CommandContext): Ctx {
   }
   const features = c.features && typeof c.features === "object" ? c.features : undefined;
   const status = c.currentStatus && typeof c.currentStatus === "object" ? c.currentStatus : undefined;
-  return { mac, av, dt, cid: c.clientId, sid: c.sessionId, unit: normalizeUnit(c.unit), features, status };
+  const firmware = Array.isArray(c.firmware) ? c.firmware : undefined;
+  return { mac, av, dt, cid: c.clientId, sid: c.sessionId, unit: normalizeUnit(c.unit), features, status, firmware };
 }
 
 export function deviceTopic(c: Ctx, suffix: string): string {

@@ -34,6 +34,7 @@ import { rawFlag, rawLimits } from "./features.js";
 import { normalizeMac } from "./mac.js";
 import { dhwModeNumber, normalizeName, recircModeNumber } from "./modes.js";
 import { DEFAULT_DHW_MAX_RAW, DEFAULT_DHW_MIN_RAW, encodeReservations, reservationsEqual } from "./reservations.js";
+import { buildMaintenance } from "./maintenance.js";
 import { num } from "./status.js";
 import { encodeTouSchedule, touEqual } from "./tou.js";
 import { eventTopic, REPLY, REQUEST } from "./topics.js";
@@ -267,6 +268,12 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
       return control(cmd, c, CODES.AIR_FILTER_RESET, "air-filter-reset", [], (s) => num(s.airFilterAlarmElapsed) === 0);
     case "recirculation":
       return buildRecirculation(c, payload);
+    case "hot-button":
+    case "smart-diagnostic":
+    case "wifi-reconnect":
+    case "wifi-reset":
+    case "firmware-update":
+      return buildMaintenance(cmd, c, payload);
     case "tou-enable":
       gate(c, cmd, "programReservationUse", message("navien.commands.timeUseScheduling"));
       return control(cmd, c, CODES.TOU_ON, "tou-on", [], (s) => num(s.touStatus) === 1);

@@ -18,7 +18,7 @@ import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, fail, invalidInput } from "../core/errors.js";
 import { message, type MessageRef } from "../core/messages.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
-import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
+import { buildCommand, type BuiltCommand, type CommandContext, type CommandName } from "./commands.js";
 import { LastStatuses } from "./events.js";
 import { decodeFeatures, hasCapabilities } from "./features.js";
 import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
@@ -182,7 +182,7 @@ export class NavienRealtime {
    * Runs one device command end to end and returns its decoded result: validation (nothing is
    * sent for bad input), features for gating and ranges, publish, and the device's answer to it.
    */
-  async command(mac: string, cmd: CommandName, payload: unknown, deadline: Deadline): Promise<unknown> {
+  async command(mac: string, cmd: CommandName, payload: unknown, deadline: Deadline, extra: Pick<CommandContext, "firmware"> = {}): Promise<unknown> {
     const dev = await this.deps.findDevice(mac, deadline);
     const release = this.hold();
     try {
@@ -191,7 +191,7 @@ export class NavienRealtime {
       if (cmd === "reservations" && payload !== undefined && payload !== null && payload !== "") {
         return await this.writeReservations(dev, payload, features ?? {}, deadline);
       }
-      const { built, answer } = await this.exchange(dev, cmd, payload, deadline, features);
+      const { built, answer } = await this.exchange(dev, cmd, payload, deadline, features, extra);
       return built.decode(answer.data, this.unit);
     } finally {
       void release();
@@ -334,8 +334,15 @@ export class NavienRealtime {
     return p;
   }
 
-  private async exchange(dev: NavienDevice, cmd: CommandName, payload: unknown, deadline: Deadline, features?: Record<string, unknown>): Promise<{ built: BuiltCommand; answer: Inbound }> {
-    const ctx = this.context(dev, features);
+  private async exchange(
+    dev: NavienDevice,
+    cmd: CommandName,
+    payload: unknown,
+    deadline: Deadline,
+    features?: Record<string, unknown>,
+    extra: Pick<CommandContext, "firmware"> = {},
+  ): Promise<{ built: BuiltCommand; answer: Inbound }> {
+    const ctx = { ...this.context(dev, features), ...extra };
     const built = buildCommand(cmd, payload, ctx); // validates: INVALID_INPUT before anything is sent
     const wire = (cid: string) => buildCommand(cmd, payload, { ...ctx, clientId: cid }).payload;
     return { built, answer: await this.ask(dev, built, wire, deadline) };

@@ -30,7 +30,7 @@ const tokenBlock = {
 const signInSchema = {
   type: "object",
   properties: {
-    userInfo: { type: ["object", "null"], properties: { userSeq: optNum } },
+    userInfo: { type: ["object", "null"], properties: { userSeq: optNum, userType: optStr, userFirstName: optStr, userLastName: optStr } },
     token: tokenBlock,
     tokens: tokenBlock,
   },
@@ -57,6 +57,16 @@ const deviceEntrySchema = {
   type: "object",
   required: ["deviceInfo"],
   properties: { deviceInfo: deviceInfoSchema, location: { type: ["object", "null"] } },
+};
+
+/** `/device/info`: as a list entry, but the documented example leaves the MAC and additional value out of deviceInfo. */
+const deviceInfoAnswerSchema = {
+  type: "object",
+  required: ["deviceInfo"],
+  properties: {
+    deviceInfo: { ...deviceInfoSchema, required: [] },
+    location: { type: ["object", "null"] },
+  },
 };
 
 const firmwareSchema = {
@@ -115,6 +125,6 @@ const touGetSchema = {
 export const checkSignIn = compileChecker<SignInData>(signInSchema, "Navien");
 export const checkRefresh = compileChecker<RefreshData>(refreshSchema, "Navien");
 export const checkDeviceList = compileChecker<DeviceEntryWire[]>({ type: "array", items: deviceEntrySchema }, "Navien");
-export const checkDeviceInfo = compileChecker<{ deviceInfo: DeviceInfoWire } & Record<string, unknown>>(deviceEntrySchema, "Navien");
+export const checkDeviceInfo = compileChecker<{ deviceInfo: Partial<DeviceInfoWire> } & Record<string, unknown>>(deviceInfoAnswerSchema, "Navien");
 export const checkFirmware = compileChecker<FirmwareData>(firmwareSchema, "Navien");
 export const checkTouGet = compileChecker<TouGetData>(touGetSchema, "Navien");

@@ -11,8 +11,17 @@ export interface TokenBlock {
   authorizationExpiresIn?: number | null;
 }
 
+/** Who signed in (`userInfo` of the sign-in answer). */
+export interface SignedInUser {
+  userSeq?: number | null;
+  /** "O" (owner) is the value other endpoints expect in `userType`. */
+  userType?: string | null;
+  userFirstName?: string | null;
+  userLastName?: string | null;
+}
+
 export interface SignInData {
-  userInfo?: { userSeq?: number | null } | null;
+  userInfo?: SignedInUser | null;
   token?: TokenBlock;
   tokens?: TokenBlock;
 }

@@ -28,6 +28,13 @@ const URL_OPTS: UrlOptions = {
   urlWhat: message("navien.navienAccount.navienApiUrl"),
 };
 
+/** `jane.doe@example.com` → `j***@example.com`: enough to recognise the account, not to read the address. */
+function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return "***";
+  return `${email[0]}***${email.slice(at)}`;
+}
+
 export = function (RED: NodeAPI) {
   function NavienAccount(this: NavienAccountNode, def: NavienAccountDef) {
     RED.nodes.createNode(this, def);
@@ -120,7 +127,8 @@ export = function (RED: NodeAPI) {
     const client = new NavienAccountClient({ apiUrl: target.url, mqttUrl: "", region: "", unit: "F", email, password });
     try {
       const devices = await client.listDevices(new Deadline(15_000));
-      return { devices: devices.length };
+      // Who is signed in, so the user sees it is the right account: the name and a masked e-mail, nothing secret.
+      return { devices: devices.length, user: { name: client.auth.userName, email: maskEmail(email) } };
     } finally {
       uses(...client.secrets());
       client.close();

@@ -56,7 +56,8 @@ export = function (RED: NodeAPI) {
         return { status: nodeText(RED, message("navien.statusText.firmware", { mac })) };
       }
       const name = commandName(command);
-      const result = await user.realtime(client).command(mac, name, msg.payload, deadline);
+      const rt = user.realtime(client);
+      const result = name === "firmware-update" ? await client.updateFirmware(mac, msg.payload, deadline) : await rt.command(mac, name, msg.payload, deadline);
       msg.payload = result;
       const r = result as Record<string, unknown>;
       if (name === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: nodeText(RED, message("navien.statusText.setPoint", { value: r.dhwTemperatureSetting, unit })) };

@@ -82,6 +82,12 @@ class SimDevice {
     /** Every request seen: {topic, request, clientId, at (received, ms), answerAt (ms the answer is due)}. */
     this.requests = [];
     this.controls = [];
+    /** What the smart diagnostic finds (its status field `smartDiagnostic`; 0 = nothing). */
+    this.diagnosticResult = 0;
+    /** Firmware commits received (`commitOta` objects, spec §11.10). */
+    this.otaCommits = [];
+    /** Wi-Fi reconnects and resets received. */
+    this.wifi = { reconnects: 0, resets: 0 };
   }
 
   get deviceTopic() {
@@ -211,6 +217,11 @@ class SimDevice {
     const s = this.status;
     const p = Array.isArray(r.param) ? r.param : [];
     this.controls.push({ mode: r.mode, param: p });
+    if (r.command === 33554442 && r.commitOta && typeof r.commitOta === "object") {
+      // OTA commit (no mode): the unit would reboot into the new version.
+      this.otaCommits.push(clone(r.commitOta));
+      return;
+    }
     switch (r.mode) {
       case "power-off":
         if (s.dhwOperationSetting !== 6) this.lastMode = s.dhwOperationSetting;
@@ -276,7 +287,13 @@ class SimDevice {
         s.airFilterAlarmElapsed = 0;
         break;
       case "smart-diagnostic":
-        s.smartDiagnostic = 0;
+        s.smartDiagnostic = this.diagnosticResult;
+        break;
+      case "wifi-reconnect":
+        this.wifi.reconnects += 1;
+        break;
+      case "wifi-reset":
+        this.wifi.resets += 1;
         break;
       default:
         break;

@@ -29,6 +29,8 @@ function create(options = {}) {
     users: new Map([[DEMO_USER.email, DEMO_USER.password], ["user@example.com", "correct-horse"]]),
     tokenLifetime: options.tokenLifetime ?? 3600,
     awsLifetime: options.awsLifetime ?? 3600,
+    /** The user type sign-in reports; GET /device/tou wants exactly this one back. */
+    userType: "O",
     /** Put 401s inside HTTP 200 envelopes (a documented server quirk). */
     unauthorizedIn200: false,
     /** Include new AWS credentials in refresh answers (seed shape B). */
@@ -41,6 +43,8 @@ function create(options = {}) {
     /** AWS credentials issued: accessKeyId → {secretKey, sessionToken, expiresAt}. */
     awsCredentials: new Map(),
     faults: new FaultSwitches("path"),
+    /** A firmware the cloud has downloaded for every device, offered for commit: {swCode, version} or null. */
+    firmwareOffer: null,
 
     get apiUrl() {
       return this.baseUrl + PREFIX;
@@ -140,14 +144,20 @@ function create(options = {}) {
           this.counters.firmware += 1;
           const dev = this.devices.find((d) => d.deviceInfo.macAddress === body.macAddress);
           if (!dev) return sendJson(res, 200, { code: 404, msg: "NOT_FOUND", data: null }), true;
-          const firmwares = fwVec.data.firmwares.map((f) => ({ ...f, macAddress: dev.deviceInfo.macAddress, additionalValue: dev.deviceInfo.additionalValue }));
+          const offer = this.firmwareOffer;
+          const firmwares = fwVec.data.firmwares.map((f) => ({
+            ...f,
+            macAddress: dev.deviceInfo.macAddress,
+            additionalValue: dev.deviceInfo.additionalValue,
+            ...(offer && offer.swCode === f.curSwCode ? { downloadedVersion: offer.version } : {}),
+          }));
           return sendJson(res, 200, { ...fwVec, data: { firmwares } }), true;
         }
         case "GET /device/tou": {
           this.counters.tou += 1;
           const q = url.searchParams;
           const dev = this.devices.find((d) => d.deviceInfo.macAddress === q.get("macAddress"));
-          if (!dev || !q.get("controllerId") || q.get("userType") !== "O") return sendJson(res, 200, { code: 400, msg: "BAD_PARAMETER", data: null }), true;
+          if (!dev || !q.get("controllerId") || q.get("userType") !== this.userType) return sendJson(res, 200, { code: 400, msg: "BAD_PARAMETER", data: null }), true;
           const data = JSON.parse(JSON.stringify(touVec.data));
           data.touInfo.controllerId = q.get("controllerId");
           return sendJson(res, 200, { ...touVec, data }), true;
@@ -182,6 +192,7 @@ function create(options = {}) {
       const pw = this.users.get(body.userId);
       if (!pw || pw !== body.password) return sendJson(res, 401, { code: 401, msg: "Invalid credentials" });
       const data = JSON.parse(JSON.stringify(signIn.data));
+      data.userInfo.userType = this.userType;
       data.token = this.issueTokens(body.userId, true);
       sendJson(res, 200, { code: 200, msg: "SUCCESS", data });
     },
