@@ -5,9 +5,13 @@
 import { createHash } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { fail } from "../core/errors.js";
-import { HttpClient } from "../core/http.js";
+import { checkHttpUrl, HttpClient } from "../core/http.js";
+import { message } from "../core/messages.js";
 import { NavienApi } from "./api.js";
 import { NavienAuth, type NavienTokens } from "./auth.js";
+import type { RatePlanSummary } from "./openei.js";
+import type { TouPlan } from "./tou.js";
+import { applyPlan, listPlans, type TouPlanDeps } from "./tou-plans.js";
 import { decodeFirmware, firmwareUpdateRequest, type FirmwareComponent } from "./firmware.js";
 import { NavienRealtime, type RealtimeOptions } from "./realtime.js";
 import type { NavienDevice } from "./types.js";
@@ -19,7 +23,12 @@ export interface NavienAccountSettings {
   unit: "F" | "C";
   email: string;
   password: string;
+  /** OpenEI (utility-rate database) for the TOU plans; blank key = plans/apply refused. */
+  openeiUrl?: string;
+  openeiKey?: string;
 }
+
+export const OPENEI_DEFAULT_URL = "https://api.openei.org";
 
 const DEVICE_CACHE_MS = 5 * 60_000;
 
@@ -51,11 +60,34 @@ export class NavienAccountClient {
 
   /** Identity of the settings: a redeploy with the same fingerprint keeps this client. */
   static fingerprint(s: NavienAccountSettings): string {
-    return createHash("sha256").update(JSON.stringify([s.apiUrl, s.mqttUrl, s.region, s.unit, s.email, s.password])).digest("hex");
+    return createHash("sha256").update(JSON.stringify([s.apiUrl, s.mqttUrl, s.region, s.unit, s.email, s.password, s.openeiUrl ?? "", s.openeiKey ?? ""])).digest("hex");
   }
 
   secrets(): string[] {
-    return this.auth.secrets();
+    const key = this.settings.openeiKey;
+    return key ? [...this.auth.secrets(), key] : this.auth.secrets();
+  }
+
+  /** `navien-tou` `plans`: the residential rate plans OpenEI offers at a ZIP code. */
+  touPlans(payload: unknown, deadline: Deadline): Promise<RatePlanSummary[]> {
+    return listPlans(this.touPlanDeps(), payload, deadline);
+  }
+
+  /** `navien-tou` `apply`: an OpenEI plan converted, applied, read back (and TOU turned on with `enable`). */
+  applyTouPlan(mac: string, payload: unknown, deadline: Deadline): Promise<TouPlan> {
+    return applyPlan(this.touPlanDeps(), mac, payload, deadline);
+  }
+
+  private touPlanDeps(): TouPlanDeps {
+    return {
+      http: this.http,
+      api: this.api,
+      openei: { url: this.settings.openeiUrl || OPENEI_DEFAULT_URL, key: this.settings.openeiKey ?? "" },
+      checkUrl: () => checkHttpUrl(this.settings.openeiUrl || OPENEI_DEFAULT_URL, message("navien.navienAccount.openeiUrl")),
+      email: this.settings.email,
+      findDevice: (mac, deadline) => this.findDevice(mac, deadline),
+      realtime: this.realtime,
+    };
   }
 
   /** Every device of the account (one REST listing at a time, shared by concurrent callers). */

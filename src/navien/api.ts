@@ -8,8 +8,8 @@ import { Deadline } from "../core/deadline.js";
 import { fail } from "../core/errors.js";
 import { HttpClient, joinUrl, type HttpMethod } from "../core/http.js";
 import type { NavienAuth } from "./auth.js";
-import { checkDeviceInfo, checkDeviceList, checkFirmware, checkTouGet } from "./schemas.js";
-import type { DeviceEntryWire, FirmwareData, NavienDevice, TouGetData } from "./types.js";
+import { checkDeviceInfo, checkDeviceList, checkFirmware, checkTouConvert, checkTouGet } from "./schemas.js";
+import type { ConvertedTou, DeviceEntryWire, FirmwareData, NavienDevice, TouGetData } from "./types.js";
 
 /** Documented maximum page size of /device/list. */
 export const PAGE_SIZE = 20;
@@ -99,6 +99,36 @@ export class NavienApi {
       deadline,
     );
     return checkTouGet(data, message("navien.api.timeUseRequest"));
+  }
+
+  /** `POST /device/tou/convert`: an OpenEI plan (utility rates version 7) in the device's TOU format. */
+  async touConvert(openEiPlan: Record<string, unknown>, userId: string, deadline: Deadline): Promise<ConvertedTou> {
+    const body = { sourceData: [openEiPlan], sourceType: "openei", sourceVersion: 7, userId, userType: this.auth.userType };
+    const data = checkTouConvert(await this.call("POST", "/device/tou/convert", { body }, deadline), message("navien.api.touConvertRequest"));
+    if (!data.touInfo.length) throw fail("BAD_RESPONSE", "navien.api.touConvertEmpty");
+    return data.touInfo[0];
+  }
+
+  /** `PUT /device/tou`: applies a converted plan to the device (the cloud delivers it). */
+  async touPut(
+    dev: { mac: string; additionalValue: string },
+    plan: { source: Record<string, unknown>; converted: ConvertedTou; zipCode: string; registerPath: string },
+    userId: string,
+    deadline: Deadline,
+  ): Promise<void> {
+    const { source, converted, zipCode, registerPath } = plan;
+    const body = {
+      additionalValue: dev.additionalValue,
+      macAddress: dev.mac,
+      registerPath,
+      sourceData: source,
+      sourceType: "openei",
+      touInfo: { name: converted.name, schedule: converted.schedule, utility: converted.utility, zipCode },
+      userId,
+      userType: this.auth.userType,
+      zipCode,
+    };
+    await this.call("PUT", "/device/tou", { body }, deadline);
   }
 }
 

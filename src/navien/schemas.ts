@@ -1,6 +1,6 @@
 /** JSON schemas of the Navien REST answers we rely on (docs/protocol/navien.md §2), compiled once at load. */
 import { compileChecker } from "../core/schema.js";
-import type { DeviceInfoWire, DeviceEntryWire, SignInData, RefreshData, FirmwareData, TouGetData } from "./types.js";
+import type { ConvertedTou, DeviceInfoWire, DeviceEntryWire, SignInData, RefreshData, FirmwareData, TouGetData } from "./types.js";
 
 const str = { type: "string" };
 const num = { type: "number" };
@@ -127,4 +127,16 @@ export const checkRefresh = compileChecker<RefreshData>(refreshSchema, "Navien")
 export const checkDeviceList = compileChecker<DeviceEntryWire[]>({ type: "array", items: deviceEntrySchema }, "Navien");
 export const checkDeviceInfo = compileChecker<{ deviceInfo: Partial<DeviceInfoWire> } & Record<string, unknown>>(deviceInfoAnswerSchema, "Navien");
 export const checkFirmware = compileChecker<FirmwareData>(firmwareSchema, "Navien");
+const touConvertSchema = {
+  type: "object",
+  required: ["touInfo"],
+  properties: {
+    touInfo: {
+      type: "array",
+      items: { type: "object", required: ["schedule"], properties: { utility: optStr, name: optStr, schedule: touGetSchema.properties.touInfo.properties.schedule } },
+    },
+  },
+};
+
+export const checkTouConvert = compileChecker<{ touInfo: ConvertedTou[] }>(touConvertSchema, "Navien");
 export const checkTouGet = compileChecker<TouGetData>(touGetSchema, "Navien");

@@ -71,6 +71,13 @@ export interface TouGetData {
   };
 }
 
+/** One plan of the `POST /device/tou/convert` answer (`touInfo[]`). */
+export interface ConvertedTou {
+  utility?: string;
+  name?: string;
+  schedule: TouGetData["touInfo"]["schedule"];
+}
+
 /** A device as `list` emits it (contract "Shapes of results"). */
 export interface NavienDevice {
   mac: string;

@@ -42,7 +42,7 @@ export = function (RED: NodeAPI) {
     node.users = {};
     node.unit = def.unit === "C" ? "C" : "F";
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
-    const creds = (node.credentials ?? {}) as { email?: string; password?: string };
+    const creds = (node.credentials ?? {}) as { email?: string; password?: string; openeiKey?: string };
     const email = envFallback(creds.email, "NAVIEN_EMAIL");
     const password = envFallback(creds.password, "NAVIEN_PASSWORD");
     try {
@@ -58,6 +58,9 @@ export = function (RED: NodeAPI) {
         unit: node.unit,
         email,
         password,
+        // Checked when a TOU plan needs it: a bad OpenEI URL must not stop the rest of the account.
+        openeiUrl: typeof def.openeiUrl === "string" ? def.openeiUrl.trim() : "",
+        openeiKey: envFallback(creds.openeiKey, "OPENEI_API_KEY"),
       };
       node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings, realtimeOptions(RED)));
       node.configError = undefined;
@@ -147,6 +150,6 @@ export = function (RED: NodeAPI) {
   });
 
   RED.nodes.registerType("navien-account", NavienAccount as any, {
-    credentials: { email: { type: "text" }, password: { type: "password" } },
+    credentials: { email: { type: "text" }, password: { type: "password" }, openeiKey: { type: "password" } },
   });
 };
