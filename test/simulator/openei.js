@@ -40,6 +40,7 @@ function create() {
     prefix: "/openei",
     baseUrl: "",
     apiKey: DEMO_KEY,
+    demoEnv: { OPENEI_API_KEY: DEMO_KEY },
     /** Every request: {query} (tests check what was asked and that the key went only here). */
     requests: [],
     get url() {
