@@ -8,7 +8,7 @@
  */
 import { message } from "../core/messages.js";
 import { invalidInput } from "../core/errors.js";
-import { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
+import { CODES } from "./codes.js";
 import { commandName, describe, type CommandName } from "./command-names.js";
 import {
   ANY_STATUS,
@@ -31,16 +31,16 @@ import {
   type Ctx,
 } from "./command-wire.js";
 import { rawFlag, rawLimits } from "./features.js";
-import { normalizeMac } from "./mac.js";
 import { dhwModeNumber, normalizeName, recircModeNumber } from "./modes.js";
 import { DEFAULT_DHW_MAX_RAW, DEFAULT_DHW_MIN_RAW, encodeReservations, reservationsEqual } from "./reservations.js";
 import { buildMaintenance } from "./maintenance.js";
 import { num } from "./status.js";
 import { encodeTouSchedule, touEqual } from "./tou.js";
-import { eventTopic, REPLY, REQUEST } from "./topics.js";
+import { REPLY, REQUEST } from "./topics.js";
 import { toRawHalfC } from "./units.js";
 
 export { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
+export { buildAppConnectionEvent } from "./app-connection.js";
 export type { CommandKind } from "./answers.js";
 export { COMMAND_NAMES, commandName, type CommandName } from "./command-names.js";
 export type { BuiltCommand, CommandContext, Envelope, StatusPredicate } from "./command-wire.js";
@@ -285,22 +285,4 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
     case "tou-write":
       return buildTouWrite(c, payload);
   }
-}
-
-/**
- * The optional app-connection event (docs/protocol/navien.md §7): `{clientID, timestamp}` on
- * `evt/52/navilink-MAC/app-connection`, timestamp in UTC with microseconds and `Z`.
- */
-export function buildAppConnectionEvent(
-  ctx: Pick<CommandContext, "mac" | "clientId" | "deviceType">,
-  now: Date = new Date(),
-): { topic: string; qos: 1; payload: { clientID: string; timestamp: string } } {
-  const mac = normalizeMac(ctx.mac);
-  const iso = now.toISOString(); // 2026-01-15T12:00:00.123Z
-  const timestamp = `${iso.slice(0, 23)}000Z`;
-  return {
-    topic: eventTopic(ctx.deviceType ?? NWP500_DEVICE_TYPE, mac, "app-connection"),
-    qos: 1,
-    payload: { clientID: ctx.clientId, timestamp },
-  };
 }
