@@ -6,7 +6,7 @@
  * ones are refused unless the payload names them in `confirm`.
  */
 import { invalidInput } from "../core/errors.js";
-import { message } from "../core/messages.js";
+import { message, type MessageRef } from "../core/messages.js";
 import { CODES } from "./codes.js";
 import { ANY_STATUS, built, control, defaultResponseTopic, gate, type BuiltCommand, type Ctx } from "./command-wire.js";
 import { firmwareUpdateRequest } from "./firmware.js";
@@ -18,6 +18,22 @@ export type MaintenanceCommand = (typeof MAINTENANCE_COMMANDS)[number];
 /** `wifi-reset` erases the heater's Wi-Fi credentials (re-provisioning with the app needed). */
 function confirmed(p: unknown, word: string): boolean {
   return !!p && typeof p === "object" && !Array.isArray(p) && (p as Record<string, unknown>).confirm === word;
+}
+
+/** The node status after a maintenance command that has more to say than the heater's state. */
+export function maintenanceStatus(name: string, result: unknown): MessageRef | undefined {
+  switch (name) {
+    case "smart-diagnostic": {
+      const v = result && typeof result === "object" ? (result as Record<string, unknown>).smartDiagnostic : undefined;
+      return message("navien.statusText.diagnostic", { value: typeof v === "number" ? v : "?" });
+    }
+    case "firmware-update":
+      return message("navien.statusText.firmwareCommitted");
+    case "wifi-reset":
+      return message("navien.statusText.wifiReset");
+    default:
+      return undefined;
+  }
 }
 
 export function buildMaintenance(name: MaintenanceCommand, c: Ctx, p: unknown): BuiltCommand {

@@ -64,10 +64,13 @@ describe(`Navien maintenance commands and REST shapes (Node-RED ${runtimeVersion
 
   it("wifi-reconnect, smart-diagnostic and hot-button publish their control and resolve with the device's answering status", async () => {
     const { run, errors } = await load();
+    const statuses = [];
+    helper.getNode("dev").on("call:status", (c) => statuses.push(c.args[0]));
     device.diagnosticResult = 7;
     const diag = await run({ command: "smart-diagnostic" });
     assert.equal(errors.length, 0, JSON.stringify(errors.map((e) => e.error)));
     assert.equal(diag.payload.smartDiagnostic, 7, "the status carrying the diagnostic's result");
+    assert.ok(statuses.some((s) => s.fill === "green" && /result 7/.test(s.text)), JSON.stringify(statuses));
     await run({ command: "wifi-reconnect" });
     await run({ command: "hot-button" });
     assert.equal(errors.length, 0, JSON.stringify(errors.map((e) => e.error)));
