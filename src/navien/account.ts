@@ -5,12 +5,17 @@
 import { createHash } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { fail, toHomeEnergyError } from "../core/errors.js";
-import { HttpClient } from "../core/http.js";
+import { checkHttpUrl, HttpClient } from "../core/http.js";
+import { message } from "../core/messages.js";
 import { isoOrNull, maskId } from "../core/diagnostics.js";
 import { isPausedError } from "../core/pause.js";
 import { within } from "../core/bounded.js";
 import { NavienApi } from "./api.js";
 import { NavienAuth, type NavienTokens } from "./auth.js";
+import type { RatePlanSummary } from "./openei.js";
+import type { TouPlan } from "./tou.js";
+import { applyPlan, listPlans, type TouPlanDeps } from "./tou-plans.js";
+import { decodeFirmware, firmwareUpdateRequest, type FirmwareComponent } from "./firmware.js";
 import { NavienRealtime, type RealtimeOptions } from "./realtime.js";
 import type { NavienDevice } from "./types.js";
 
@@ -21,7 +26,12 @@ export interface NavienAccountSettings {
   unit: "F" | "C";
   email: string;
   password: string;
+  /** OpenEI (utility-rate database) for the TOU plans; blank key = plans/apply refused. */
+  openeiUrl?: string;
+  openeiKey?: string;
 }
+
+export const OPENEI_DEFAULT_URL = "https://api.openei.org";
 
 const DEVICE_CACHE_MS = 5 * 60_000;
 /** An empty or failed device list is asked again at most this often (CONTRACT.md, "When a cloud fails"). */
@@ -66,11 +76,34 @@ export class NavienAccountClient {
 
   /** Identity of the settings: a redeploy with the same fingerprint keeps this client. */
   static fingerprint(s: NavienAccountSettings): string {
-    return createHash("sha256").update(JSON.stringify([s.apiUrl, s.mqttUrl, s.region, s.unit, s.email, s.password])).digest("hex");
+    return createHash("sha256").update(JSON.stringify([s.apiUrl, s.mqttUrl, s.region, s.unit, s.email, s.password, s.openeiUrl ?? "", s.openeiKey ?? ""])).digest("hex");
   }
 
   secrets(): string[] {
-    return this.auth.secrets();
+    const key = this.settings.openeiKey;
+    return key ? [...this.auth.secrets(), key] : this.auth.secrets();
+  }
+
+  /** `navien-tou` `plans`: the residential rate plans OpenEI offers at a ZIP code. */
+  touPlans(payload: unknown, deadline: Deadline): Promise<RatePlanSummary[]> {
+    return listPlans(this.touPlanDeps(), payload, deadline);
+  }
+
+  /** `navien-tou` `apply`: an OpenEI plan converted, applied, read back (and TOU turned on with `enable`). */
+  applyTouPlan(mac: string, payload: unknown, deadline: Deadline): Promise<TouPlan> {
+    return applyPlan(this.touPlanDeps(), mac, payload, deadline);
+  }
+
+  private touPlanDeps(): TouPlanDeps {
+    return {
+      http: this.http,
+      api: this.api,
+      openei: { url: this.settings.openeiUrl || OPENEI_DEFAULT_URL, key: this.settings.openeiKey ?? "" },
+      checkUrl: () => checkHttpUrl(this.settings.openeiUrl || OPENEI_DEFAULT_URL, message("navien.navienAccount.openeiUrl")),
+      email: this.settings.email,
+      findDevice: (mac, deadline) => this.findDevice(mac, deadline),
+      realtime: this.realtime,
+    };
   }
 
   /**
@@ -127,9 +160,19 @@ export class NavienAccountClient {
     return this.api.deviceInfo(dev, this.settings.email, deadline);
   }
 
-  async firmware(mac: string, deadline: Deadline): Promise<Record<string, unknown>> {
+  async firmware(mac: string, deadline: Deadline): Promise<FirmwareComponent[]> {
     const dev = await this.findDevice(mac, deadline);
-    return { ...(await this.api.firmware(dev, this.settings.email, deadline)) };
+    return decodeFirmware(await this.api.firmware(dev, this.settings.email, deadline));
+  }
+
+  /**
+   * `firmware-update`: refused (nothing sent) without the confirmation or for a version the cloud
+   * does not offer for this device now; otherwise committed and confirmed by the device's answer.
+   */
+  async updateFirmware(mac: string, payload: unknown, deadline: Deadline): Promise<unknown> {
+    firmwareUpdateRequest(payload); // the confirmation first: no request at all without it
+    const offered = await this.firmware(mac, deadline);
+    return this.realtime.command(mac, "firmware-update", payload, deadline, { firmware: offered });
   }
 
   /** The MQTT side, created on first use; no connection is opened until a node acquires it. */
@@ -142,6 +185,7 @@ export class NavienAccountClient {
         unit,
         options: this.realtimeOptions,
         findDevice: (mac, deadline) => this.findDevice(mac, deadline),
+        deviceTypeOf: (mac) => this.devices?.list.find((d) => d.mac === mac)?.deviceType,
         credentials: async (timeoutMs, req) => {
           // A broker that refused our credentials (at once, or every 10th such refusal): sign in again for fresh AWS keys.
           const t =

@@ -8,13 +8,13 @@ import { Deadline } from "../core/deadline.js";
 import { fail } from "../core/errors.js";
 import { HttpClient, joinUrl, type HttpMethod } from "../core/http.js";
 import type { NavienAuth } from "./auth.js";
-import { checkDeviceInfo, checkDeviceList, checkFirmware, checkTouGet } from "./schemas.js";
-import type { DeviceEntryWire, FirmwareData, NavienDevice, TouGetData } from "./types.js";
+import { checkDeviceInfo, checkDeviceList, checkFirmware, checkTouConvert, checkTouGet } from "./schemas.js";
+import type { ConvertedTou, DeviceEntryWire, FirmwareData, NavienDevice, TouGetData } from "./types.js";
 
 /** Documented maximum page size of /device/list. */
 export const PAGE_SIZE = 20;
-/** Guard against a server that never returns a short page. */
-const MAX_PAGES = 50;
+/** Guard against a server that never returns a short page: past it, `list` fails rather than return a part. */
+export const MAX_PAGES = 50;
 
 interface CallOptions {
   body?: Record<string, unknown>;
@@ -70,14 +70,20 @@ export class NavienApi {
       const data = await this.call("POST", "/device/list", { body: { offset: page * PAGE_SIZE, count: PAGE_SIZE, userId } }, deadline);
       const entries = checkDeviceList(data ?? [], message("navien.api.deviceList"));
       out.push(...entries.map(toDevice));
-      if (entries.length < PAGE_SIZE) break;
+      if (entries.length < PAGE_SIZE) return out;
     }
-    return out;
+    throw fail("BAD_RESPONSE", "navien.api.pageCap", { pages: MAX_PAGES, devices: MAX_PAGES * PAGE_SIZE });
   }
 
-  async deviceInfo(dev: { mac: string; additionalValue: string }, userId: string, deadline: Deadline): Promise<Record<string, unknown>> {
+  /** `info`: the device as `list` shows it, plus the answer's other blocks (installer, alarmInfo, descaling, …), the answer under `raw`. */
+  async deviceInfo(dev: NavienDevice, userId: string, deadline: Deadline): Promise<Record<string, unknown>> {
     const data = await this.call("POST", "/device/info", { body: { macAddress: dev.mac, additionalValue: dev.additionalValue, userId } }, deadline);
-    return checkDeviceInfo(data, message("navien.api.deviceInfoRequest"));
+    const info = checkDeviceInfo(data, message("navien.api.deviceInfoRequest"));
+    const { deviceInfo, location, ...extra } = info;
+    // The documented answer may leave out the MAC and additional value: the listed device's stand.
+    const wire = { ...deviceInfo, macAddress: deviceInfo.macAddress || dev.mac, additionalValue: deviceInfo.additionalValue || dev.additionalValue, deviceType: deviceInfo.deviceType ?? dev.deviceType };
+    const device = toDevice({ deviceInfo: wire, location: (location as Record<string, unknown> | null | undefined) ?? dev.location });
+    return { ...extra, ...device, raw: data };
   }
 
   async firmware(dev: { mac: string; additionalValue: string }, userId: string, deadline: Deadline): Promise<FirmwareData> {
@@ -89,10 +95,40 @@ export class NavienApi {
     const data = await this.call(
       "GET",
       "/device/tou",
-      { query: { additionalValue: dev.additionalValue, controllerId, macAddress: dev.mac, userId, userType: "O" } },
+      { query: { additionalValue: dev.additionalValue, controllerId, macAddress: dev.mac, userId, userType: this.auth.userType } },
       deadline,
     );
     return checkTouGet(data, message("navien.api.timeUseRequest"));
+  }
+
+  /** `POST /device/tou/convert`: an OpenEI plan (utility rates version 7) in the device's TOU format. */
+  async touConvert(openEiPlan: Record<string, unknown>, userId: string, deadline: Deadline): Promise<ConvertedTou> {
+    const body = { sourceData: [openEiPlan], sourceType: "openei", sourceVersion: 7, userId, userType: this.auth.userType };
+    const data = checkTouConvert(await this.call("POST", "/device/tou/convert", { body }, deadline), message("navien.api.touConvertRequest"));
+    if (!data.touInfo.length) throw fail("BAD_RESPONSE", "navien.api.touConvertEmpty");
+    return data.touInfo[0];
+  }
+
+  /** `PUT /device/tou`: applies a converted plan to the device (the cloud delivers it). */
+  async touPut(
+    dev: { mac: string; additionalValue: string },
+    plan: { source: Record<string, unknown>; converted: ConvertedTou; zipCode: string; registerPath: string },
+    userId: string,
+    deadline: Deadline,
+  ): Promise<void> {
+    const { source, converted, zipCode, registerPath } = plan;
+    const body = {
+      additionalValue: dev.additionalValue,
+      macAddress: dev.mac,
+      registerPath,
+      sourceData: source,
+      sourceType: "openei",
+      touInfo: { name: converted.name, schedule: converted.schedule, utility: converted.utility, zipCode },
+      userId,
+      userType: this.auth.userType,
+      zipCode,
+    };
+    await this.call("PUT", "/device/tou", { body }, deadline);
   }
 }
 

@@ -11,7 +11,7 @@ import { isPausedError } from "../core/pause.js";
 import { within } from "../core/bounded.js";
 import { SingleFlight } from "../core/single-flight.js";
 import { checkRefresh, checkSignIn } from "./schemas.js";
-import type { TokenBlock } from "./types.js";
+import type { SignedInUser, TokenBlock } from "./types.js";
 
 export interface NavienTokens {
   accessToken: string;
@@ -61,6 +61,8 @@ export class NavienAuth {
   private restoring: Promise<void> | undefined;
   /** Attempts since the account was created (diagnostics). */
   readonly counts = { signIns: 0, refreshes: 0 };
+  /** Who signed in, from the last sign-in of this object (tokens restored from a store carry none). */
+  private signedIn: SignedInUser | undefined;
 
   constructor(private readonly opts: NavienAuthOptions) {
     this.now = opts.now ?? Date.now;
@@ -139,6 +141,18 @@ export class NavienAuth {
     return this.restoring ?? Promise.resolve();
   }
 
+  /** The user type the TOU endpoints expect: the sign-in's, "O" (owner) only when the sign-in gave none. */
+  get userType(): string {
+    const t = this.signedIn?.userType;
+    return typeof t === "string" && t ? t : "O";
+  }
+
+  /** The signed-in user's name as the sign-in gave it ("" when it gave none). */
+  get userName(): string {
+    const u = this.signedIn;
+    return [u?.userFirstName, u?.userLastName].filter((s) => typeof s === "string" && s.trim()).join(" ").trim();
+  }
+
   get current(): NavienTokens | undefined {
     return this.state;
   }
@@ -208,6 +222,7 @@ export class NavienAuth {
     const data = checkSignIn(env.data, message("navien.auth.signInWhat"));
     const block = (data.token ?? data.tokens) as TokenBlock;
     const next = this.fromBlock(block, undefined, data.userInfo?.userSeq ?? null);
+    this.signedIn = data.userInfo ?? undefined;
     this.backoff.succeeded();
     return this.install(next);
   }

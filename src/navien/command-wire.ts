@@ -11,8 +11,10 @@ import { NWP500_DEVICE_TYPE } from "./codes.js";
 import { describe, type CommandName } from "./command-names.js";
 import { fromHalfC, normalizeUnit, type TempUnit } from "./units.js";
 import { rawFlag } from "./features.js";
+import type { FirmwareComponent } from "./firmware.js";
 import type { InboundKind } from "./inbound.js";
 import { normalizeMac } from "./mac.js";
+import * as topics from "./topics.js";
 
 export interface CommandContext {
   mac: string;
@@ -26,6 +28,8 @@ export interface CommandContext {
   features?: Record<string, unknown>;
   /** The last raw status, for defaults (anti-legionella period, off/vacation reservations). */
   currentStatus?: Record<string, unknown>;
+  /** The firmware the cloud offers for the device (the `firmware` result), for `firmware-update`. */
+  firmware?: readonly FirmwareComponent[];
 }
 
 export interface Envelope {
@@ -73,6 +77,7 @@ export interface Ctx {
   unit: TempUnit;
   features?: Record<string, unknown>;
   status?: Record<string, unknown>;
+  firmware?: readonly FirmwareComponent[];
 }
 
 export function checkContext(c: CommandContext): Ctx {
@@ -89,19 +94,20 @@ export function checkContext(c: CommandContext): Ctx {
   }
   const features = c.features && typeof c.features === "object" ? c.features : undefined;
   const status = c.currentStatus && typeof c.currentStatus === "object" ? c.currentStatus : undefined;
-  return { mac, av, dt, cid: c.clientId, sid: c.sessionId, unit: normalizeUnit(c.unit), features, status };
+  const firmware = Array.isArray(c.firmware) ? c.firmware : undefined;
+  return { mac, av, dt, cid: c.clientId, sid: c.sessionId, unit: normalizeUnit(c.unit), features, status, firmware };
 }
 
 export function deviceTopic(c: Ctx, suffix: string): string {
-  return `cmd/${c.dt}/navilink-${c.mac}/${suffix}`;
+  return topics.requestTopic(c.dt, c.mac, suffix);
 }
 /** Default response topic (status, info, controls). */
 export function defaultResponseTopic(c: Ctx): string {
-  return `cmd/${c.dt}/navilink-${c.mac}/${c.cid}/res`;
+  return topics.defaultResponseTopic(c.dt, c.mac, c.cid);
 }
 /** Client-specific response topic (query answers). */
-export function clientResponseTopic(c: Ctx, suffix: string): string {
-  return `cmd/${c.dt}/${c.cid}/res/${suffix}`;
+export function clientResponseTopic(c: Ctx, reply: string): string {
+  return topics.clientResponseTopic(c.dt, c.cid, reply);
 }
 
 export function envelope(c: Ctx, topic: string, responseTopic: string, command: number, extra: Record<string, unknown>): Envelope {
@@ -141,7 +147,7 @@ export function built(
 
 /** A `ctrl` "mode" command: `mode`, `param`, `paramStr` (docs/protocol/navien.md §6). */
 export function control(name: CommandName, c: Ctx, command: number, mode: string, param: number[], confirm: StatusPredicate): BuiltCommand {
-  const b = built(name, "control", c, "ctrl", defaultResponseTopic(c), command, { mode, param, paramStr: "" });
+  const b = built(name, "control", c, topics.REQUEST.control, defaultResponseTopic(c), command, { mode, param, paramStr: "" });
   b.accept = confirm;
   return b;
 }

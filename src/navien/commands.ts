@@ -8,7 +8,7 @@
  */
 import { message } from "../core/messages.js";
 import { invalidInput } from "../core/errors.js";
-import { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
+import { CODES } from "./codes.js";
 import { commandName, describe, type CommandName } from "./command-names.js";
 import {
   ANY_STATUS,
@@ -31,14 +31,16 @@ import {
   type Ctx,
 } from "./command-wire.js";
 import { rawFlag, rawLimits } from "./features.js";
-import { normalizeMac } from "./mac.js";
 import { dhwModeNumber, normalizeName, recircModeNumber } from "./modes.js";
 import { DEFAULT_DHW_MAX_RAW, DEFAULT_DHW_MIN_RAW, encodeReservations, reservationsEqual } from "./reservations.js";
+import { buildMaintenance } from "./maintenance.js";
 import { num } from "./status.js";
 import { encodeTouSchedule, touEqual } from "./tou.js";
+import { REPLY, REQUEST } from "./topics.js";
 import { toRawHalfC } from "./units.js";
 
 export { CODES, NWP500_DEVICE_TYPE } from "./codes.js";
+export { buildAppConnectionEvent } from "./app-connection.js";
 export type { CommandKind } from "./answers.js";
 export { COMMAND_NAMES, commandName, type CommandName } from "./command-names.js";
 export type { BuiltCommand, CommandContext, Envelope, StatusPredicate } from "./command-wire.js";
@@ -144,7 +146,7 @@ function buildRecirculation(c: Ctx, p: unknown): BuiltCommand {
 
 function buildReservations(c: Ctx, p: unknown): BuiltCommand {
   if (isEmpty(p)) {
-    return built("reservations", "reservations-read", c, "st/rsv/rd", clientResponseTopic(c, "rsv/rd"), CODES.RESERVATION_READ, {});
+    return built("reservations", "reservations-read", c, REQUEST.reservationsRead, clientResponseTopic(c, REPLY.reservations), CODES.RESERVATION_READ, {});
   }
   const lim = c.features ? rawLimits(c.features, c.unit) : undefined;
   const current = c.status ? num(c.status.dhwTemperatureSetting) : undefined;
@@ -153,7 +155,7 @@ function buildReservations(c: Ctx, p: unknown): BuiltCommand {
     max: lim?.dhwTemperatureMax ?? DEFAULT_DHW_MAX_RAW,
     fallbackParam: current,
   });
-  const b = built("reservations", "reservations-write", c, "ctrl/rsv/rd", clientResponseTopic(c, "rsv/rd"), CODES.RESERVATION_WRITE, {
+  const b = built("reservations", "reservations-write", c, REQUEST.reservationsWrite, clientResponseTopic(c, REPLY.reservations), CODES.RESERVATION_WRITE, {
     reservationUse: wire.reservationUse,
     reservation: wire.reservation,
   });
@@ -175,7 +177,7 @@ function buildEnergy(c: Ctx, p: unknown): BuiltCommand {
     const n = asInt(x, "energy-usage month", 1, 12);
     if (!months.includes(n)) months.push(n);
   }
-  return built("energy-usage", "energy", c, "st/energy-usage-daily-query/rd", clientResponseTopic(c, "energy-usage-daily-query/rd"), CODES.ENERGY_USAGE, {
+  return built("energy-usage", "energy", c, REQUEST.energy, clientResponseTopic(c, REPLY.energy), CODES.ENERGY_USAGE, {
     month: months,
     year,
   });
@@ -192,7 +194,7 @@ function controllerSerial(c: Ctx, p: unknown, name: string): string {
 
 function buildTouRead(c: Ctx, p: unknown): BuiltCommand {
   const serial = controllerSerial(c, p, "tou-read");
-  return built("tou-read", "tou-read", c, "ctrl/tou/rd", clientResponseTopic(c, "tou/rd"), CODES.TOU_RESERVATION, {
+  return built("tou-read", "tou-read", c, REQUEST.tou, clientResponseTopic(c, REPLY.tou), CODES.TOU_RESERVATION, {
     controllerSerialNumber: serial,
   });
 }
@@ -204,7 +206,7 @@ function buildTouWrite(c: Ctx, p: unknown): BuiltCommand {
   if (obj.enabled !== undefined && typeof obj.enabled !== "boolean") throw invalidInput("navien.commands.touEnabledBoolean");
   const serial = controllerSerial(c, p, "tou-write");
   const wire = { reservationUse: obj.enabled === false ? 1 : 2, reservation: periods };
-  const b = built("tou-write", "tou-write", c, "ctrl/tou/rd", clientResponseTopic(c, "tou/rd"), CODES.TOU_RESERVATION, {
+  const b = built("tou-write", "tou-write", c, REQUEST.tou, clientResponseTopic(c, REPLY.tou), CODES.TOU_RESERVATION, {
     controllerSerialNumber: serial,
     ...wire,
   });
@@ -222,9 +224,9 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
   const c = checkContext(ctx);
   switch (cmd) {
     case "status":
-      return built(cmd, "status", c, "st", defaultResponseTopic(c), CODES.STATUS, {});
+      return built(cmd, "status", c, REQUEST.status, defaultResponseTopic(c), CODES.STATUS, {});
     case "features":
-      return built(cmd, "features", c, "st/did", defaultResponseTopic(c), CODES.DEVICE_INFO, {});
+      return built(cmd, "features", c, REQUEST.features, defaultResponseTopic(c), CODES.DEVICE_INFO, {});
     case "power": {
       const on = asBool(payload, "power");
       gate(c, cmd, "powerUse", message("navien.commands.switchingOnOff"));
@@ -266,6 +268,12 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
       return control(cmd, c, CODES.AIR_FILTER_RESET, "air-filter-reset", [], (s) => num(s.airFilterAlarmElapsed) === 0);
     case "recirculation":
       return buildRecirculation(c, payload);
+    case "hot-button":
+    case "smart-diagnostic":
+    case "wifi-reconnect":
+    case "wifi-reset":
+    case "firmware-update":
+      return buildMaintenance(cmd, c, payload);
     case "tou-enable":
       gate(c, cmd, "programReservationUse", message("navien.commands.timeUseScheduling"));
       return control(cmd, c, CODES.TOU_ON, "tou-on", [], (s) => num(s.touStatus) === 1);
@@ -277,22 +285,4 @@ export function buildCommand(name: string, payload: unknown, ctx: CommandContext
     case "tou-write":
       return buildTouWrite(c, payload);
   }
-}
-
-/**
- * The optional app-connection event (docs/protocol/navien.md §7): `{clientID, timestamp}` on
- * `evt/52/navilink-MAC/app-connection`, timestamp in UTC with microseconds and `Z`.
- */
-export function buildAppConnectionEvent(
-  ctx: Pick<CommandContext, "mac" | "clientId" | "deviceType">,
-  now: Date = new Date(),
-): { topic: string; qos: 1; payload: { clientID: string; timestamp: string } } {
-  const mac = normalizeMac(ctx.mac);
-  const iso = now.toISOString(); // 2026-01-15T12:00:00.123Z
-  const timestamp = `${iso.slice(0, 23)}000Z`;
-  return {
-    topic: `evt/${ctx.deviceType ?? NWP500_DEVICE_TYPE}/navilink-${mac}/app-connection`,
-    qos: 1,
-    payload: { clientID: ctx.clientId, timestamp },
-  };
 }

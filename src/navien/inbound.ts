@@ -9,6 +9,7 @@
  * client-specific response topic, then by content.
  */
 import { CODES } from "./codes.js";
+import { clientIdOfTopic, macOfTopic, replyKindOf } from "./topics.js";
 
 export type InboundKind = "status" | "features" | "energy" | "reservations" | "tou";
 
@@ -57,17 +58,15 @@ function asObj(v: unknown): Obj | undefined {
 }
 
 function macFrom(topic: string, response: Obj): string | null {
-  const m = /(?:^|\/)navilink-([0-9a-fA-F]{12})(?:\/|$)/.exec(topic);
-  if (m) return m[1].toLowerCase();
+  const fromTopic = macOfTopic(topic);
+  if (fromTopic) return fromTopic;
   const r = response.macAddress;
   return typeof r === "string" && /^[0-9a-fA-F]{12}$/.test(r) ? r.toLowerCase() : null;
 }
 
 function clientIdFrom(env: Obj, topic: string): string | null {
   if (typeof env.clientID === "string" && env.clientID) return env.clientID;
-  // cmd/52/navilink-MAC/<cid>/res… or cmd/52/<cid>/res/…
-  const m = /^cmd\/\d+\/(?:navilink-[0-9a-fA-F]{12}\/)?([^/]+)\/res(?:\/|$)/.exec(topic);
-  return m && !m[1].startsWith("navilink-") ? m[1] : null;
+  return clientIdOfTopic(topic);
 }
 
 function parse(payload: unknown): Obj | undefined {
@@ -95,9 +94,8 @@ function classifyResponse(topic: string, command: number | null, r: Obj): Inboun
     case CODES.TOU_RESERVATION:
       return "tou";
   }
-  if (topic.endsWith("/res/energy-usage-daily-query/rd")) return "energy";
-  if (topic.endsWith("/res/rsv/rd")) return "reservations";
-  if (topic.endsWith("/res/tou/rd")) return "tou";
+  const reply = replyKindOf(topic);
+  if (reply) return reply;
   if ("usage" in r && "total" in r) return "energy";
   if ("reservation" in r) {
     if (typeof r.reservation === "string") return "reservations";

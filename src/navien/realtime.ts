@@ -18,7 +18,7 @@ import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, fail, invalidInput } from "../core/errors.js";
 import { message, type MessageRef } from "../core/messages.js";
 import { noop, MAX_TIMER_MS } from "./cancel.js";
-import { buildCommand, type BuiltCommand, type CommandName } from "./commands.js";
+import { buildCommand, type BuiltCommand, type CommandContext, type CommandName } from "./commands.js";
 import { LastStatuses } from "./events.js";
 import { decodeFeatures, hasCapabilities } from "./features.js";
 import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
@@ -28,6 +28,8 @@ import type { PublishOptions, PublishPayload } from "./publish-queue.js";
 import { decodeReservations } from "./reservations.js";
 import { DecodedStatus, type StatusUpdate } from "./status-update.js";
 import { decodeStatus } from "./status.js";
+import { NWP500_DEVICE_TYPE } from "./codes.js";
+import { clientResponseFilter, deviceFilter } from "./topics.js";
 import type { NavienDevice } from "./types.js";
 
 /** Features change rarely; cached 30 minutes. */
@@ -64,6 +66,8 @@ export interface RealtimeDeps {
   unit: "F" | "C";
   credentials: CredentialsProvider;
   findDevice: (mac: string, deadline: Deadline) => Promise<NavienDevice>;
+  /** The device's type from the account's device list, when known (its topics are built from it). */
+  deviceTypeOf?: (mac: string) => number | undefined;
   options?: RealtimeOptions;
   /** Makes the connection (default: a NavienMqttConnection); unit tests pass a fake. */
   connect?: (o: NavienMqttOptions) => RealtimeConnection;
@@ -89,7 +93,8 @@ export class NavienRealtime {
   private readonly featuresInFlight = new Map<string, Promise<Record<string, unknown>>>();
   private readonly lastStatus = new Map<string, Record<string, unknown>>();
   private readonly decodedStatus = new LastStatuses();
-  private unsubscribeResponses: (() => void) | undefined;
+  /** Unsubscribers of the client-specific answer subscription, one per device type watched. */
+  private readonly responseSubscriptions = new Map<number, () => void>();
   private closed = false;
   /** Where connection trouble is reported (the config node routes it to the Node-RED log). */
   log: ((level: "debug" | "info" | "warn" | "error", text: MessageRef) => void) | undefined;
@@ -149,9 +154,15 @@ export class NavienRealtime {
    * (docs/protocol/navien.md quirk 29; test/integration/navien-accounts-one-heater.test.js). A few
    * idle device filters cost nothing.
    */
-  watch(mac: string): void {
+  watch(device: string | NavienDevice): void {
+    const mac = typeof device === "string" ? device : device.mac;
     if (this.watched.has(mac)) return;
-    this.watched.set(mac, this.connection.subscribe(`cmd/52/navilink-${mac}/#`, (topic, payload) => this.dispatch(topic, payload)));
+    const type = typeof device === "string" ? (this.deps.deviceTypeOf?.(mac) ?? NWP500_DEVICE_TYPE) : device.deviceType;
+    const conn = this.connection;
+    if (!this.responseSubscriptions.has(type)) {
+      this.responseSubscriptions.set(type, conn.subscribe(clientResponseFilter(type), (topic, payload) => this.dispatch(topic, payload)));
+    }
+    this.watched.set(mac, conn.subscribe(deviceFilter(type, mac), (topic, payload) => this.dispatch(topic, payload)));
   }
 
   /** Publishes a status request (pollers; the answer arrives through onStatus). NOT_CONNECTED after timeoutMs. */
@@ -159,7 +170,7 @@ export class NavienRealtime {
     const ctx = this.context(dev);
     const built = buildCommand("status", undefined, ctx);
     const req: PendingRequest = { mac: dev.mac, answer: built.answer, clientId: "", keepUntil: 0 };
-    this.watch(dev.mac);
+    this.watch(dev);
     try {
       await this.connection.publish(built.topic, (cid) => buildCommand("status", undefined, { ...ctx, clientId: cid }).payload, {
         timeoutMs,
@@ -178,7 +189,7 @@ export class NavienRealtime {
    * Runs one device command end to end and returns its decoded result: validation (nothing is
    * sent for bad input), features for gating and ranges, publish, and the device's answer to it.
    */
-  async command(mac: string, cmd: CommandName, payload: unknown, deadline: Deadline): Promise<unknown> {
+  async command(mac: string, cmd: CommandName, payload: unknown, deadline: Deadline, extra: Pick<CommandContext, "firmware"> = {}): Promise<unknown> {
     const dev = await this.deps.findDevice(mac, deadline);
     const release = this.hold();
     try {
@@ -187,7 +198,7 @@ export class NavienRealtime {
       if (cmd === "reservations" && payload !== undefined && payload !== null && payload !== "") {
         return await this.writeReservations(dev, payload, features ?? {}, deadline);
       }
-      const { built, answer } = await this.exchange(dev, cmd, payload, deadline, features);
+      const { built, answer } = await this.exchange(dev, cmd, payload, deadline, features, extra);
       return built.decode(answer.data, this.unit);
     } finally {
       void release();
@@ -216,7 +227,8 @@ export class NavienRealtime {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.unsubscribeResponses?.();
+    for (const unsubscribe of this.responseSubscriptions.values()) unsubscribe();
+    this.responseSubscriptions.clear();
     for (const unsubscribe of this.watched.values()) unsubscribe();
     this.watched.clear();
     this.statusListeners.clear();
@@ -242,7 +254,6 @@ export class NavienRealtime {
         log: (level, text) => this.log?.(level, text),
       };
       const conn = this.deps.connect ? this.deps.connect(o) : new NavienMqttConnection(o);
-      this.unsubscribeResponses = conn.subscribe("cmd/52/{clientId}/res/#", (topic, payload) => this.dispatch(topic, payload));
       conn.on("state", (state, detail) => {
         for (const fn of [...this.stateListeners]) this.safely(() => fn(state, detail));
       });
@@ -330,8 +341,15 @@ export class NavienRealtime {
     return p;
   }
 
-  private async exchange(dev: NavienDevice, cmd: CommandName, payload: unknown, deadline: Deadline, features?: Record<string, unknown>): Promise<{ built: BuiltCommand; answer: Inbound }> {
-    const ctx = this.context(dev, features);
+  private async exchange(
+    dev: NavienDevice,
+    cmd: CommandName,
+    payload: unknown,
+    deadline: Deadline,
+    features?: Record<string, unknown>,
+    extra: Pick<CommandContext, "firmware"> = {},
+  ): Promise<{ built: BuiltCommand; answer: Inbound }> {
+    const ctx = { ...this.context(dev, features), ...extra };
     const built = buildCommand(cmd, payload, ctx); // validates: INVALID_INPUT before anything is sent
     const wire = (cid: string) => buildCommand(cmd, payload, { ...ctx, clientId: cid }).payload;
     return { built, answer: await this.ask(dev, built, wire, deadline) };
@@ -345,7 +363,7 @@ export class NavienRealtime {
       let answered = false;
       let follower: Follower | undefined;
       let nudge: NodeJS.Timeout | undefined;
-      this.watch(mac);
+      this.watch(dev);
       const finish = (err: Error | undefined, msg?: Inbound) => {
         if (settled) return;
         settled = true;

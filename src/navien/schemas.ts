@@ -1,6 +1,6 @@
 /** JSON schemas of the Navien REST answers we rely on (docs/protocol/navien.md §2), compiled once at load. */
 import { compileChecker } from "../core/schema.js";
-import type { DeviceInfoWire, DeviceEntryWire, SignInData, RefreshData, FirmwareData, TouGetData } from "./types.js";
+import type { ConvertedTou, DeviceInfoWire, DeviceEntryWire, SignInData, RefreshData, FirmwareData, TouGetData } from "./types.js";
 
 const str = { type: "string" };
 const num = { type: "number" };
@@ -30,7 +30,7 @@ const tokenBlock = {
 const signInSchema = {
   type: "object",
   properties: {
-    userInfo: { type: ["object", "null"], properties: { userSeq: optNum } },
+    userInfo: { type: ["object", "null"], properties: { userSeq: optNum, userType: optStr, userFirstName: optStr, userLastName: optStr } },
     token: tokenBlock,
     tokens: tokenBlock,
   },
@@ -57,6 +57,16 @@ const deviceEntrySchema = {
   type: "object",
   required: ["deviceInfo"],
   properties: { deviceInfo: deviceInfoSchema, location: { type: ["object", "null"] } },
+};
+
+/** `/device/info`: as a list entry, but the documented example leaves the MAC and additional value out of deviceInfo. */
+const deviceInfoAnswerSchema = {
+  type: "object",
+  required: ["deviceInfo"],
+  properties: {
+    deviceInfo: { ...deviceInfoSchema, required: [] },
+    location: { type: ["object", "null"] },
+  },
 };
 
 const firmwareSchema = {
@@ -115,6 +125,18 @@ const touGetSchema = {
 export const checkSignIn = compileChecker<SignInData>(signInSchema, "Navien");
 export const checkRefresh = compileChecker<RefreshData>(refreshSchema, "Navien");
 export const checkDeviceList = compileChecker<DeviceEntryWire[]>({ type: "array", items: deviceEntrySchema }, "Navien");
-export const checkDeviceInfo = compileChecker<{ deviceInfo: DeviceInfoWire } & Record<string, unknown>>(deviceEntrySchema, "Navien");
+export const checkDeviceInfo = compileChecker<{ deviceInfo: Partial<DeviceInfoWire> } & Record<string, unknown>>(deviceInfoAnswerSchema, "Navien");
 export const checkFirmware = compileChecker<FirmwareData>(firmwareSchema, "Navien");
+const touConvertSchema = {
+  type: "object",
+  required: ["touInfo"],
+  properties: {
+    touInfo: {
+      type: "array",
+      items: { type: "object", required: ["schedule"], properties: { utility: optStr, name: optStr, schedule: touGetSchema.properties.touInfo.properties.schedule } },
+    },
+  },
+};
+
+export const checkTouConvert = compileChecker<{ touInfo: ConvertedTou[] }>(touConvertSchema, "Navien");
 export const checkTouGet = compileChecker<TouGetData>(touGetSchema, "Navien");

@@ -11,8 +11,17 @@ export interface TokenBlock {
   authorizationExpiresIn?: number | null;
 }
 
+/** Who signed in (`userInfo` of the sign-in answer). */
+export interface SignedInUser {
+  userSeq?: number | null;
+  /** "O" (owner) is the value other endpoints expect in `userType`. */
+  userType?: string | null;
+  userFirstName?: string | null;
+  userLastName?: string | null;
+}
+
 export interface SignInData {
-  userInfo?: { userSeq?: number | null } | null;
+  userInfo?: SignedInUser | null;
   token?: TokenBlock;
   tokens?: TokenBlock;
 }
@@ -60,6 +69,13 @@ export interface TouGetData {
     zipCode?: number | string;
     schedule: Array<{ season: number; interval: TouIntervalWire[] }>;
   };
+}
+
+/** One plan of the `POST /device/tou/convert` answer (`touInfo[]`). */
+export interface ConvertedTou {
+  utility?: string;
+  name?: string;
+  schedule: TouGetData["touInfo"]["schedule"];
 }
 
 /** A device as `list` emits it (contract "Shapes of results"). */

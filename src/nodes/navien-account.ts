@@ -5,7 +5,7 @@
 import { message } from "../core/messages.js";
 import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
-import { NavienAccountClient, type NavienAccountSettings } from "../navien/account.js";
+import { NavienAccountClient, OPENEI_DEFAULT_URL, type NavienAccountSettings } from "../navien/account.js";
 import type { RealtimeOptions } from "../navien/realtime.js";
 import { TokenVault } from "../navien/token-store.js";
 import { Deadline } from "../core/deadline.js";
@@ -29,6 +29,13 @@ const URL_OPTS: UrlOptions = {
   urlWhat: message("navien.navienAccount.navienApiUrl"),
 };
 
+/** `jane.doe@example.com` → `j***@example.com`: enough to recognise the account, not to read the address. */
+function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return "***";
+  return `${email[0]}***${email.slice(at)}`;
+}
+
 export = function (RED: NodeAPI) {
   function NavienAccount(this: NavienAccountNode, def: NavienAccountDef) {
     RED.nodes.createNode(this, def);
@@ -36,7 +43,7 @@ export = function (RED: NodeAPI) {
     node.users = {};
     node.unit = def.unit === "C" ? "C" : "F";
     rememberCluster(node, def); // optional home-energy-cluster (blank = single instance)
-    const creds = (node.credentials ?? {}) as { email?: string; password?: string };
+    const creds = (node.credentials ?? {}) as { email?: string; password?: string; openeiKey?: string };
     const email = envFallback(creds.email, "NAVIEN_EMAIL");
     const password = envFallback(creds.password, "NAVIEN_PASSWORD");
     node.diagnostics = () =>
@@ -44,10 +51,10 @@ export = function (RED: NodeAPI) {
         RED,
         node,
         {
-          urls: { apiUrl: def.apiUrl || NAVIEN_DEFAULTS.apiUrl, mqttUrl: def.mqttUrl || NAVIEN_DEFAULTS.mqttUrl },
+          urls: { apiUrl: def.apiUrl || NAVIEN_DEFAULTS.apiUrl, mqttUrl: def.mqttUrl || NAVIEN_DEFAULTS.mqttUrl, openeiUrl: (typeof def.openeiUrl === "string" && def.openeiUrl.trim()) || OPENEI_DEFAULT_URL },
           settings: { region: def.region || NAVIEN_DEFAULTS.region, unit: node.unit, persistTokens: def.persistTokens === true },
           cluster: !!(def as { cluster?: unknown }).cluster,
-          private: [email, password],
+          private: [email, password, envFallback(creds.openeiKey, "OPENEI_API_KEY")],
         },
         node.client,
         node.configError,
@@ -65,6 +72,9 @@ export = function (RED: NodeAPI) {
         unit: node.unit,
         email,
         password,
+        // Checked when a TOU plan needs it: a bad OpenEI URL must not stop the rest of the account.
+        openeiUrl: typeof def.openeiUrl === "string" ? def.openeiUrl.trim() : "",
+        openeiKey: envFallback(creds.openeiKey, "OPENEI_API_KEY"),
       };
       node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings, realtimeOptions(RED)));
       node.configError = undefined;
@@ -136,7 +146,8 @@ export = function (RED: NodeAPI) {
     const client = new NavienAccountClient({ apiUrl: target.url, mqttUrl: "", region: "", unit: "F", email, password });
     try {
       const devices = await client.listDevices(new Deadline(15_000));
-      return { devices: devices.length };
+      // Who is signed in, so the user sees it is the right account: the name and a masked e-mail, nothing secret.
+      return { devices: devices.length, user: { name: client.auth.userName, email: maskEmail(email) } };
     } finally {
       uses(...client.secrets());
       client.close();
@@ -155,6 +166,6 @@ export = function (RED: NodeAPI) {
   });
 
   RED.nodes.registerType("navien-account", NavienAccount as any, {
-    credentials: { email: { type: "text" }, password: { type: "password" } },
+    credentials: { email: { type: "text" }, password: { type: "password" }, openeiKey: { type: "password" } },
   });
 };

@@ -2,7 +2,8 @@
  * `navien-tou`: the device's time-of-use plan. `get` reads the cloud's plan over REST (it needs
  * the controller serial number, which only the device's MQTT features answer gives — cached);
  * `set` writes a full plan to the device and waits for its echo; `enable`/`disable` switch TOU
- * scheduling and resolve with the device's answer to that command.
+ * scheduling and resolve with the device's answer to that command. `plans` lists the rate plans
+ * OpenEI offers at a ZIP code; `apply` applies one of them through Navien's cloud (tou-plans.ts).
  */
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
@@ -20,7 +21,7 @@ interface NavienTouDef extends NodeDef {
   timeout: string | number;
 }
 
-const ACTIONS = ["get", "set", "enable", "disable"];
+const ACTIONS = ["get", "set", "enable", "disable", "plans", "apply"];
 
 export = function (RED: NodeAPI) {
   function NavienTou(this: Node, def: NavienTouDef) {
@@ -33,9 +34,20 @@ export = function (RED: NodeAPI) {
       const client = user.client();
       const action = String(pickOption(def.action, msg.action, "get")).trim().toLowerCase();
       if (!ACTIONS.includes(action)) throw invalidInput("navien.navienTou.unknownTouActionUse", { action: action.slice(0, 40) });
-      const mac = normalizeMac(pickOption(def.device, msg.device));
       const deadline = new Deadline(limitMs);
+      if (action === "plans") {
+        // Account-wide (OpenEI by ZIP code): no device needed.
+        const plans = await client.touPlans(msg.payload, deadline);
+        msg.payload = plans;
+        return { status: nodeText(RED, message("navien.statusText.plans", { count: plans.length })) };
+      }
+      const mac = normalizeMac(pickOption(def.device, msg.device));
       const rt = user.realtime(client);
+      if (action === "apply") {
+        const plan = await client.applyTouPlan(mac, msg.payload, deadline);
+        msg.payload = plan;
+        return { status: nodeText(RED, message("navien.statusText.planApplied", { name: plan.name ?? "" })) };
+      }
       if (action === "get") {
         const dev = await client.findDevice(mac, deadline);
         const serial = await rt.controllerSerial(dev, deadline);

@@ -8,6 +8,7 @@ export interface NavienAccountDef extends NodeDef {
   mqttUrl: string;
   region: string;
   unit: string;
+  openeiUrl?: string;
   persistTokens: boolean;
 }
 

@@ -123,6 +123,32 @@ describe(`automation examples (Node-RED ${runtimeVersion()})`, function () {
     await decideAt(16, 3, "energy-saver again at 16:30");
   });
 
+  it("cheapest hours from an applied plan: Find plans lists OpenEI's plans, Apply a plan feeds the automatic mode", async () => {
+    const { PLANS } = require("../simulator/openei");
+    const chosen = PLANS["94102"][1];
+    try {
+      await deployExample("Navien - cheapest hours from the time-of-use plan.json", sim, {
+        "nv-tou-auto-plan-i": { once: false }, // only the applied plan this time
+        "nv-tou-apply-i": { payload: JSON.stringify({ label: chosen.label, zip: "94102" }) },
+      });
+      const plans = [];
+      helper.getNode("nv-tou-plans-debug").on("input", (m) => plans.push(m.payload));
+      fire("nv-tou-plans-i");
+      await until(() => plans.length, 15_000, "the plans at 94102");
+      assert.deepEqual(plans[0].map((p) => p.label), [...PLANS["94102"]].sort((a, b) => b.startdate - a.startdate).map((p) => p.label));
+      const decide = helper.getNode("nv-tou-auto-decide");
+      const start = heater.controls.length;
+      fire("nv-tou-apply-i");
+      await until(() => decide.context().flow.get("touPlan")?.name === chosen.name, 15_000, "the applied plan remembered");
+      assert.equal(sim.navien.touPuts.at(-1).sourceData.label, chosen.label);
+      // The automatic mode decides right away from the applied plan.
+      await until(() => decide.context().get("mode"), 15_000, "a decision from the applied plan");
+      assert.ok(heater.controls.length >= start);
+    } finally {
+      sim.navien.touPlans.clear();
+    }
+  });
+
   it("alerts: error detected / cleared and 'offline' after the (shortened) silence, then back online", async () => {
     await deployExample("Navien - alerts on errors and when offline.json", sim, { "nv-alert-offline": { duration: "1", units: "s" } });
     const notes = [];

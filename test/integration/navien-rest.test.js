@@ -225,11 +225,12 @@ describe(`Navien REST nodes (Node-RED ${runtimeVersion()})`, function () {
     const errors = collect(caught);
     dev.receive({ command: "info", device: "A1:B2:C3:D4:E5:F6" });
     await until(() => got.length === 1);
-    assert.equal(got[0].payload.deviceInfo.macAddress, MAC);
+    assert.equal(got[0].payload.mac, MAC);
+    assert.equal(got[0].payload.raw.deviceInfo.macAddress, MAC);
     assert.deepEqual(got[0].payload.alarmInfo, { isEtcAlarm: 1, isErrorAlarm: 1 });
     dev.receive({ topic: "firmware", device: "a1-b2-c3-d4-e5-f6" });
     await until(() => got.length === 2);
-    assert.equal(got[1].payload.firmwares[0].curVersion, 184614912);
+    assert.equal(got[1].payload[0].currentVersion, 184614912);
     dev.receive({ command: "info", device: "000000000000" });
     await until(() => errors.length === 1);
     assert.equal(errors[0].error.code, "DEVICE_NOT_FOUND");

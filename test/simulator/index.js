@@ -7,6 +7,7 @@
  *   /waviot/...            WAVIoT auth API   (waviot.js)
  *   /_sim/outage           the outage switch (outages.js): any endpoint fails on demand
  *   /waviot/lk/...         WAVIoT personal cabinet, meter data (waviot-cabinet.js, wired by waviot.js)
+ *   /openei/...            OpenEI utility-rate database (openei.js; navien-tou plans/apply)
  * A vendor module may also return `demoEnv` (environment variables with demo credentials for
  * `npm start`); they are merged into `sim.demoEnv`.
  * Used by the tests, the benchmarks and `npm start`. Each vendor module exports
@@ -21,7 +22,7 @@ const path = require("node:path");
 
 /** Every vendor module present in this folder (navien.js, nox.js, waviot.js). */
 const VENDORS = Object.fromEntries(
-  ["navien", "nox", "waviot"]
+  ["navien", "nox", "waviot", "openei"]
     .filter((name) => fs.existsSync(path.join(__dirname, `${name}.js`)))
     .map((name) => [name, () => require(`./${name}`)]),
 );
@@ -104,7 +105,7 @@ function pointAccountsAt(nodes, sim, extra) {
 /** Each account type's URL properties → where they point on `sim`. */
 function accountUrls(sim) {
   return {
-    "navien-account": { apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl },
+    "navien-account": { apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, ...(sim.openei ? { openeiUrl: sim.openei.url } : {}) },
     "nox-account": { apiUrl: sim.nox.apiUrl, packageUrl: sim.nox.packageUrl },
     "waviot-account": { authUrl: sim.waviot.authUrl, dataUrl: sim.waviot.dataUrl },
   };

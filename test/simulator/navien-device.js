@@ -56,10 +56,12 @@ function monthUsage(year, month) {
 
 class SimDevice {
   /**
-   * @param {{mac: string, additionalValue: string, serial?: string}} info
+   * @param {{mac: string, additionalValue: string, deviceType?: number, serial?: string}} info
    */
   constructor(info) {
     this.mac = info.mac;
+    /** Its topics are `cmd/<deviceType>/navilink-<mac>/…` (spec §5.1): it hears nothing under another type. */
+    this.deviceType = info.deviceType ?? 52;
     this.additionalValue = info.additionalValue;
     this.status = clone(STATUS);
     this.feature = clone(FEATURE);
@@ -80,14 +82,20 @@ class SimDevice {
     /** Every request seen: {topic, request, clientId, at (received, ms), answerAt (ms the answer is due)}. */
     this.requests = [];
     this.controls = [];
+    /** What the smart diagnostic finds (its status field `smartDiagnostic`; 0 = nothing). */
+    this.diagnosticResult = 0;
+    /** Firmware commits received (`commitOta` objects, spec §11.10). */
+    this.otaCommits = [];
+    /** Wi-Fi reconnects and resets received. */
+    this.wifi = { reconnects: 0, resets: 0 };
   }
 
   get deviceTopic() {
-    return `cmd/52/navilink-${this.mac}`;
+    return `cmd/${this.deviceType}/navilink-${this.mac}`;
   }
 
   base(command) {
-    return { command, deviceType: 52, macAddress: this.mac, additionalValue: this.additionalValue };
+    return { command, deviceType: this.deviceType, macAddress: this.mac, additionalValue: this.additionalValue };
   }
 
   envelope(req, responseTopic, response) {
@@ -209,6 +217,11 @@ class SimDevice {
     const s = this.status;
     const p = Array.isArray(r.param) ? r.param : [];
     this.controls.push({ mode: r.mode, param: p });
+    if (r.command === 33554442 && r.commitOta && typeof r.commitOta === "object") {
+      // OTA commit (no mode): the unit would reboot into the new version.
+      this.otaCommits.push(clone(r.commitOta));
+      return;
+    }
     switch (r.mode) {
       case "power-off":
         if (s.dhwOperationSetting !== 6) this.lastMode = s.dhwOperationSetting;
@@ -274,7 +287,13 @@ class SimDevice {
         s.airFilterAlarmElapsed = 0;
         break;
       case "smart-diagnostic":
-        s.smartDiagnostic = 0;
+        s.smartDiagnostic = this.diagnosticResult;
+        break;
+      case "wifi-reconnect":
+        this.wifi.reconnects += 1;
+        break;
+      case "wifi-reset":
+        this.wifi.resets += 1;
         break;
       default:
         break;

@@ -333,10 +333,13 @@ function attachBroker(sim, options = {}) {
       let d = deviceState.get(key);
       const info = (sim.devices || []).find((x) => x.deviceInfo.macAddress === key);
       if (!d && info) {
-        d = new SimDevice({ mac: key, additionalValue: info.deviceInfo.additionalValue });
+        d = new SimDevice({ mac: key, additionalValue: info.deviceInfo.additionalValue, deviceType: info.deviceInfo.deviceType });
         deviceState.set(key, d);
       }
-      if (d && info) d.additionalValue = info.deviceInfo.additionalValue;
+      if (d && info) {
+        d.additionalValue = info.deviceInfo.additionalValue;
+        d.deviceType = info.deviceInfo.deviceType ?? 52;
+      }
       return d;
     },
 
@@ -429,16 +432,17 @@ function attachBroker(sim, options = {}) {
     if (broker.received.length > 2000) broker.received.shift();
   }
 
-  // The devices: one internal subscription over every device request topic.
+  // The devices: one internal subscription over every device request topic (any device type; a
+  // device answers only under its own type, spec §5.1).
   aedes.subscribe(
-    "cmd/52/+/#",
+    "cmd/+/+/#",
     (packet, cb) => {
       cb();
       if (!packet.clientId) return; // published by the broker itself (device answers)
-      const m = /^cmd\/52\/navilink-([0-9a-f]{12})\//.exec(packet.topic);
+      const m = /^cmd\/(\d+)\/navilink-([0-9a-f]{12})\//.exec(packet.topic);
       if (!m) return;
-      const d = broker.device(m[1]);
-      if (!d || broker.silent) return;
+      const d = broker.device(m[2]);
+      if (!d || broker.silent || String(d.deviceType) !== m[1]) return;
       let msg;
       try {
         msg = JSON.parse(packet.payload.toString("utf8"));

@@ -22,6 +22,7 @@ function create(options = {}) {
   const infoVec = vector("navien", "rest-device-info-response.json");
   const fwVec = vector("navien", "rest-firmware-info-response.json");
   const touVec = vector("navien", "rest-tou-get-response.json");
+  const convertVec = vector("navien", "rest-tou-convert-response.json");
 
   const sim = {
     prefix: "/navien",
@@ -29,18 +30,25 @@ function create(options = {}) {
     users: new Map([[DEMO_USER.email, DEMO_USER.password], ["user@example.com", "correct-horse"]]),
     tokenLifetime: options.tokenLifetime ?? 3600,
     awsLifetime: options.awsLifetime ?? 3600,
+    /** The user type sign-in reports; GET /device/tou wants exactly this one back. */
+    userType: "O",
     /** Put 401s inside HTTP 200 envelopes (a documented server quirk). */
     unauthorizedIn200: false,
     /** Include new AWS credentials in refresh answers (seed shape B). */
     refreshWithAws: false,
     devices: [],
-    counters: { signIn: 0, refresh: 0, list: 0, info: 0, firmware: 0, tou: 0, unauthorized: 0 },
+    counters: { signIn: 0, refresh: 0, list: 0, info: 0, firmware: 0, tou: 0, touConvert: 0, touPut: 0, unauthorized: 0 },
+    /** Plans applied with PUT /device/tou, by MAC (GET /device/tou then answers with them); the bodies received. */
+    touPlans: new Map(),
+    touPuts: [],
     /** Active access tokens → {expiresAt}; refresh tokens → email. */
     accessTokens: new Map(),
     refreshTokens: new Map(),
     /** AWS credentials issued: accessKeyId → {secretKey, sessionToken, expiresAt}. */
     awsCredentials: new Map(),
     faults: new FaultSwitches("path"),
+    /** A firmware the cloud has downloaded for every device, offered for commit: {swCode, version} or null. */
+    firmwareOffer: null,
 
     get apiUrl() {
       return this.baseUrl + PREFIX;
@@ -140,17 +148,45 @@ function create(options = {}) {
           this.counters.firmware += 1;
           const dev = this.devices.find((d) => d.deviceInfo.macAddress === body.macAddress);
           if (!dev) return sendJson(res, 200, { code: 404, msg: "NOT_FOUND", data: null }), true;
-          const firmwares = fwVec.data.firmwares.map((f) => ({ ...f, macAddress: dev.deviceInfo.macAddress, additionalValue: dev.deviceInfo.additionalValue }));
+          const offer = this.firmwareOffer;
+          const firmwares = fwVec.data.firmwares.map((f) => ({
+            ...f,
+            macAddress: dev.deviceInfo.macAddress,
+            additionalValue: dev.deviceInfo.additionalValue,
+            ...(offer && offer.swCode === f.curSwCode ? { downloadedVersion: offer.version } : {}),
+          }));
           return sendJson(res, 200, { ...fwVec, data: { firmwares } }), true;
         }
         case "GET /device/tou": {
           this.counters.tou += 1;
           const q = url.searchParams;
           const dev = this.devices.find((d) => d.deviceInfo.macAddress === q.get("macAddress"));
-          if (!dev || !q.get("controllerId") || q.get("userType") !== "O") return sendJson(res, 200, { code: 400, msg: "BAD_PARAMETER", data: null }), true;
-          const data = JSON.parse(JSON.stringify(touVec.data));
+          if (!dev || !q.get("controllerId") || q.get("userType") !== this.userType) return sendJson(res, 200, { code: 400, msg: "BAD_PARAMETER", data: null }), true;
+          const data = JSON.parse(JSON.stringify(this.touPlans.get(dev.deviceInfo.macAddress) ?? touVec.data));
           data.touInfo.controllerId = q.get("controllerId");
           return sendJson(res, 200, { ...touVec, data }), true;
+        }
+        case "POST /device/tou/convert": {
+          // Spec §3.5: OpenEI plans (version 7) in, the device's TOU format out (the vector's schedule).
+          this.counters.touConvert += 1;
+          const ok = body.sourceType === "openei" && body.sourceVersion === 7 && Array.isArray(body.sourceData) && body.sourceData.length && body.userType === this.userType;
+          if (!ok) return sendJson(res, 200, { code: 400, msg: "BAD_PARAMETER", data: null }), true;
+          const schedule = convertVec.data.touInfo[0].schedule;
+          const touInfo = body.sourceData.map((p) => ({ utility: p.utility, name: p.name, schedule: JSON.parse(JSON.stringify(schedule)) }));
+          return sendJson(res, 200, { code: 200, msg: "SUCCESS", data: { touInfo } }), true;
+        }
+        case "PUT /device/tou": {
+          this.counters.touPut += 1;
+          this.touPuts.push(body);
+          const dev = this.devices.find((d) => d.deviceInfo.macAddress === body.macAddress && d.deviceInfo.additionalValue === body.additionalValue);
+          const t = body.touInfo;
+          if (!dev || !t || !Array.isArray(t.schedule) || body.sourceType !== "openei" || body.userType !== this.userType) {
+            return sendJson(res, 200, { code: 400, msg: "BAD_PARAMETER", data: null }), true;
+          }
+          const zip = Number(body.zipCode);
+          const stored = { registerPath: body.registerPath, sourceType: "openei", touInfo: { ...t, zipCode: Number.isFinite(zip) ? zip : t.zipCode } };
+          this.touPlans.set(dev.deviceInfo.macAddress, stored);
+          return sendJson(res, 200, { code: 200, msg: "SUCCESS", data: { sourceType: "openei", touInfo: stored.touInfo } }), true;
         }
       }
       sendJson(res, 404, { code: 404, msg: "NOT_FOUND", data: null });
@@ -182,6 +218,7 @@ function create(options = {}) {
       const pw = this.users.get(body.userId);
       if (!pw || pw !== body.password) return sendJson(res, 401, { code: 401, msg: "Invalid credentials" });
       const data = JSON.parse(JSON.stringify(signIn.data));
+      data.userInfo.userType = this.userType;
       data.token = this.issueTokens(body.userId, true);
       sendJson(res, 200, { code: 200, msg: "SUCCESS", data });
     },

@@ -8,6 +8,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { DEMO_USER } = require("../simulator/navien");
+const { DEMO_KEY: OPENEI_DEMO_KEY } = require("../simulator/openei");
 const { pointAccountsAt } = require("../simulator");
 const pkg = require("../../package.json");
 
@@ -75,9 +76,10 @@ function fire(id, extra) {
  * accounts have blank credentials). Returns the function that puts the previous values back.
  */
 function useDemoCredentials() {
-  const before = { NAVIEN_EMAIL: process.env.NAVIEN_EMAIL, NAVIEN_PASSWORD: process.env.NAVIEN_PASSWORD };
+  const before = { NAVIEN_EMAIL: process.env.NAVIEN_EMAIL, NAVIEN_PASSWORD: process.env.NAVIEN_PASSWORD, OPENEI_API_KEY: process.env.OPENEI_API_KEY };
   process.env.NAVIEN_EMAIL = DEMO_USER.email;
   process.env.NAVIEN_PASSWORD = DEMO_USER.password;
+  process.env.OPENEI_API_KEY = OPENEI_DEMO_KEY;
   return () => {
     for (const [k, v] of Object.entries(before)) {
       if (v === undefined) delete process.env[k];
