@@ -50,6 +50,12 @@ export interface BuiltCommand {
   topic: string;
   qos: 1;
   payload: Envelope;
+  /**
+   * The payload as sent by the connection whose client id is `cid`: the request is built and
+   * validated once (with CLIENT_ID_TOKEN as the client id when it is not known yet), and only the
+   * two fields that name the client are filled in at send time.
+   */
+  wire: (cid: string) => Envelope;
   /** Where the answer arrives (for status/feature/control: anywhere under the device wildcard). */
   responseTopic: string;
   /** The kind of answer the device sends to this request. */
@@ -132,12 +138,14 @@ export function built(
 ): BuiltCommand {
   const topic = deviceTopic(c, suffix);
   const answer = answerKindOf(kind);
+  const payload = envelope(c, topic, responseTopic, command, extra);
   return {
     name,
     kind,
     topic,
     qos: 1,
-    payload: envelope(c, topic, responseTopic, command, extra),
+    payload,
+    wire: (cid) => ({ ...payload, clientID: cid, responseTopic: topics.expandClientId(payload.responseTopic, cid) }),
     responseTopic,
     answer,
     accept: ANY_ANSWER,

@@ -29,7 +29,7 @@ import { decodeReservations } from "./reservations.js";
 import { DecodedStatus, type StatusUpdate } from "./status-update.js";
 import { decodeStatus } from "./status.js";
 import { NWP500_DEVICE_TYPE } from "./codes.js";
-import { clientResponseFilter, deviceFilter } from "./topics.js";
+import { CLIENT_ID_TOKEN, clientResponseFilter, deviceFilter } from "./topics.js";
 import type { NavienDevice } from "./types.js";
 
 /** Features change rarely; cached 30 minutes. */
@@ -172,7 +172,7 @@ export class NavienRealtime {
     const req: PendingRequest = { mac: dev.mac, answer: built.answer, clientId: "", keepUntil: 0 };
     this.watch(dev);
     try {
-      await this.connection.publish(built.topic, (cid) => buildCommand("status", undefined, { ...ctx, clientId: cid }).payload, {
+      await this.connection.publish(built.topic, built.wire, {
         timeoutMs,
         onSend: (cid) => {
           req.keepUntil = Date.now() + KEEP_UNANSWERED_MS;
@@ -267,7 +267,7 @@ export class NavienRealtime {
       mac: dev.mac,
       additionalValue: dev.additionalValue,
       deviceType: dev.deviceType,
-      clientId: "pending",
+      clientId: CLIENT_ID_TOKEN, // filled in at send time (BuiltCommand.wire)
       sessionId: this.sessionId,
       unit: this.unit,
       features,
@@ -350,13 +350,12 @@ export class NavienRealtime {
     extra: Pick<CommandContext, "firmware"> = {},
   ): Promise<{ built: BuiltCommand; answer: Inbound }> {
     const ctx = { ...this.context(dev, features), ...extra };
-    const built = buildCommand(cmd, payload, ctx); // validates: INVALID_INPUT before anything is sent
-    const wire = (cid: string) => buildCommand(cmd, payload, { ...ctx, clientId: cid }).payload;
-    return { built, answer: await this.ask(dev, built, wire, deadline) };
+    const built = buildCommand(cmd, payload, ctx); // validates once: INVALID_INPUT before anything is sent
+    return { built, answer: await this.ask(dev, built, deadline) };
   }
 
   /** Publishes one request and waits for the device's answer to it (see the file comment). */
-  private ask(dev: NavienDevice, built: BuiltCommand, wire: (cid: string) => object, deadline: Deadline): Promise<Inbound> {
+  private ask(dev: NavienDevice, built: BuiltCommand, deadline: Deadline): Promise<Inbound> {
     const mac = dev.mac;
     return new Promise<Inbound>((resolve, reject) => {
       let settled = false;
@@ -392,7 +391,7 @@ export class NavienRealtime {
       let timer: NodeJS.Timeout | undefined;
       const left = Math.max(0, deadline.at - Date.now());
       this.connection
-        .publish(built.topic, wire, {
+        .publish(built.topic, built.wire, {
           timeoutMs: left,
           onSend: (cid) => {
             req.keepUntil = Math.max(deadline.at, Date.now() + KEEP_UNANSWERED_MS);

@@ -8,12 +8,10 @@ import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { commandName } from "../navien/commands.js";
 import { normalizeMac } from "../navien/mac.js";
-import { maintenanceStatus } from "../navien/maintenance.js";
-import type { NavienStatus } from "../navien/status.js";
+import { commandStatus } from "../navien/command-status.js";
 import { ADMIN_ROOT } from "./admin.js";
 import { diagnosticsOf } from "./diagnostics.js";
 import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
-import { statusText } from "./navien-status-text.js";
 import { DEVICE_COMMANDS } from "./navien-types.js";
 import { navienUser } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
@@ -65,11 +63,7 @@ export = function (RED: NodeAPI) {
       const rt = user.realtime(client);
       const result = name === "firmware-update" ? await client.updateFirmware(mac, msg.payload, deadline) : await rt.command(mac, name, msg.payload, deadline);
       msg.payload = result;
-      const r = result as Record<string, unknown>;
-      const maintenance = maintenanceStatus(name, result);
-      if (maintenance) return { status: nodeText(RED, maintenance) };
-      if (name === "temperature" && typeof r.dhwTemperatureSetting === "number") return { status: nodeText(RED, message("navien.statusText.setPoint", { value: r.dhwTemperatureSetting, unit })) };
-      return { status: nodeText(RED, "dhwTemperature" in r ? statusText(r as NavienStatus, unit) : message("navien.statusText.command", { name, mac })) };
+      return { status: nodeText(RED, commandStatus(name, result, unit, mac)) };
     });
   }
 

@@ -16,7 +16,7 @@ import type { NavienStatus } from "../navien/status.js";
 import type { NavienAccountClient } from "../navien/account.js";
 import { bindAccount } from "./account-binding.js";
 import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey, nodeText } from "./common.js";
-import { statusText } from "./navien-status-text.js";
+import { statusText } from "../navien/status-text.js";
 import { showConnectionState } from "./navien-user.js";
 import { ThrottledStatus } from "./status-throttle.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";

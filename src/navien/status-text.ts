@@ -3,8 +3,8 @@
  * of the navien catalog (the node renders them in its language with `nodeText`).
  */
 import { message, type MessageRef } from "../core/messages.js";
-import { DHW_OPERATION_SETTING } from "../navien/status.js";
-import type { NavienStatus } from "../navien/status.js";
+import { DHW_OPERATION_SETTING } from "./status.js";
+import type { NavienStatus } from "./status.js";
 
 const MODES = new Set(Object.values(DHW_OPERATION_SETTING));
 
