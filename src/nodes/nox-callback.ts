@@ -10,6 +10,7 @@ import { message } from "../core/messages.js";
 import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import { checkRedirect } from "../nox/callback-redirect.js";
 import { devicesOfUser } from "../nox/package-api.js";
+import { DeviceCheck } from "../nox/device-check.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
 import { errorStatusText, handleInput, safeError, shortTime, statusKey, nodeText } from "./common.js";
 import { bindAccount } from "./account-binding.js";
@@ -28,6 +29,9 @@ interface NoxCallbackDef extends NodeDef, StoreOptions {
 
 /** Bound on the Package API check (verify): the browser waits for it. */
 const VERIFY_TIMEOUT_MS = 10_000;
+
+/** Package API checks per account client (cache and concurrency bound, src/nox/device-check.ts); gone with the client. */
+const checks = new WeakMap<NoxClient, DeviceCheck>();
 
 const PATH = /^\/[A-Za-z0-9._~/-]*$/;
 
@@ -101,14 +105,27 @@ export = function (RED: NodeAPI) {
     async function accept(data: string): Promise<{ connection: NoxConnection; undo?: () => Promise<void> }> {
       if (configError) throw configError;
       const connection = decodeCallbackData(data);
-      // Checked before anything is consumed: a refused or failed check leaves the session pending.
-      if (verify) await verifyDevices(connection);
-      if (!strict) return { connection };
+      if (!strict) {
+        if (verify) await verifyDevices(connection);
+        return { connection };
+      }
+      // The pending session first (issue 18): a callback for a user with no pending link never
+      // reaches NOX. Taking it also means one check per session at a time.
       const accountId = (account as NonNullable<typeof account>).id;
       const taken = await pending.take(accountId, connection.supplier_user_id);
       if (taken.result !== "accepted") throw unknownSession(taken.result);
       const expiresAt = taken.expiresAt as number;
-      return { connection, undo: () => pending.restore(accountId, connection.supplier_user_id, expiresAt) };
+      const undo = () => pending.restore(accountId, connection.supplier_user_id, expiresAt);
+      if (verify) {
+        try {
+          await verifyDevices(connection);
+        } catch (err) {
+          // A refused or failed check consumes nothing: the genuine callback can still complete.
+          await undo();
+          throw err;
+        }
+      }
+      return { connection, undo };
     }
 
     /**
@@ -116,7 +133,10 @@ export = function (RED: NodeAPI) {
      * this account's supplier key. What it proves and what not: README "Security notes".
      */
     async function verifyDevices(c: NoxConnection): Promise<void> {
-      const listed = await devicesOfUser(binding.client(), c.nox_user_id, VERIFY_TIMEOUT_MS);
+      const client = binding.client();
+      let check = checks.get(client);
+      if (!check) checks.set(client, (check = new DeviceCheck()));
+      const listed = await check.devices(c.nox_user_id, () => devicesOfUser(client, c.nox_user_id, VERIFY_TIMEOUT_MS), VERIFY_TIMEOUT_MS);
       if (c.device_ids.length === 0 || c.device_ids.some((id) => !listed.has(id))) {
         throw fail("CALLBACK_UNKNOWN_SESSION", "nox.noxCallback.noxCallbackWasRefused");
       }
