@@ -54,6 +54,21 @@ describe("cluster primitives on a real redis-server", function () {
     assert.strictEqual(await consume(stores[1], "acc2", "user-1"), "unknown", "another account's session is separate");
   });
 
+  it("keeps at most MAX_PENDING_PER_ACCOUNT sessions per account, oldest dropped first (issue 18)", async () => {
+    const { MAX_PENDING_PER_ACCOUNT: CAP } = require("../../nodes/lib/nox/pending-sessions.js");
+    const c = connect({}, { commandTimeoutMs: 5000 });
+    await ready(c);
+    const store = new ClusterSessions(c);
+    const now = Date.now();
+    let dropped = 0;
+    for (let i = 0; i < CAP + 3; i++) dropped += await store.record("acc-cap", `u${i}`, 600, now + i);
+    await store.record("acc-other", "x", 600, now);
+    assert.strictEqual(dropped, 3);
+    for (let i = 0; i < 3; i++) assert.strictEqual(await consume(store, "acc-cap", `u${i}`), "unknown", `u${i} was dropped`);
+    assert.strictEqual(await consume(store, "acc-cap", "u3"), "accepted");
+    assert.strictEqual(await consume(store, "acc-other", "x"), "accepted");
+  });
+
   it("records the session with its lifetime plus the 60 s skew as Redis expiry, under the prefix, without the user id in clear", async () => {
     const c = connect();
     await ready(c);
