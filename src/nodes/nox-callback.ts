@@ -18,6 +18,7 @@ import { pendingSessions, type StoreOptions } from "./nox-types.js";
 import type { NoxClient } from "../nox/link-client.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { clusterSessions } from "./cluster-binding.js";
+import { httpNodeChain } from "./http-node-chain.js";
 
 interface NoxCallbackDef extends NodeDef, StoreOptions {
   account: string;
@@ -159,7 +160,10 @@ export = function (RED: NodeAPI) {
         handler = (req, res) => {
           void serve(req, res);
         };
-        httpNode.get(path, handler);
+        // Behind the same cookie parsing, httpNodeMiddleware and CORS as an `http in` node (issue 18).
+        const chain = httpNodeChain(RED);
+        if (chain.missing.length) node.warn(nodeText(RED, message("nox.noxCallback.corsUnavailable")));
+        httpNode.get(path, ...chain.handlers, handler);
         if (!deployError) node.status({ fill: "grey", shape: "dot", text: `GET ${path}` });
       }
     }

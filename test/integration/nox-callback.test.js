@@ -132,6 +132,46 @@ describe(`NOX callback node (Node-RED ${runtimeVersion()})`, function () {
     await until(() => n.mapped.length === 1);
   });
 
+  describe("behind httpNodeMiddleware and httpNodeCors, like an http in node (issue 18)", () => {
+    afterEach(() => helper.settings({ httpNodeMiddleware: undefined, httpNodeCors: undefined }));
+
+    it("an httpNodeMiddleware that refuses answers 403: nothing consumed, nothing emitted", async () => {
+      const seen = [];
+      helper.settings({
+        httpNodeMiddleware: (req, res, next) => {
+          seen.push(req.path);
+          if (req.headers["x-signed-in"] !== "yes") return res.status(403).send("sign in first");
+          next();
+        },
+      });
+      const n = await load(flow());
+      const url = await linkAndAuthenticate(n, "mw-user");
+      const refused = await get(url);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.text, "sign in first");
+      assert.deepEqual(seen, ["/nox/callback"]);
+      assert.equal(n.mapped.length + n.caught.length, 0, "the node never saw the request");
+      const passed = await fetch(url, { redirect: "manual", headers: { "x-signed-in": "yes" } });
+      assert.equal(passed.status, 200, "the session was not consumed by the refused request");
+      await until(() => n.mapped.length === 1);
+    });
+
+    it("an array of middleware, and the CORS settings (Access-Control-Allow-Origin as httpNodeCors says)", async () => {
+      const order = [];
+      helper.settings({
+        httpNodeMiddleware: [(req, res, next) => (order.push("a"), next()), (req, res, next) => (order.push("b"), next())],
+        httpNodeCors: { origin: "https://app.example" },
+      });
+      const n = await load(flow({ strict: false, account: "" }));
+      const data = encodeData({ nox_user_id: "nox_c", supplier_user_id: "u-cors", brand: "daikin", device_ids: ["d"], connected_at: 1 });
+      const res = await fetch(`${base}/nox/callback?data=${data}`, { headers: { origin: "https://app.example" } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example");
+      assert.deepEqual(order, ["a", "b"]);
+      await until(() => n.mapped.length === 1);
+    });
+  });
+
   it("strict mode refuses forged, expired and replayed callbacks (400, no echo, no stack); invalid data does not consume", async () => {
     const n = await load(flow());
     // Forged: well-formed data for a user nobody created a link for.
