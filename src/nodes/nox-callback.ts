@@ -19,6 +19,7 @@ import type { NoxClient } from "../nox/link-client.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { clusterSessions } from "./cluster-binding.js";
 import { httpNodeChain } from "./http-node-chain.js";
+import { RefusalLog } from "./nox-refusal-log.js";
 
 interface NoxCallbackDef extends NodeDef, StoreOptions {
   account: string;
@@ -150,6 +151,7 @@ export = function (RED: NodeAPI) {
       return { status: nodeText(RED, message("nox.statusText.connected", { brand: connection.brand, time: shortTime() })) };
     });
 
+    const refusals = new RefusalLog(RED, node);
     const httpNode = (RED as any).httpNode;
     let handler: ((req: any, res: any) => void) | undefined;
     if (path && !pathError) {
@@ -203,14 +205,16 @@ export = function (RED: NodeAPI) {
         try {
           if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(safe.code === "STORE_UNAVAILABLE" ? RETRY_PAGE : FAILURE_PAGE);
         } finally {
-          // Routed to a Catch node like done(err) in an input handler: msg.error.code is set.
-          node.error(safe, msg as any);
+          // Routed to a Catch node like done(err) in an input handler (msg.error.code is set); the
+          // log gets at most one line a minute per cause, without the request's text.
+          refusals.report(safe, msg);
         }
       }
     }
 
     // bindAccount deregisters from the account on close; the route is ours to remove.
     node.on("close", () => {
+      refusals.close();
       if (handler && httpNode) removeRoute(httpNode, handler);
     });
   }

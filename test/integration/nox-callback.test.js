@@ -132,6 +132,28 @@ describe(`NOX callback node (Node-RED ${runtimeVersion()})`, function () {
     await until(() => n.mapped.length === 1);
   });
 
+  it("refused callbacks without a Catch node: at most one log line per cause, never the request's text (issue 18)", async () => {
+    const f = flow();
+    f.nodes = f.nodes.filter((n) => n.type !== "catch" && n.id !== "caught");
+    await load(f);
+    const errorLines = () => helper.log().args.map((a) => a[0]).filter((e) => e && e.level === 20 && e.id === "cb").map((e) => String(e.msg));
+    const echo = (i) => `ATTACKER-ECHO-${i} visit evil.example`;
+    const requests = [];
+    for (let i = 0; i < 40; i++) {
+      requests.push(get(`${base}/nox/callback?error=access_denied&error_description=${encodeURIComponent(echo(i))}`));
+      const forged = encodeData({ nox_user_id: `nox_${i}`, supplier_user_id: `nobody-${i}`, brand: "daikin", device_ids: ["d"], connected_at: 1 });
+      requests.push(get(`${base}/nox/callback?data=${forged}`));
+    }
+    const answers = await Promise.all(requests);
+    assert.ok(answers.every((r) => r.status === 400));
+    await until(() => errorLines().length >= 2, 5000, "the first refusals logged");
+    const lines = errorLines();
+    assert.equal(lines.length, 2, `one line per cause (CALLBACK_INVALID, CALLBACK_UNKNOWN_SESSION), got:\n${lines.join("\n")}`);
+    assert.ok(lines.some((l) => /CALLBACK_INVALID/.test(l)) && lines.some((l) => /CALLBACK_UNKNOWN_SESSION/.test(l)));
+    const everything = JSON.stringify(helper.log().args);
+    assert.ok(!everything.includes("ATTACKER-ECHO") && !everything.includes("evil.example"), "the request's text never reaches the log");
+  });
+
   describe("behind httpNodeMiddleware and httpNodeCors, like an http in node (issue 18)", () => {
     afterEach(() => helper.settings({ httpNodeMiddleware: undefined, httpNodeCors: undefined }));
 
