@@ -48,15 +48,20 @@ return 1
 `;
 
 export class ClusterSessions implements PendingSessionStore {
-  constructor(private readonly conn: ClusterConnection) {}
+  /** `identity`: the account's hash of URL and API key (src/nodes/cluster-binding.ts), in every key. */
+  constructor(
+    private readonly conn: ClusterConnection,
+    private readonly identity: string,
+  ) {}
 
   private key(accountId: string, supplierUserId: string): string {
-    // Hashed: user ids are personal data and may be long; the account id keeps accounts apart.
-    return this.conn.key("nox", "pending", ClusterConnection.hash(entryKey(accountId, supplierUserId)));
+    // Hashed: user ids are personal data and may be long. The account id keeps accounts of one
+    // deployment apart, the identity deployments that share a Redis and a prefix (issue 18).
+    return this.conn.key("nox", "pending", this.identity, ClusterConnection.hash(entryKey(accountId, supplierUserId)));
   }
 
   private index(accountId: string): string {
-    return this.conn.key("nox", "pending-index", ClusterConnection.hash(accountId));
+    return this.conn.key("nox", "pending-index", this.identity, ClusterConnection.hash(accountId));
   }
 
   /** A newer link for the same user replaces the older one (as NOX does on re-authentication). */

@@ -16,7 +16,7 @@ import { contextSlot, warnOnce } from "./context-slot.js";
 import { envFallback } from "./credentials.js";
 import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./navien-types.js";
 import type { NodeAPI } from "./types.js";
-import { rememberCluster } from "./cluster-binding.js";
+import { accountIdentity, rememberCluster, type ClusterAware } from "./cluster-binding.js";
 import { TOKEN_KEY_CREDENTIAL, tokenSecret } from "./token-key.js";
 
 const TOKEN_KEY = "navienTokens";
@@ -53,6 +53,8 @@ export = function (RED: NodeAPI) {
         email,
         password,
       };
+      // Cluster keys (leader locks) carry the account: URL and e-mail, never the password.
+      (node as NavienAccountNode & ClusterAware).identity = accountIdentity(apiUrl, email.trim().toLowerCase());
       node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings, realtimeOptions(RED)));
       node.configError = undefined;
       // Connection trouble (already redacted by the transport) goes to the Node-RED log of this node.

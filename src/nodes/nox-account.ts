@@ -11,7 +11,7 @@ import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./
 import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
 import type { NodeAPI } from "./types.js";
-import { rememberCluster } from "./cluster-binding.js";
+import { accountIdentity, rememberCluster, type ClusterAware } from "./cluster-binding.js";
 
 /** The Authenticator API URL: read at deploy, trusted by "Test connection" for this node. */
 const URL_OPTS: UrlOptions = { type: "nox-account", urlField: "apiUrl", defaultUrl: DEFAULT_API_URL, urlWhat: message("nox.noxAccount.noxApiUrl") };
@@ -32,6 +32,7 @@ export = function (RED: NodeAPI) {
       }
       const packageUrl = checkHttpUrl((def.packageUrl || "").trim() || DEFAULT_PACKAGE_URL, message("nox.noxAccount.noxPackageApiUrl"));
       node.client = new NoxClient(apiUrl, apiKey, packageUrl);
+      (node as NoxAccountNode & ClusterAware).identity = accountIdentity(apiUrl, apiKey);
       node.configError = undefined;
     } catch (err) {
       node.client = undefined;
