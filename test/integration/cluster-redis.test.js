@@ -86,6 +86,13 @@ describe("cluster primitives on a real redis-server", function () {
     assert.doesNotMatch(await redis.cmd("KEYS", "*"), /key-of-deployment/, "the key itself is not in Redis");
   });
 
+  it("a URL with a broken %-encoding in its password or user name is INVALID_INPUT with a message, not a raw URIError (issue 18)", () => {
+    for (const url of ["redis://:pa%ss@127.0.0.1:6379", "redis://us%er:pw@127.0.0.1:6379", "redis://:p%E0%A4%A@127.0.0.1:6379"]) {
+      assert.throws(() => checkRedisUrl(url), (e) => e.code === "INVALID_INPUT" && /%-encoding/.test(e.message) && !e.message.includes("pa%ss"), url);
+      assert.throws(() => new ClusterConnection({ url, prefix: "t" }), (e) => e.code === "INVALID_INPUT", url);
+    }
+  });
+
   it("records the session with its lifetime plus the 60 s skew as Redis expiry, under the prefix, without the user id in clear", async () => {
     const c = connect();
     await ready(c);
