@@ -61,13 +61,16 @@ export function shortTime(d = new Date()): string {
 
 /**
  * Wires the node's input handler. `secrets` returns the values to mask in any error text
- * (the config node's current tokens and passwords).
+ * (the config node's current tokens and passwords). `report`, when given, delivers errors instead
+ * of done(err) (nox-callback: to Catch nodes as usual, but a throttled log without remote text);
+ * done is then not called for that message, so a Complete node never sees a failure as success.
  */
 export function handleInput(
   RED: NodeAPI,
   node: Node,
   secrets: () => Iterable<string>,
   handler: (ctx: InputContext) => Promise<InputResult>,
+  report?: (err: HomeEnergyError, msg: object) => void,
 ): void {
   let running = 0;
   node.on("input", (msg: any, send: any, done: any) => {
@@ -86,7 +89,8 @@ export function handleInput(
         running -= 1;
         const safe = safeError(raw, secrets(), RED);
         node.status({ fill: "red", shape: "ring", text: errorStatusText(safe) });
-        doneFn(safe);
+        if (report) report(safe, msg);
+        else doneFn(safe);
       },
     );
   });

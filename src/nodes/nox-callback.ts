@@ -144,14 +144,15 @@ export = function (RED: NodeAPI) {
       }
     }
 
+    const refusals = new RefusalLog(RED, node);
     handleInput(RED, node, secrets, async ({ msg }) => {
       if (pathError) throw pathError;
       const { connection } = await accept(dataFromMessage(msg));
       msg.payload = connection;
       return { status: nodeText(RED, message("nox.statusText.connected", { brand: connection.brand, time: shortTime() })) };
-    });
+      // Callbacks after an http in node are as open to the internet as our own route: same log rule.
+    }, (err, msg) => refusals.report(err, msg));
 
-    const refusals = new RefusalLog(RED, node);
     const httpNode = (RED as any).httpNode;
     let handler: ((req: any, res: any) => void) | undefined;
     if (path && !pathError) {

@@ -154,6 +154,26 @@ describe(`NOX callback node (Node-RED ${runtimeVersion()})`, function () {
     assert.ok(!everything.includes("ATTACKER-ECHO") && !everything.includes("evil.example"), "the request's text never reaches the log");
   });
 
+  it("inline mode (after an http in node): refusals still reach a Catch node each, but the log gets one line per cause (issue 18)", async () => {
+    const noCatch = flow({ url: "" });
+    noCatch.nodes = noCatch.nodes.filter((n) => n.type !== "catch" && n.id !== "caught");
+    await load(noCatch);
+    const errorLines = () => helper.log().args.map((a) => a[0]).filter((e) => e && e.level === 20 && e.id === "cb").map((e) => String(e.msg));
+    for (let i = 0; i < 30; i++) helper.getNode("cb").receive({ payload: `https://x.example/cb?error=denied&error_description=ATTACKER-${i}` });
+    await until(() => errorLines().length >= 1, 5000, "the first refusal logged");
+    await new Promise((r) => setImmediate(r));
+    assert.equal(errorLines().length, 1, errorLines().join("\n"));
+    assert.ok(!JSON.stringify(helper.log().args).includes("ATTACKER-"));
+    await helper.unload();
+
+    // With a Catch node every refusal is delivered, with its code and NOX's reason, and nothing is logged.
+    const n = await load(flow({ url: "" }));
+    for (let i = 0; i < 5; i++) n.cb.receive({ payload: `https://x.example/cb?error=denied&error_description=reason-${i}` });
+    await until(() => n.caught.length === 5, 5000, "five refusals caught");
+    assert.deepEqual(new Set(n.caught.map((m) => m.error.code)), new Set(["CALLBACK_INVALID"]));
+    assert.match(n.caught[4].error.message, /reason-4/);
+  });
+
   describe("behind httpNodeMiddleware and httpNodeCors, like an http in node (issue 18)", () => {
     afterEach(() => helper.settings({ httpNodeMiddleware: undefined, httpNodeCors: undefined }));
 
