@@ -144,13 +144,13 @@ export = function (RED: NodeAPI) {
       }
     }
 
+    // Callbacks after an http in node are as open to the internet as our own route: same log rule.
     const refusals = new RefusalLog(RED, node);
     handleInput(RED, node, secrets, async ({ msg }) => {
       if (pathError) throw pathError;
       const { connection } = await accept(dataFromMessage(msg));
       msg.payload = connection;
       return { status: nodeText(RED, message("nox.statusText.connected", { brand: connection.brand, time: shortTime() })) };
-      // Callbacks after an http in node are as open to the internet as our own route: same log rule.
     }, (err, msg) => refusals.report(err, msg));
 
     const httpNode = (RED as any).httpNode;
