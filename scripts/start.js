@@ -13,7 +13,7 @@ const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
-const { startSimulator, pointAccountsAt } = require("../test/simulator");
+const { startSimulator, pointAccountsAt, pointRedirectsAt } = require("../test/simulator");
 const { DEMO_USER } = require("../test/simulator/navien");
 const { startRedis } = require("../test/support/redis");
 
@@ -38,7 +38,7 @@ function demoFlows(sim, withCluster) {
   const isCluster = (flow) => flow.some((n) => n.type === "home-energy-cluster");
   // The single-instance examples first: the editor opens on the first tab.
   for (const flow of [...flows.filter((f) => !isCluster(f)), ...(withCluster ? flows.filter(isCluster) : [])]) {
-    out.push(...pointAccountsAt(flow, sim, (n) => ({ name: (n.name || ACCOUNT_NAMES[n.type]) + " (simulator)" })));
+    out.push(...pointRedirectsAt(pointAccountsAt(flow, sim, (n) => ({ name: (n.name || ACCOUNT_NAMES[n.type]) + " (simulator)" })), `http://127.0.0.1:${uiPort}`));
   }
   return out;
 }
@@ -90,6 +90,8 @@ module.exports = {
     ...(redis ? { HOME_ENERGY_REDIS_URL: redis.url } : {}),
     NAVIEN_EMAIL: process.env.NAVIEN_EMAIL || DEMO_USER.email,
     NAVIEN_PASSWORD: process.env.NAVIEN_PASSWORD || DEMO_USER.password,
+    // The NOX examples take the user from the sign-in in front of Node-RED; the demo has none.
+    NOX_DEMO_USER: process.env.NOX_DEMO_USER || "demo-user-1",
     ...(sim.demoEnv || {}),
     // The "Simulator - cloud outage" example switches outages on and off here.
     HOME_ENERGY_SIMULATOR_URL: sim.url,

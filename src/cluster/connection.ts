@@ -75,7 +75,16 @@ export function checkRedisUrl(url: string): { where: string; urlSecrets: string[
     throw invalidInput("core.cluster.urlScheme", { protocol: u.protocol });
   }
   if (!u.hostname) throw invalidInput("core.cluster.urlNoHost");
-  const urlSecrets = [u.password, decodeURIComponent(u.password)].filter((s) => s);
+  // A broken %-escape (e.g. a lone "%" in a password) would throw a bare URIError here and in the
+  // Redis client: say what is wrong instead, without showing the value.
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(u.password);
+    decodeURIComponent(u.username);
+  } catch {
+    throw invalidInput("core.cluster.urlEncoding");
+  }
+  const urlSecrets = [u.password, decoded].filter((s) => s);
   return { where: `${u.protocol}//${u.host}`, urlSecrets };
 }
 

@@ -3,7 +3,7 @@
  * absolute expiry instants it lacks (its latent bug: the AWS expiry drifts after a refresh),
  * plus `user_seq` and a hash of the account e-mail so that tokens are never used for another account.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import type { NavienTokens } from "./auth.js";
 
 export interface PersistedTokens {
@@ -100,51 +100,56 @@ export function fromPersisted(raw: unknown, email: string): NavienTokens | undef
 }
 
 /**
- * Tokens at rest (issue 11): what a restart needs — access and refresh token, AWS key id/secret/
- * session token and their absolute expiries; not the id token (nothing uses it) — in the spec's
- * snake_case format, sealed with AES-256-GCM. The key is derived with scrypt from the account's
- * e-mail and password (which Node-RED itself keeps in its encrypted credentials file) and a
- * random salt, so the context value — readable by any editor user with context access and
- * written to disk by a file store — reveals nothing usable, and only the same credentials open it.
+ * Tokens at rest (issues 11 and 18): what a restart needs — access and refresh token, AWS key
+ * id/secret/session token and their absolute expiries; not the id token (nothing uses it) — in the
+ * spec's snake_case format, sealed with AES-256-GCM. The key comes from a secret nobody who reads
+ * the context store can see or guess: Node-RED's credential secret, or a random key kept as a
+ * hidden credential of the account node (src/nodes/navien-account.ts picks it). Version 1 derived
+ * the key from the account's e-mail and password, so anyone able to read the store could test
+ * passwords offline; a v1 value is no longer opened (one sign-in, then a v2 value replaces it).
+ * The e-mail still binds the value to the account (in the key's derivation and as AAD), so a
+ * changed e-mail never reuses another account's tokens.
  */
 export interface SealedTokens {
-  v: 1;
-  alg: "scrypt+A256GCM";
+  v: 2;
+  alg: "HKDF-SHA256+A256GCM";
   salt: string;
   iv: string;
   tag: string;
   data: string;
 }
 
-const AAD = Buffer.from("navien-account tokens v1");
-/** scrypt cost: N = 2^14, r = 8 (16 MiB, tens of ms) — paid once per salt, then cached. */
-const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
-
-function deriveKey(email: string, password: string, salt: Buffer): Promise<Buffer> {
-  const secret = JSON.stringify([email.trim().toLowerCase(), password]);
-  return new Promise((resolve, reject) => scrypt(secret, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))));
-}
+const ALG = "HKDF-SHA256+A256GCM";
+const LABEL = "navien-account tokens v2";
+/** GCM's full tag; a shorter one would make forgeries cheaper, so it is required exactly. */
+const TAG_BYTES = 16;
+const IV_BYTES = 12;
 
 export function isSealed(v: unknown): v is SealedTokens {
   const o = v as Partial<SealedTokens> | null;
-  return !!o && typeof o === "object" && o.v === 1 && o.alg === "scrypt+A256GCM" && [o.salt, o.iv, o.tag, o.data].every((x) => typeof x === "string");
+  return !!o && typeof o === "object" && o.v === 2 && o.alg === ALG && [o.salt, o.iv, o.tag, o.data].every((x) => typeof x === "string");
 }
 
-/** Seals and opens one account's tokens; the derived key is cached per salt (one scrypt per salt). */
+/** Seals and opens one account's tokens; the key is derived once per salt (HKDF: the secret is already random). */
 export class TokenVault {
   private salt: Buffer | undefined;
-  private readonly keys = new Map<string, Promise<Buffer>>();
+  private readonly keys = new Map<string, Buffer>();
+  private readonly aad: Buffer;
 
+  /** `secret`: at least 32 random bytes, or Node-RED's credential secret; never the account's credentials. */
   constructor(
+    private readonly secret: Buffer,
     private readonly email: string,
-    private readonly password: string,
-  ) {}
+  ) {
+    if (secret.length < 16) throw new RangeError("token key too short");
+    this.aad = Buffer.from(`${LABEL}\n${accountKey(email)}`);
+  }
 
-  private key(salt: Buffer): Promise<Buffer> {
+  private key(salt: Buffer): Buffer {
     const id = salt.toString("base64");
     let k = this.keys.get(id);
     if (!k) {
-      k = deriveKey(this.email, this.password, salt);
+      k = Buffer.from(hkdfSync("sha256", this.secret, salt, this.aad, 32));
       this.keys.set(id, k);
     }
     return k;
@@ -155,23 +160,27 @@ export class TokenVault {
     const needed: Partial<PersistedTokens> = toPersisted(t, this.email);
     delete needed.id_token; // nothing uses it after a restart
     delete needed.account; // the key already binds the value to the account
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", await this.key(this.salt), iv);
-    cipher.setAAD(AAD);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", this.key(this.salt), iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(this.aad);
     const data = Buffer.concat([cipher.update(JSON.stringify(needed), "utf8"), cipher.final()]);
-    return { v: 1, alg: "scrypt+A256GCM", salt: this.salt.toString("base64"), iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") };
+    return { v: 2, alg: ALG, salt: this.salt.toString("base64"), iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") };
   }
 
-  /** The tokens, or undefined for anything else: plain text, tampering, other credentials. */
+  /** The tokens, or undefined for anything else: plain text, v1 values, tampering, another key or account. */
   async open(raw: unknown): Promise<NavienTokens | undefined> {
     if (!isSealed(raw)) return undefined;
     try {
       const salt = Buffer.from(raw.salt, "base64");
-      const decipher = createDecipheriv("aes-256-gcm", await this.key(salt), Buffer.from(raw.iv, "base64"));
-      decipher.setAAD(AAD);
-      decipher.setAuthTag(Buffer.from(raw.tag, "base64"));
+      const iv = Buffer.from(raw.iv, "base64");
+      const tag = Buffer.from(raw.tag, "base64");
+      // A truncated tag would be accepted by a lenient decipher: only the full 16 bytes count.
+      if (salt.length !== 16 || iv.length !== IV_BYTES || tag.length !== TAG_BYTES) return undefined;
+      const decipher = createDecipheriv("aes-256-gcm", this.key(salt), iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(this.aad);
+      decipher.setAuthTag(tag);
       const text = Buffer.concat([decipher.update(Buffer.from(raw.data, "base64")), decipher.final()]).toString("utf8");
-      // Keep writing with the salt already on disk: the key is cached, no second scrypt.
+      // Keep writing with the salt already on disk: the key is cached.
       this.salt ??= salt;
       return fromPersisted(JSON.parse(text), this.email);
     } catch {

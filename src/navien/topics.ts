@@ -23,9 +23,13 @@ export function levelsMatch(f: readonly string[], t: readonly string[]): boolean
   return f.length === t.length;
 }
 
-/** Strips anything that could be a query string (signature, token) from a foreign error text. */
+/**
+ * Strips anything that could be a query string (signature, token) from a foreign error text, in
+ * linear time: the parameter name is bounded (an unbounded `[A-Za-z-]+` before `=` backtracks
+ * quadratically over a long run of "X-Amz-X-Amz-…" without "="; 60 KB took 0.6 s).
+ */
 export function clean(text: string): string {
-  return text.replace(/\?\S*/g, "?…").replace(/X-Amz-[A-Za-z-]+=\S*/g, "X-Amz-…");
+  return text.replace(/\?\S*/g, "?…").replace(/X-Amz-[A-Za-z-]{1,64}=\S*/g, "X-Amz-…");
 }
 
 // ---- Navien's topics, built from the device's type (docs/protocol/navien.md, "Topics") ----------

@@ -4,6 +4,7 @@
  * state. No cluster named = `undefined` everywhere, and the node behaves exactly as on a single
  * instance (nothing of Redis is loaded).
  */
+import { createHash } from "node:crypto";
 import { ClusterConnection } from "../cluster/connection.js";
 import { HistoryCursor } from "../cluster/history-cursor.js";
 import { ClusterSessions } from "../cluster/nox-sessions.js";
@@ -22,6 +23,23 @@ export interface ClusterNode extends ConfigNodeBase {
 /** An account node that may name a cluster (its `cluster` property: a home-energy-cluster id). */
 export interface ClusterAware {
   cluster?: string;
+  /**
+   * Who the account is at the vendor: a short hash of its URL and credential (API key, or login —
+   * never a password, which a hash in Redis would let anyone test offline). Part of every Redis
+   * key (issue 18), so that two deployments sharing a Redis and a prefix — the same flows, hence
+   * the same node ids — never see each other's sessions or locks.
+   */
+  identity?: string;
+}
+
+/** An account's identity from its URL and credential (see ClusterAware.identity). */
+export function accountIdentity(url: string, credential: string): string {
+  return createHash("sha256").update(`${url}\n${credential}`).digest("hex").slice(0, 16);
+}
+
+/** The identity an account node set; "-" for one without (it fails before any Redis call anyway). */
+export function identityOf(account: Node | null | undefined): string {
+  return (account as (Node & ClusterAware) | null | undefined)?.identity || "-";
 }
 
 export type ClusterUse = { connection: ClusterConnection } | { error: HomeEnergyError };
@@ -75,7 +93,7 @@ export function clusterSessions(RED: NodeAPI, node: Node, account: Node | null |
     return { record: () => Promise.reject(err), take: () => Promise.reject(err), restore: () => Promise.reject(err) };
   }
   showClusterState(node, use.connection);
-  return new ClusterSessions(use.connection);
+  return new ClusterSessions(use.connection, identityOf(account));
 }
 
 export interface SharedHistory {

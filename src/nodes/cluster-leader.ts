@@ -10,7 +10,7 @@
 import { LeaderElection } from "../cluster/leader.js";
 import { message } from "../core/messages.js";
 import { errorStatusText, nodeText, safeError, statusKey } from "./common.js";
-import { clusterOf, stableNodeId } from "./cluster-binding.js";
+import { clusterOf, identityOf, stableNodeId } from "./cluster-binding.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 
 type Ctor<D> = (this: Node, def: D) => void;
@@ -64,7 +64,8 @@ export function leaderOnly<D extends NodeDef & { account?: string }>(RED: NodeAP
       return stopping;
     }
 
-    const election = new LeaderElection(conn, conn.key("leader", def.type, stableNodeId(def as D & { _alias?: string })), {
+    // The account's identity in the key: another deployment's same node id is another lock.
+    const election = new LeaderElection(conn, conn.key("leader", def.type, identityOf(account), stableNodeId(def as D & { _alias?: string })), {
       onChange(leader) {
         if (leader) lead();
         else {

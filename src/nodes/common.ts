@@ -67,13 +67,16 @@ export function pauseStatus(RED: NodeAPI, p: PauseView): { fill: "yellow"; shape
 
 /**
  * Wires the node's input handler. `secrets` returns the values to mask in any error text
- * (the config node's current tokens and passwords).
+ * (the config node's current tokens and passwords). `report`, when given, delivers errors instead
+ * of done(err) (nox-callback: to Catch nodes as usual, but a throttled log without remote text);
+ * done is then not called for that message, so a Complete node never sees a failure as success.
  */
 export function handleInput(
   RED: NodeAPI,
   node: Node,
   secrets: () => Iterable<string>,
   handler: (ctx: InputContext) => Promise<InputResult>,
+  report?: (err: HomeEnergyError, msg: object) => void,
 ): void {
   let running = 0;
   node.on("input", (msg: any, send: any, done: any) => {
@@ -93,7 +96,8 @@ export function handleInput(
         const safe = safeError(raw, secrets(), RED);
         // A request not sent because of a back-off pause is no failure of the node: yellow, with the seconds left.
         node.status(isPausedError(raw) ? pauseStatus(RED, raw.pause) : { fill: "red", shape: "ring", text: errorStatusText(safe) });
-        doneFn(safe);
+        if (report) report(safe, msg);
+        else doneFn(safe);
       },
     );
   });

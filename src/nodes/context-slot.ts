@@ -3,6 +3,7 @@
  * `localfilesystem` store without cache has no synchronous access at all, and a shared store
  * (e.g. Redis) may be slow, so nothing in this package calls context get/set synchronously.
  */
+import { clip } from "../core/redact.js";
 import { fail, HomeEnergyError } from "../core/errors.js";
 import { message, renderMessage, type MessageParam, type MessageRef, type Translate } from "../core/messages.js";
 import type { ValueSlot } from "../core/value-slot.js";
@@ -85,5 +86,5 @@ export function warnOnce(node: Node, what: MessageRef, t?: Translate): (err: unk
 
 /** Why a store write failed, for a warning: our own errors (the store timeout) in the node's language; a store's own error text as it is. */
 export function causeOf(err: unknown): MessageParam {
-  return err instanceof HomeEnergyError ? err.ref : (err instanceof Error ? err.message : String(err)).slice(0, 200);
+  return err instanceof HomeEnergyError ? err.ref : clip(err instanceof Error ? err.message : String(err), 200);
 }

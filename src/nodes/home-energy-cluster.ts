@@ -24,6 +24,8 @@ const DEFAULT_PREFIX = "home-energy";
 const URL_ENV = "HOME_ENERGY_REDIS_URL";
 const PREFIX = /^[A-Za-z0-9._:{}-]{1,64}$/;
 const registry = new ClientRegistry<ClusterConnection>();
+/** Cluster nodes already warned about the default prefix in this process (once, not at every redeploy). */
+const warnedDefaultPrefix = new Set<string>();
 
 export = function (RED: NodeAPI) {
   function HomeEnergyCluster(this: ClusterNode, def: ClusterDef) {
@@ -38,6 +40,12 @@ export = function (RED: NodeAPI) {
       if (!url) throw invalidInput("core.cluster.noUrl", { env: URL_ENV });
       const prefix = typeof def.prefix === "string" && def.prefix.trim() ? def.prefix.trim() : DEFAULT_PREFIX;
       if (!PREFIX.test(prefix)) throw invalidInput("core.cluster.badPrefix", { value: prefix.slice(0, 40) });
+      // Keys carry each account's identity (issue 18), but a prefix of its own per system keeps
+      // everything else apart too, and makes the keys of this system easy to tell.
+      if (prefix === DEFAULT_PREFIX && !warnedDefaultPrefix.has(node.id)) {
+        warnedDefaultPrefix.add(node.id);
+        node.warn(nodeText(RED, message("core.cluster.defaultPrefix", { prefix })));
+      }
       const settings = { url, prefix, username: (creds.username ?? "").trim() || undefined, password: creds.password || undefined };
       // The fingerprint decides whether a redeploy keeps the connection; the password only as a hash.
       const fingerprint = createHash("sha256").update(JSON.stringify(settings)).digest("hex");

@@ -17,7 +17,8 @@ import { contextSlot, warnOnce } from "./context-slot.js";
 import { envFallback } from "./credentials.js";
 import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./navien-types.js";
 import type { NodeAPI } from "./types.js";
-import { rememberCluster } from "./cluster-binding.js";
+import { accountIdentity, rememberCluster, type ClusterAware } from "./cluster-binding.js";
+import { TOKEN_KEY_CREDENTIAL, tokenSecret } from "./token-key.js";
 
 const TOKEN_KEY = "navienTokens";
 const registry = new ClientRegistry<NavienAccountClient>();
@@ -76,6 +77,8 @@ export = function (RED: NodeAPI) {
         openeiUrl: typeof def.openeiUrl === "string" ? def.openeiUrl.trim() : "",
         openeiKey: envFallback(creds.openeiKey, "OPENEI_API_KEY"),
       };
+      // Cluster keys (leader locks) carry the account: URL and e-mail, never the password.
+      (node as NavienAccountNode & ClusterAware).identity = accountIdentity(apiUrl, email.trim().toLowerCase());
       node.client = registry.acquire(node.id, NavienAccountClient.fingerprint(settings), () => new NavienAccountClient(settings, realtimeOptions(RED)));
       node.configError = undefined;
       // Connection trouble (already redacted by the transport) goes to the Node-RED log of this node.
@@ -84,7 +87,9 @@ export = function (RED: NodeAPI) {
         if (level === "warn" || level === "error") node.warn(text);
         else if (level === "info") node.log(text);
       };
-      setUpPersistence(node, def.persistTokens === true, new TokenVault(email, password));
+      const persist = def.persistTokens === true;
+      // The key never comes from the account's credentials (issue 18): see src/nodes/token-key.ts.
+      setUpPersistence(node, persist, persist ? new TokenVault(tokenSecret(RED, node), email) : undefined);
     } catch (err) {
       node.client = undefined;
       node.configError = err as Error;
@@ -110,16 +115,16 @@ export = function (RED: NodeAPI) {
 
   /**
    * Off by default: tokens then live in memory only, and any stored copy is deleted. When on, the
-   * context holds only a sealed value (src/navien/token-store.ts: AES-256-GCM, key from the
-   * account's credentials). Context is touched through the callback forms only (any store works,
+   * context holds only a sealed value (src/navien/token-store.ts: AES-256-GCM under a key no reader
+   * of the context can derive, src/nodes/token-key.ts). Context is touched through the callback forms only (any store works,
    * also localfilesystem without cache); a failed read means a normal sign-in, a failed write is
    * warned once.
    */
-  function setUpPersistence(node: NavienAccountNode, enabled: boolean, vault: TokenVault): void {
+  function setUpPersistence(node: NavienAccountNode, enabled: boolean, vault: TokenVault | undefined): void {
     const client = node.client as NavienAccountClient;
     const slot = contextSlot(node.context(), TOKEN_KEY, undefined, `node:${node.id}`);
     const warn = warnOnce(node, message("navien.navienAccount.navienTokens"), catalogOf(RED));
-    if (!enabled) {
+    if (!enabled || !vault) {
       client.tokenListener = undefined;
       client.auth.restoreFrom(undefined);
       // Queued behind any write a replaced node of this account still has pending, so the delete comes last.
@@ -166,6 +171,7 @@ export = function (RED: NodeAPI) {
   });
 
   RED.nodes.registerType("navien-account", NavienAccount as any, {
-    credentials: { email: { type: "text" }, password: { type: "password" }, openeiKey: { type: "password" } },
+    // tokenKey: hidden (the editor never shows or sends it), see src/nodes/token-key.ts.
+    credentials: { email: { type: "text" }, password: { type: "password" }, openeiKey: { type: "password" }, [TOKEN_KEY_CREDENTIAL]: { type: "password" } },
   });
 };

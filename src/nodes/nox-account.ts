@@ -12,7 +12,7 @@ import { envFallback } from "./credentials.js";
 import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
 import type { NodeAPI } from "./types.js";
 import { buildDiagnostics, registerDiagnosticsRoute } from "./diagnostics.js";
-import { rememberCluster } from "./cluster-binding.js";
+import { accountIdentity, rememberCluster, type ClusterAware } from "./cluster-binding.js";
 
 /** The Authenticator API URL: read at deploy, trusted by "Test connection" for this node. */
 const URL_OPTS: UrlOptions = { type: "nox-account", urlField: "apiUrl", defaultUrl: DEFAULT_API_URL, urlWhat: message("nox.noxAccount.noxApiUrl") };
@@ -35,6 +35,7 @@ export = function (RED: NodeAPI) {
       }
       const packageUrl = checkHttpUrl((def.packageUrl || "").trim() || DEFAULT_PACKAGE_URL, message("nox.noxAccount.noxPackageApiUrl"));
       node.client = new NoxClient(apiUrl, apiKey, packageUrl);
+      (node as NoxAccountNode & ClusterAware).identity = accountIdentity(apiUrl, apiKey);
       node.configError = undefined;
     } catch (err) {
       node.client = undefined;

@@ -10,6 +10,7 @@ import { message } from "../core/messages.js";
 import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import { checkRedirect } from "../nox/callback-redirect.js";
 import { devicesOfUser } from "../nox/package-api.js";
+import { DeviceCheck } from "../nox/device-check.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
 import { errorStatusText, handleInput, safeError, shortTime, statusKey, nodeText } from "./common.js";
 import { bindAccount } from "./account-binding.js";
@@ -17,6 +18,8 @@ import { pendingSessions, type StoreOptions } from "./nox-types.js";
 import type { NoxClient } from "../nox/link-client.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { clusterSessions } from "./cluster-binding.js";
+import { httpNodeChain } from "./http-node-chain.js";
+import { RefusalLog } from "./nox-refusal-log.js";
 
 interface NoxCallbackDef extends NodeDef, StoreOptions {
   account: string;
@@ -28,6 +31,9 @@ interface NoxCallbackDef extends NodeDef, StoreOptions {
 
 /** Bound on the Package API check (verify): the browser waits for it. */
 const VERIFY_TIMEOUT_MS = 10_000;
+
+/** Package API checks per account client (cache and concurrency bound, src/nox/device-check.ts); gone with the client. */
+const checks = new WeakMap<NoxClient, DeviceCheck>();
 
 const PATH = /^\/[A-Za-z0-9._~/-]*$/;
 
@@ -101,14 +107,27 @@ export = function (RED: NodeAPI) {
     async function accept(data: string): Promise<{ connection: NoxConnection; undo?: () => Promise<void> }> {
       if (configError) throw configError;
       const connection = decodeCallbackData(data);
-      // Checked before anything is consumed: a refused or failed check leaves the session pending.
-      if (verify) await verifyDevices(connection);
-      if (!strict) return { connection };
+      if (!strict) {
+        if (verify) await verifyDevices(connection);
+        return { connection };
+      }
+      // The pending session first (issue 18): a callback for a user with no pending link never
+      // reaches NOX. Taking it also means one check per session at a time.
       const accountId = (account as NonNullable<typeof account>).id;
       const taken = await pending.take(accountId, connection.supplier_user_id);
       if (taken.result !== "accepted") throw unknownSession(taken.result);
       const expiresAt = taken.expiresAt as number;
-      return { connection, undo: () => pending.restore(accountId, connection.supplier_user_id, expiresAt) };
+      const undo = () => pending.restore(accountId, connection.supplier_user_id, expiresAt);
+      if (verify) {
+        try {
+          await verifyDevices(connection);
+        } catch (err) {
+          // A refused or failed check consumes nothing: the genuine callback can still complete.
+          await undo();
+          throw err;
+        }
+      }
+      return { connection, undo };
     }
 
     /**
@@ -116,18 +135,23 @@ export = function (RED: NodeAPI) {
      * this account's supplier key. What it proves and what not: README "Security notes".
      */
     async function verifyDevices(c: NoxConnection): Promise<void> {
-      const listed = await devicesOfUser(binding.client(), c.nox_user_id, VERIFY_TIMEOUT_MS);
+      const client = binding.client();
+      let check = checks.get(client);
+      if (!check) checks.set(client, (check = new DeviceCheck()));
+      const listed = await check.devices(c.nox_user_id, () => devicesOfUser(client, c.nox_user_id, VERIFY_TIMEOUT_MS), VERIFY_TIMEOUT_MS);
       if (c.device_ids.length === 0 || c.device_ids.some((id) => !listed.has(id))) {
         throw fail("CALLBACK_UNKNOWN_SESSION", "nox.noxCallback.noxCallbackWasRefused");
       }
     }
 
+    // Callbacks after an http in node are as open to the internet as our own route: same log rule.
+    const refusals = new RefusalLog(RED, node);
     handleInput(RED, node, secrets, async ({ msg }) => {
       if (pathError) throw pathError;
       const { connection } = await accept(dataFromMessage(msg));
       msg.payload = connection;
       return { status: nodeText(RED, message("nox.statusText.connected", { brand: connection.brand, time: shortTime() })) };
-    });
+    }, (err, msg) => refusals.report(err, msg));
 
     const httpNode = (RED as any).httpNode;
     let handler: ((req: any, res: any) => void) | undefined;
@@ -139,7 +163,10 @@ export = function (RED: NodeAPI) {
         handler = (req, res) => {
           void serve(req, res);
         };
-        httpNode.get(path, handler);
+        // Behind the same cookie parsing, httpNodeMiddleware and CORS as an `http in` node (issue 18).
+        const chain = httpNodeChain(RED);
+        if (chain.missing.length) node.warn(nodeText(RED, message("nox.noxCallback.corsUnavailable")));
+        httpNode.get(path, ...chain.handlers, handler);
         if (!deployError) node.status({ fill: "grey", shape: "dot", text: `GET ${path}` });
       }
     }
@@ -179,14 +206,16 @@ export = function (RED: NodeAPI) {
         try {
           if (!res.headersSent) res.status(400).set(PAGE_HEADERS).type("html").send(safe.code === "STORE_UNAVAILABLE" ? RETRY_PAGE : FAILURE_PAGE);
         } finally {
-          // Routed to a Catch node like done(err) in an input handler: msg.error.code is set.
-          node.error(safe, msg as any);
+          // Routed to a Catch node like done(err) in an input handler (msg.error.code is set); the
+          // log gets at most one line a minute per cause, without the request's text.
+          refusals.report(safe, msg);
         }
       }
     }
 
     // bindAccount deregisters from the account on close; the route is ours to remove.
     node.on("close", () => {
+      refusals.close();
       if (handler && httpNode) removeRoute(httpNode, handler);
     });
   }

@@ -10,6 +10,7 @@ import type { NoxClient } from "../nox/link-client.js";
 import { bindAccount } from "./account-binding.js";
 import { handleInput, shortTime, timeoutMs, nodeText } from "./common.js";
 import { pendingSessions, type StoreOptions } from "./nox-types.js";
+import { MAX_PENDING_PER_ACCOUNT } from "../nox/pending-sessions.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";
 import { clusterSessions } from "./cluster-binding.js";
 import { causeOf } from "./context-slot.js";
@@ -32,6 +33,7 @@ export = function (RED: NodeAPI) {
     const limitMs = timeoutMs(def.timeout, undefined, (m) => node.warn(nodeText(RED, m)));
     const cluster = clusterSessions(RED, node, binding.account); // shared in Redis, when the account names a cluster
     const pending = cluster ?? pendingSessions(RED, node, def);
+    let cappedWarnedAt = -Infinity;
     const settings = { userId: def.userId, redirectUrl: def.redirectUrl, language: def.language, brand: def.brand, assetType: def.assetType };
 
     handleInput(RED, node, binding.secrets, async ({ msg }) => {
@@ -41,7 +43,12 @@ export = function (RED: NodeAPI) {
       const session = await client.createLinkSession(body, limitMs);
       const userId = typeof session.supplier_user_id === "string" && session.supplier_user_id ? session.supplier_user_id : body.user_id;
       try {
-        await pending.record(def.account, userId, sessionSeconds(session));
+        const dropped = await pending.record(def.account, userId, sessionSeconds(session));
+        // The cap (issue 18) is a sign of a runaway flow: said once a minute at most.
+        if (dropped > 0 && Date.now() - cappedWarnedAt >= 60_000) {
+          cappedWarnedAt = Date.now();
+          node.warn(nodeText(RED, message("nox.noxLink.pendingCapped", { dropped, max: MAX_PENDING_PER_ACCOUNT })));
+        }
       } catch (err) {
         // A cluster's failure (unreachable or misconfigured) fails the message: the NOX session exists, unrecorded.
         if (cluster) throw err;

@@ -4,6 +4,7 @@
  * unsigned and arrives from the open internet: anything off is CALLBACK_INVALID, never a crash.
  * Messages name the failing step but never echo the value.
  */
+import { clip } from "../core/redact.js";
 import { message, type MessageRef } from "../core/messages.js";
 import { HomeEnergyError, fail } from "../core/errors.js";
 
@@ -66,7 +67,7 @@ export function dataFromUrl(s: string): string {
 function errorHint(error: unknown, description: unknown): MessageRef {
   const parts = [error, description].filter((x): x is string => typeof x === "string" && x.trim() !== "");
   if (!parts.length) return message("nox.callbackData.noDataParameter");
-  const text = parts.join(": ").replace(/[^\x20-\x7e]+/g, " ").trim().slice(0, 120);
+  const text = clip(parts.join(": ").replace(/[^\x20-\x7e]+/g, " ").trim(), 120);
   return message("nox.callbackData.noDataParameterReported", { text });
 }
 

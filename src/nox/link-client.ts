@@ -3,6 +3,7 @@
  * retried (it is not idempotent: a retry would create a second session), answer checked
  * with ajv, server errors mapped to the contract's codes (spec §3.5).
  */
+import { clip } from "../core/redact.js";
 import { message } from "../core/messages.js";
 import { HomeEnergyError, fail } from "../core/errors.js";
 import { HttpClient, type HttpMethod, type HttpResponse } from "../core/http.js";
@@ -152,7 +153,7 @@ export function httpError(res: Pick<HttpResponse, "status" | "headers" | "json" 
   if (s === 429) {
     const retry = header(res.headers, "retry-after");
     return retry
-      ? fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttp429Retry", { said, retry: retry.slice(0, 30) }, s)
+      ? fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttp429Retry", { said, retry: clip(retry, 30) }, s)
       : fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttp429", { said }, s);
   }
   if (s >= 500) return fail("HTTP_ERROR", "nox.linkClient.noxAnsweredHttpServer", { status: s, said }, s);
@@ -181,7 +182,7 @@ export function serverMessage(res: Pick<HttpResponse, "json" | "text">): string 
   if (!out && res.json === undefined && res.text && !/^\s*</.test(res.text)) out = res.text;
   // One line, bounded: a server page never floods a log or a Catch message.
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  return out.replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, 200);
+  return clip(out.replace(/[\u0000-\u001f\u007f]+/g, " ").trim(), 200);
 }
 
 function header(headers: HttpResponse["headers"], name: string): string {

@@ -3,7 +3,9 @@
  * and supplier user id. `PendingSessionStore` is what nox-link and nox-callback need; this file's
  * implementation keeps the table in one ValueSlot (the node layer uses a Node-RED context key, so
  * a user can pick a persistent or shared context store); another backend (e.g. Redis for a
- * cluster) can implement the same three calls. Stored as plain JSON.
+ * cluster) can implement the same three calls. Stored as plain JSON. Each call costs O(1) (issue
+ * 18: every link and callback used to copy and rewrite the whole table) and an account keeps at
+ * most MAX_PENDING_PER_ACCOUNT sessions.
  */
 import { serialised, type ValueSlot } from "../core/value-slot.js";
 
@@ -18,13 +20,24 @@ export interface Taken {
 }
 
 export interface PendingSessionStore {
-  /** A newer link for the same user replaces the older one (as NOX does on re-authentication). */
-  record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs?: number): Promise<void>;
+  /**
+   * A newer link for the same user replaces the older one (as NOX does on re-authentication).
+   * Resolves to how many of the account's oldest sessions were dropped to stay within
+   * MAX_PENDING_PER_ACCOUNT (0 nearly always; the caller warns).
+   */
+  record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs?: number): Promise<number>;
   /** Removes and returns the session: accepted once, a replay is then unknown. */
   take(accountId: string, supplierUserId: string, nowMs?: number): Promise<Taken>;
   /** Undoes a take() whose callback could not be answered, unless a newer link replaced it meanwhile. */
   restore(accountId: string, supplierUserId: string, expiresAt: number): Promise<void>;
 }
+
+/**
+ * Pending sessions kept per account at most (issue 18): a flow that creates links in a loop, or a
+ * caller who can trigger nox-link, must not grow the table (and every callback's work) without
+ * bound. Far above any real number of users in the middle of linking within one session lifetime.
+ */
+export const MAX_PENDING_PER_ACCOUNT = 1000;
 
 /** Allowance for clock skew and redirect latency after the local expiry (spec §5.2). */
 export const SKEW_MS = 60_000;
@@ -52,51 +65,113 @@ export function verdict(expiresAt: number, nowMs: number): Taken {
   return acceptable(expiresAt, nowMs) ? { result: "accepted", expiresAt } : { result: "expired" };
 }
 
-async function read(slot: ValueSlot): Promise<Table> {
-  const v = await slot.get();
-  const out: Table = Object.create(null);
-  if (v && typeof v === "object" && !Array.isArray(v)) {
-    for (const [k, t] of Object.entries(v as Record<string, unknown>)) if (typeof t === "number" && Number.isFinite(t)) out[k] = t;
-  }
-  return out;
+/**
+ * What this process knows about one slot's table: the very object last read or written, and each
+ * account's keys in the order they were recorded (oldest first), for the cap and the purge.
+ * The table object stays the truth for expiries; the order is only where to look first.
+ */
+interface Index {
+  table: Table;
+  order: Map<string, Map<string, true>>;
 }
 
-/** Drops entries that can no longer be accepted (opportunistic purge on every write). */
-function purge(table: Table, nowMs: number): Table {
-  const out: Table = {};
-  for (const [k, t] of Object.entries(table)) if (acceptable(t, nowMs)) out[k] = t;
-  return out;
+/** Per slot id (slots with the same id hold the same value), so every node of the process shares it. */
+const indexes = new Map<string, Index>();
+
+function accountOf(key: string): string {
+  try {
+    const v: unknown = JSON.parse(key);
+    return Array.isArray(v) && typeof v[0] === "string" ? v[0] : "";
+  } catch {
+    return "";
+  }
 }
+
+/**
+ * The table and its index. With the memory store (or any cached one) the store hands back the
+ * object we wrote, and this is O(1). Anything else (first use, a restart, a store that re-reads
+ * its file, a value changed from outside) is read once in full and indexed.
+ */
+async function load(slot: ValueSlot): Promise<Index> {
+  const v = await slot.get();
+  const known = indexes.get(slot.id);
+  if (known && v === known.table) return known;
+  const table: Table = Object.create(null);
+  const order = new Map<string, Map<string, true>>();
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    for (const [k, t] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof t !== "number" || !Number.isFinite(t)) continue;
+      table[k] = t;
+      orderOf(order, accountOf(k)).set(k, true);
+    }
+  }
+  const index = { table, order };
+  indexes.set(slot.id, index);
+  return index;
+}
+
+function orderOf(order: Map<string, Map<string, true>>, accountId: string): Map<string, true> {
+  let keys = order.get(accountId);
+  if (!keys) order.set(accountId, (keys = new Map()));
+  return keys;
+}
+
+/** How many of the oldest entries each write looks at for expiry: constant work, yet every entry is reached in time. */
+const PURGE_STEP = 2;
 
 export class PendingSessions implements PendingSessionStore {
   constructor(private readonly slot: ValueSlot) {}
 
-  record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs = Date.now()): Promise<void> {
+  record(accountId: string, supplierUserId: string, lifetimeSeconds: number, nowMs = Date.now()): Promise<number> {
     return serialised(this.slot, async () => {
-      const table = purge(await read(this.slot), nowMs);
-      table[entryKey(accountId, supplierUserId)] = expiryOf(nowMs, lifetimeSeconds);
+      const { table, order } = await load(this.slot);
+      const keys = orderOf(order, accountId);
+      const key = entryKey(accountId, supplierUserId);
+      // A re-link moves the user to the newest end.
+      keys.delete(key);
+      table[key] = expiryOf(nowMs, lifetimeSeconds);
+      keys.set(key, true);
+      // Expired sessions at the old end go first, a few per write (O(1), no full scan).
+      let looked = 0;
+      for (const k of keys.keys()) {
+        if (looked++ >= PURGE_STEP) break;
+        const t = table[k];
+        if (t !== undefined && acceptable(t, nowMs)) continue;
+        keys.delete(k);
+        delete table[k];
+      }
+      let dropped = 0;
+      while (keys.size > MAX_PENDING_PER_ACCOUNT) {
+        const oldest = keys.keys().next().value as string;
+        keys.delete(oldest);
+        if (table[oldest] !== undefined && acceptable(table[oldest], nowMs)) dropped++;
+        delete table[oldest];
+      }
       await this.slot.set(table);
+      return dropped;
     });
   }
 
   take(accountId: string, supplierUserId: string, nowMs = Date.now()): Promise<Taken> {
     return serialised(this.slot, async () => {
-      const table = await read(this.slot);
+      const { table, order } = await load(this.slot);
       const key = entryKey(accountId, supplierUserId);
       const expiry = table[key];
-      if (expiry === undefined) return { result: "unknown" as const };
+      if (typeof expiry !== "number") return { result: "unknown" as const };
       delete table[key];
-      await this.slot.set(purge(table, nowMs));
+      order.get(accountId)?.delete(key);
+      await this.slot.set(table);
       return verdict(expiry, nowMs);
     });
   }
 
   restore(accountId: string, supplierUserId: string, expiresAt: number): Promise<void> {
     return serialised(this.slot, async () => {
-      const table = await read(this.slot);
+      const { table, order } = await load(this.slot);
       const key = entryKey(accountId, supplierUserId);
       if (table[key] !== undefined) return; // a newer link was recorded meanwhile: it wins
       table[key] = expiresAt;
+      orderOf(order, accountId).set(key, true);
       await this.slot.set(table);
     });
   }

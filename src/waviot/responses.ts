@@ -2,6 +2,7 @@
  * Reading WAVIoT answers (spec §5, §6): which answers mean "session gone", the server's own
  * message for error texts, and the errors every operation shares.
  */
+import { clip } from "../core/redact.js";
 import { HomeEnergyError, fail } from "../core/errors.js";
 import type { MessageParam, MessageRef } from "../core/messages.js";
 import type { HttpResponse } from "../core/http.js";
@@ -36,7 +37,7 @@ export function serverMessage(res: HttpResponse): string {
   } else if (j === undefined && res.text.trim() && !/[<>]/.test(res.text)) {
     parts.push(res.text.trim());
   }
-  return parts.join("; ").replace(/\s+/g, " ").slice(0, 300);
+  return clip(parts.join("; ").replace(/\s+/g, " "), 300);
 }
 
 export function sessionLimitError(): HomeEnergyError {

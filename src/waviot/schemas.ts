@@ -1,8 +1,10 @@
 /** Shapes of WAVIoT answers the nodes rely on, compiled once (anything else is BAD_RESPONSE). */
 import { compileChecker } from "../core/schema.js";
 import type { LoginBody } from "./tokens.js";
+import { MAX_TOKEN_LENGTH } from "./jwt.js";
 
-const token = { type: "string", minLength: 1 };
+/** A session value; one longer than 16 KB is refused (BAD_RESPONSE) before anything parses it. */
+const token = { type: "string", minLength: 1, maxLength: MAX_TOKEN_LENGTH };
 
 /** Login and refresh: the four session strings (spec §4.1, §4.2). */
 export const checkLoginBody = compileChecker<LoginBody>(

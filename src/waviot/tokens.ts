@@ -4,7 +4,7 @@
  * as cookie `WAVIOT_JWT` and as `Authorization: bearer`. A tiny name-restricted jar adopts updated
  * values from Set-Cookie (§3.2, W16).
  */
-import { decodeClaims, decodeExp } from "./jwt.js";
+import { decodeClaims, decodeExp, MAX_TOKEN_LENGTH } from "./jwt.js";
 
 export interface WaviotTokens {
   sc: string;
@@ -68,6 +68,8 @@ export function adoptSetCookies(t: WaviotTokens, setCookie: unknown, now: number
     const key = JAR[name];
     // An empty value or "deleted" is a server clearing the cookie: keep ours, the next call decides.
     if (!key || !value || value === "deleted" || next[key] === value) continue;
+    // An overlong value is not a token (the login schema refuses it too): keep ours.
+    if (value.length > MAX_TOKEN_LENGTH) continue;
     next = key === "jwt" ? withJwt(next, value, now) : { ...next, [key]: value };
   }
   return next;

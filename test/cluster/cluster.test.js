@@ -45,6 +45,8 @@ describe("several Node-RED instances sharing one Redis (real processes)", functi
     // Plus the shipped example flow, as imported, with the NOX account pointed at the simulator.
     const example = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "NOX - connect a heat pump on several instances.json"), "utf8"));
     for (const n of example) if (n.type === "nox-account") n.apiUrl = sim.nox.apiUrl;
+    // The example's fixed Redirect URL (never the Host header), at the balancer here.
+    for (const n of example) if (n.type === "nox-link") n.redirectUrl = proxy.url + new URL(n.redirectUrl).pathname;
     await Promise.all(nodes.map((n) => deploy(n, [...flows, ...example])));
     // Every instance has its callback route and a ready cluster once a bogus callback is refused as "unknown".
     await until(async () => {
@@ -92,7 +94,8 @@ describe("several Node-RED instances sharing one Redis (real processes)", functi
 
   it("the shipped example flow (cluster URL from HOME_ENERGY_REDIS_URL) connects a user through the balancer, once", async () => {
     proxy.next = 0;
-    const start = await request(`${proxy.url}/nox-ha/connect?user=example-user`);
+    // The user as the sign-in in front of the instances reports it (the example's X-Forwarded-User).
+    const start = await request(`${proxy.url}/nox-ha/connect`, { headers: { "x-forwarded-user": "example-user" } });
     assert.strictEqual(start.status, 302, start.text);
     const ui = await request(start.headers.location);
     assert.strictEqual(ui.status, 302);

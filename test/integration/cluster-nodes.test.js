@@ -149,9 +149,53 @@ describe(`home-energy-cluster in Node-RED ${runtimeVersion()}`, function () {
     assert.ok(Date.now() - t0 < 1500, `unload took ${Date.now() - t0} ms`);
   });
 
+  it("two deployments of the same flows (same node ids) on one Redis and prefix never accept each other's NOX sessions (issue 18)", async () => {
+    const { encodeData } = require("../simulator/nox");
+    const OTHER_KEY = "sk-other-deployment-7781";
+    sim.nox.apiKeys.add(OTHER_KEY);
+    const deployment = (apiKey) => {
+      const f = noxFlow();
+      f.nodes.push({ id: "cb", z: "f1", type: "nox-callback", account: "acc", url: "", redirect: "", strict: true, verify: false, storeScope: "global", store: "", wires: [["out"]] });
+      f.creds.acc = { apiKey };
+      return f;
+    };
+    const callbackFor = (user) => ({ payload: encodeData({ nox_user_id: "nox_1", supplier_user_id: user, brand: "daikin", device_ids: ["d1"], connected_at: 1 }) });
+    async function callback(apiKey, user) {
+      await helper.load([...TYPES, loadNode("nox-callback")], deployment(apiKey).nodes, deployment(apiKey).creds);
+      const got = [];
+      helper.getNode("out").on("input", (m) => got.push({ ok: m.payload.supplier_user_id }));
+      helper.getNode("caught").on("input", (m) => got.push({ code: m.error.code }));
+      helper.getNode("cb").receive(callbackFor(user));
+      await until(() => got.length === 1, 10_000, "the callback's outcome");
+      await helper.unload();
+      return got[0];
+    }
+    // Deployment A links user u1 (the flow's userId).
+    const { out, caught } = await send(noxFlow());
+    assert.deepEqual([out.length, caught.length], [1, 0]);
+    await helper.unload();
+    // Deployment B: the same flows and ids, another supplier account: not its session.
+    assert.deepEqual(await callback(OTHER_KEY, "u1"), { code: "CALLBACK_UNKNOWN_SESSION" });
+    // Deployment A still finds it (B consumed nothing).
+    assert.deepEqual(await callback(DEMO_API_KEY, "u1"), { ok: "u1" });
+    sim.nox.apiKeys.delete(OTHER_KEY);
+  });
+
+  it("warns once when a cluster uses the default prefix (not again at a redeploy)", async () => {
+    const f = noxFlow({ prefix: "" });
+    const warned = () => helper._NodePrototype.warn.getCalls().filter((c) => c.thisValue && c.thisValue.id === "cl" && /default key prefix/.test(String(c.args[0])));
+    await helper.load(TYPES, f.nodes, f.creds);
+    assert.equal(warned().length, 1);
+    await helper.setFlows(f.nodes.map((n) => (n.id === "link" ? { ...n, name: "changed" } : n)), "full", f.creds);
+    assert.equal(helper._NodePrototype.warn.getCalls().filter((c) => c.thisValue && c.thisValue.id === "cl" && /default key prefix/.test(String(c.args[0]))).length, 1);
+  });
+
   it("navien-status-in stands by (no MQTT connection, no output) while another instance leads, and takes over when its lock expires", async () => {
     // Another instance holds this node's lock for 3 s (and then "crashes": it never renews).
-    await redis.cmd("SET", "he-it:leader:navien-status-in:st", "other-instance", "PX", "3000");
+    // The key names the account (URL and e-mail, issue 18): this deployment's instances share it.
+    const { accountIdentity } = require("../../nodes/lib/nodes/cluster-binding.js");
+    const lock = `he-it:leader:navien-status-in:${accountIdentity(sim.navien.apiUrl, NAVIEN_USER.email.toLowerCase())}:st`;
+    await redis.cmd("SET", lock, "other-instance", "PX", "3000");
     const nodes = [
       { id: "f1", type: "tab" },
       { id: "cl", type: "home-energy-cluster", name: "", url: redis.url, prefix: "he-it" },
@@ -169,8 +213,8 @@ describe(`home-energy-cluster in Node-RED ${runtimeVersion()}`, function () {
     assert.equal(sim.navien.broker.counters.connects, connectsBefore, "a standby opens no MQTT connection");
     await until(() => out.length > 0, 15_000, "the takeover");
     assert.ok(Date.now() - t0 >= 2000, "not before the other instance's lock expired");
-    assert.match(await redis.cmd("GET", "he-it:leader:navien-status-in:st"), /^\$\d+\r\n\d+-[0-9a-f]+/, "the lock is ours now");
+    assert.match(await redis.cmd("GET", lock), /^\$\d+\r\n\d+-[0-9a-f]+/, "the lock is ours now");
     await helper.unload();
-    assert.match(await redis.cmd("EXISTS", "he-it:leader:navien-status-in:st"), /:0/, "released on close");
+    assert.match(await redis.cmd("EXISTS", lock), /:0/, "released on close");
   });
 });

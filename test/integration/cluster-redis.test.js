@@ -14,6 +14,8 @@ const { ClusterSessions } = require("../../nodes/lib/cluster/nox-sessions.js");
 const { LeaderElection } = require("../../nodes/lib/cluster/leader.js");
 const { HistoryCursor } = require("../../nodes/lib/cluster/history-cursor.js");
 
+/** An account identity (hash of URL and API key, src/nodes/cluster-binding.ts) for the stores below. */
+const ID = "0123456789abcdef";
 /** A callback's check of one session: the result of take(). */
 const consume = async (store, accountId, userId) => (await store.take(accountId, userId)).result;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -45,7 +47,7 @@ describe("cluster primitives on a real redis-server", function () {
   it("accepts a recorded session exactly once among 20 concurrent consumes over 3 connections", async () => {
     const conns = [connect(), connect(), connect()];
     await Promise.all(conns.map(ready));
-    const stores = conns.map((c) => new ClusterSessions(c));
+    const stores = conns.map((c) => new ClusterSessions(c, ID));
     await stores[0].record("acc1", "user-1", 600);
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => consume(stores[i % 3], "acc1", "user-1")));
     assert.deepStrictEqual(results.filter((r) => r === "accepted").length, 1, JSON.stringify(results));
@@ -54,14 +56,51 @@ describe("cluster primitives on a real redis-server", function () {
     assert.strictEqual(await consume(stores[1], "acc2", "user-1"), "unknown", "another account's session is separate");
   });
 
+  it("keeps at most MAX_PENDING_PER_ACCOUNT sessions per account, oldest dropped first (issue 18)", async () => {
+    const { MAX_PENDING_PER_ACCOUNT: CAP } = require("../../nodes/lib/nox/pending-sessions.js");
+    const c = connect({}, { commandTimeoutMs: 5000 });
+    await ready(c);
+    const store = new ClusterSessions(c, ID);
+    const now = Date.now();
+    let dropped = 0;
+    for (let i = 0; i < CAP + 3; i++) dropped += await store.record("acc-cap", `u${i}`, 600, now + i);
+    await store.record("acc-other", "x", 600, now);
+    assert.strictEqual(dropped, 3);
+    for (let i = 0; i < 3; i++) assert.strictEqual(await consume(store, "acc-cap", `u${i}`), "unknown", `u${i} was dropped`);
+    assert.strictEqual(await consume(store, "acc-cap", "u3"), "accepted");
+    assert.strictEqual(await consume(store, "acc-other", "x"), "accepted");
+  });
+
+  it("two deployments sharing a Redis and a prefix never accept each other's sessions (the account identity is in every key, issue 18)", async () => {
+    const c = connect();
+    await ready(c);
+    const { accountIdentity } = require("../../nodes/lib/nodes/cluster-binding.js");
+    // The same flows (same node ids: "acc"), two supplier accounts: another API key, or another NOX URL.
+    const mine = new ClusterSessions(c, accountIdentity("https://auth.nox.energy", "key-of-deployment-A"));
+    const otherKey = new ClusterSessions(c, accountIdentity("https://auth.nox.energy", "key-of-deployment-B"));
+    const otherUrl = new ClusterSessions(c, accountIdentity("https://auth.staging.nox.energy", "key-of-deployment-A"));
+    await mine.record("acc", "user-1", 600);
+    assert.strictEqual(await consume(otherKey, "acc", "user-1"), "unknown");
+    assert.strictEqual(await consume(otherUrl, "acc", "user-1"), "unknown");
+    assert.strictEqual(await consume(mine, "acc", "user-1"), "accepted");
+    assert.doesNotMatch(await redis.cmd("KEYS", "*"), /key-of-deployment/, "the key itself is not in Redis");
+  });
+
+  it("a URL with a broken %-encoding in its password or user name is INVALID_INPUT with a message, not a raw URIError (issue 18)", () => {
+    for (const url of ["redis://:pa%ss@127.0.0.1:6379", "redis://us%er:pw@127.0.0.1:6379", "redis://:p%E0%A4%A@127.0.0.1:6379"]) {
+      assert.throws(() => checkRedisUrl(url), (e) => e.code === "INVALID_INPUT" && /%-encoding/.test(e.message) && !e.message.includes("pa%ss"), url);
+      assert.throws(() => new ClusterConnection({ url, prefix: "t" }), (e) => e.code === "INVALID_INPUT", url);
+    }
+  });
+
   it("records the session with its lifetime plus the 60 s skew as Redis expiry, under the prefix, without the user id in clear", async () => {
     const c = connect();
     await ready(c);
-    await new ClusterSessions(c).record("acc1", "alice@example.com", 600);
+    await new ClusterSessions(c, ID).record("acc1", "alice@example.com", 600);
     const keys = await redis.cmd("KEYS", "*");
-    assert.match(keys, /t:nox:pending:[0-9a-f]{32}/);
+    assert.match(keys, /t:nox:pending:0123456789abcdef:[0-9a-f]{32}/);
     assert.doesNotMatch(keys, /alice/);
-    const name = /t:nox:pending:[0-9a-f]{32}/.exec(keys)[0];
+    const name = /t:nox:pending:0123456789abcdef:[0-9a-f]{32}/.exec(keys)[0];
     const pttl = Number(/:(\d+)/.exec(await redis.cmd("PTTL", name))[1]);
     assert.ok(pttl > 655_000 && pttl <= 660_000, `PTTL ${pttl}`);
   });
@@ -69,7 +108,7 @@ describe("cluster primitives on a real redis-server", function () {
   it("fails closed with STORE_UNAVAILABLE while Redis is paused, consumes nothing (not even late), then accepts once", async () => {
     const c = connect();
     await ready(c);
-    const store = new ClusterSessions(c);
+    const store = new ClusterSessions(c, ID);
     await store.record("acc1", "user-2", 600);
     redis.pause();
     const t0 = Date.now();
@@ -87,7 +126,7 @@ describe("cluster primitives on a real redis-server", function () {
     const down = new ClusterConnection({ url: "redis://127.0.0.1:1", prefix: "t" }, { commandTimeoutMs: 800, pingMs: 300 });
     open.push(down);
     const t0 = Date.now();
-    await assert.rejects(consume(new ClusterSessions(down), "a", "b"), (err) => err.code === "STORE_UNAVAILABLE" && err.message.includes("redis://127.0.0.1:1"));
+    await assert.rejects(consume(new ClusterSessions(down, ID), "a", "b"), (err) => err.code === "STORE_UNAVAILABLE" && err.message.includes("redis://127.0.0.1:1"));
     assert.ok(Date.now() - t0 < 1000);
     const c = connect();
     await ready(c);
@@ -186,7 +225,7 @@ describe("cluster primitives on a real redis-server", function () {
       const bad = new ClusterConnection({ url: secured.url, prefix: "t", password: "wrong-pass-1234" }, { commandTimeoutMs: 800, pingMs: 300 });
       open.push(bad);
       await sleep(500);
-      const err = await new ClusterSessions(bad).record("a", "b", 60).catch((e) => e);
+      const err = await new ClusterSessions(bad, ID).record("a", "b", 60).catch((e) => e);
       assert.strictEqual(err.code, "STORE_UNAVAILABLE");
       assert.ok(!err.message.includes("wrong-pass-1234"), err.message);
       // Redis's own AUTH error never echoes the password, so the masking is checked directly too.
@@ -202,7 +241,7 @@ describe("cluster primitives on a real redis-server", function () {
       const encoded = connect({ url: "redis://:p%40ss-Word-77@127.0.0.1:1" });
       const both = encoded.unavailable("checkSession", "a p@ss-Word-77 b p%40ss-Word-77 c").message;
       assert.ok(!both.includes("p@ss-Word-77") && !both.includes("p%40ss-Word-77") && both.includes("a *** b *** c"), both);
-      const s = new ClusterSessions(good);
+      const s = new ClusterSessions(good, ID);
       await s.record("a", "b", 60);
       assert.strictEqual(await consume(s, "a", "b"), "accepted");
     } finally {
@@ -222,7 +261,7 @@ describe("cluster primitives on a real redis-server", function () {
           const out = {};
           for (const [name, url] of [["tls", ${JSON.stringify(secure.url)}], ["plain", ${JSON.stringify(secure.url.replace("rediss:", "redis:"))}]]) {
             const c = new ClusterConnection({ url, prefix: "t", password: "tls-Secret-5521" }, { commandTimeoutMs: 1500, pingMs: 300 });
-            const s = new ClusterSessions(c);
+            const s = new ClusterSessions(c, "0123456789abcdef");
             try { await s.record("a", "b", 60); out[name] = (await s.take("a", "b")).result; } catch (e) { out[name] = e.code; }
             await c.close();
           }

@@ -82,7 +82,9 @@ for (const store of STORES) {
       { id: "catcher", z: "f1", type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
       { id: "caught", z: "f1", type: "helper" },
     ];
-    const navienCreds = (acc) => ({ [acc]: { email: NAVIEN.DEMO_USER.email, password: NAVIEN.DEMO_USER.password } });
+    // The hidden token key as a restarted Node-RED reads it back from its credentials file (issue 18).
+    const TOKEN_KEY = require("node:crypto").randomBytes(32).toString("base64");
+    const navienCreds = (acc) => ({ [acc]: { email: NAVIEN.DEMO_USER.email, password: NAVIEN.DEMO_USER.password, tokenKey: TOKEN_KEY } });
     async function listOnce() {
       const out = collect("out");
       const caught = collect("caught");

@@ -132,6 +132,88 @@ describe(`NOX callback node (Node-RED ${runtimeVersion()})`, function () {
     await until(() => n.mapped.length === 1);
   });
 
+  it("refused callbacks without a Catch node: at most one log line per cause, never the request's text (issue 18)", async () => {
+    const f = flow();
+    f.nodes = f.nodes.filter((n) => n.type !== "catch" && n.id !== "caught");
+    await load(f);
+    const errorLines = () => helper.log().args.map((a) => a[0]).filter((e) => e && e.level === 20 && e.id === "cb").map((e) => String(e.msg));
+    const echo = (i) => `ATTACKER-ECHO-${i} visit evil.example`;
+    const requests = [];
+    for (let i = 0; i < 40; i++) {
+      requests.push(get(`${base}/nox/callback?error=access_denied&error_description=${encodeURIComponent(echo(i))}`));
+      const forged = encodeData({ nox_user_id: `nox_${i}`, supplier_user_id: `nobody-${i}`, brand: "daikin", device_ids: ["d"], connected_at: 1 });
+      requests.push(get(`${base}/nox/callback?data=${forged}`));
+    }
+    const answers = await Promise.all(requests);
+    assert.ok(answers.every((r) => r.status === 400));
+    await until(() => errorLines().length >= 2, 5000, "the first refusals logged");
+    const lines = errorLines();
+    assert.equal(lines.length, 2, `one line per cause (CALLBACK_INVALID, CALLBACK_UNKNOWN_SESSION), got:\n${lines.join("\n")}`);
+    assert.ok(lines.some((l) => /CALLBACK_INVALID/.test(l)) && lines.some((l) => /CALLBACK_UNKNOWN_SESSION/.test(l)));
+    const everything = JSON.stringify(helper.log().args);
+    assert.ok(!everything.includes("ATTACKER-ECHO") && !everything.includes("evil.example"), "the request's text never reaches the log");
+  });
+
+  it("inline mode (after an http in node): refusals still reach a Catch node each, but the log gets one line per cause (issue 18)", async () => {
+    const noCatch = flow({ url: "" });
+    noCatch.nodes = noCatch.nodes.filter((n) => n.type !== "catch" && n.id !== "caught");
+    await load(noCatch);
+    const errorLines = () => helper.log().args.map((a) => a[0]).filter((e) => e && e.level === 20 && e.id === "cb").map((e) => String(e.msg));
+    for (let i = 0; i < 30; i++) helper.getNode("cb").receive({ payload: `https://x.example/cb?error=denied&error_description=ATTACKER-${i}` });
+    await until(() => errorLines().length >= 1, 5000, "the first refusal logged");
+    await new Promise((r) => setImmediate(r));
+    assert.equal(errorLines().length, 1, errorLines().join("\n"));
+    assert.ok(!JSON.stringify(helper.log().args).includes("ATTACKER-"));
+    await helper.unload();
+
+    // With a Catch node every refusal is delivered, with its code and NOX's reason, and nothing is logged.
+    const n = await load(flow({ url: "" }));
+    for (let i = 0; i < 5; i++) n.cb.receive({ payload: `https://x.example/cb?error=denied&error_description=reason-${i}` });
+    await until(() => n.caught.length === 5, 5000, "five refusals caught");
+    assert.deepEqual(new Set(n.caught.map((m) => m.error.code)), new Set(["CALLBACK_INVALID"]));
+    assert.match(n.caught[4].error.message, /reason-4/);
+  });
+
+  describe("behind httpNodeMiddleware and httpNodeCors, like an http in node (issue 18)", () => {
+    afterEach(() => helper.settings({ httpNodeMiddleware: undefined, httpNodeCors: undefined }));
+
+    it("an httpNodeMiddleware that refuses answers 403: nothing consumed, nothing emitted", async () => {
+      const seen = [];
+      helper.settings({
+        httpNodeMiddleware: (req, res, next) => {
+          seen.push(req.path);
+          if (req.headers["x-signed-in"] !== "yes") return res.status(403).send("sign in first");
+          next();
+        },
+      });
+      const n = await load(flow());
+      const url = await linkAndAuthenticate(n, "mw-user");
+      const refused = await get(url);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.text, "sign in first");
+      assert.deepEqual(seen, ["/nox/callback"]);
+      assert.equal(n.mapped.length + n.caught.length, 0, "the node never saw the request");
+      const passed = await fetch(url, { redirect: "manual", headers: { "x-signed-in": "yes" } });
+      assert.equal(passed.status, 200, "the session was not consumed by the refused request");
+      await until(() => n.mapped.length === 1);
+    });
+
+    it("an array of middleware, and the CORS settings (Access-Control-Allow-Origin as httpNodeCors says)", async () => {
+      const order = [];
+      helper.settings({
+        httpNodeMiddleware: [(req, res, next) => (order.push("a"), next()), (req, res, next) => (order.push("b"), next())],
+        httpNodeCors: { origin: "https://app.example" },
+      });
+      const n = await load(flow({ strict: false, account: "" }));
+      const data = encodeData({ nox_user_id: "nox_c", supplier_user_id: "u-cors", brand: "daikin", device_ids: ["d"], connected_at: 1 });
+      const res = await fetch(`${base}/nox/callback?data=${data}`, { headers: { origin: "https://app.example" } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example");
+      assert.deepEqual(order, ["a", "b"]);
+      await until(() => n.mapped.length === 1);
+    });
+  });
+
   it("strict mode refuses forged, expired and replayed callbacks (400, no echo, no stack); invalid data does not consume", async () => {
     const n = await load(flow());
     // Forged: well-formed data for a user nobody created a link for.

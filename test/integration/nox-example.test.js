@@ -10,7 +10,7 @@ const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
 const { helper, loadNode, until, runtimeVersion, runtimePackage } = require("../support/runtime");
-const { startSimulator, pointAccountsAt } = require("../simulator");
+const { startSimulator, pointAccountsAt, pointRedirectsAt } = require("../simulator");
 
 const core = (rel) => runtimePackage(`@node-red/nodes/core/${rel}`);
 
@@ -46,6 +46,7 @@ describe(`NOX example flow (Node-RED ${runtimeVersion()})`, function () {
     const file = path.join(__dirname, "..", "..", "examples", "NOX - connect a heat pump.json");
     const flow = JSON.parse(fs.readFileSync(file, "utf8"));
     pointAccountsAt(flow, sim);
+    pointRedirectsAt(flow, base);
     // node-red-node-test-helper registers the core catch module once per catch node ("catch already
     // registered"), so the second catch (the callback's error path, not exercised here) is left out.
     flow.splice(flow.findIndex((n) => n.id === "nox-ex-catch-callback"), 1);
@@ -54,7 +55,8 @@ describe(`NOX example flow (Node-RED ${runtimeVersion()})`, function () {
     const mappings = [];
     helper.getNode("nox-ex-debug").on("input", (m) => mappings.push(m.payload));
 
-    const connect = await fetch(`${base}/nox/connect?user=cust-1001`, { redirect: "manual" });
+    // Signed in through the proxy in front (X-Forwarded-User); the query and the Host header are the browser's and count for nothing.
+    const connect = await get("/nox/connect?user=someone-else", { "x-forwarded-user": "cust-1001", host: "evil.example" });
     assert.equal(connect.status, 302);
     const noxPage = connect.headers.get("location");
     assert.match(noxPage, /\/nox\/ui\?token=/);
@@ -66,7 +68,26 @@ describe(`NOX example flow (Node-RED ${runtimeVersion()})`, function () {
     assert.equal(done.status, 200);
     await until(() => mappings.length === 1);
     assert.equal(mappings[0].supplier_user_id, "cust-1001");
-    assert.equal(sim.nox.requests[0].body.redirect_url, `${base}/nox/callback`);
+    assert.equal(sim.nox.requests[0].body.redirect_url, `${base}/nox/callback`, "the fixed Redirect URL, not the Host header");
+    assert.equal(sim.nox.requests[0].body.user_id, "cust-1001", "the signed-in user, not ?user=");
+
+    // Nobody signed in (and no demo user): 401, nothing sent to NOX.
+    const before = sim.nox.requests.length;
+    const anonymous = await get("/nox/connect?user=cust-1001");
+    assert.equal(anonymous.status, 401);
+    assert.equal(sim.nox.requests.length, before);
     await helper.unload();
   });
+
+  /** A GET with headers fetch() would not send (Host). */
+  function get(pathAndQuery, headers = {}) {
+    return new Promise((resolve, reject) => {
+      const req = http.request(`${base}${pathAndQuery}`, { headers }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode, headers: { get: (h) => res.headers[h.toLowerCase()] } }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
 });

@@ -57,6 +57,25 @@ describe(`NOX link nodes (Node-RED ${runtimeVersion()})`, function () {
     return link.context().global.get("nox_pending_links") || {};
   }
 
+  it("warns (once a minute) when the account's pending sessions reach the cap and the oldest is dropped (issue 18)", async () => {
+    const { MAX_PENDING_PER_ACCOUNT: CAP } = require("../../nodes/lib/nox/pending-sessions.js");
+    const n = await load(flow({ redirectUrl: "https://example.com/cb" }));
+    const table = {};
+    for (let i = 0; i < CAP; i++) table[JSON.stringify(["acc", `old-${i}`])] = Date.now() + 600_000;
+    n.link.context().global.set("nox_pending_links", table);
+    const warned = () => helper._NodePrototype.warn.getCalls().filter((c) => c.thisValue && c.thisValue.id === "link" && /oldest 1 /.test(String(c.args[0])));
+    for (const user of ["new-1", "new-2"]) {
+      n.link.receive({ payload: user });
+      await until(() => n.out.length + n.caught.length === (user === "new-1" ? 1 : 2), 5000, "link");
+    }
+    assert.deepEqual(n.caught.map((m) => m.error.message), []);
+    await until(() => warned().length === 1, 5000, "the cap warning");
+    assert.equal(warned().length, 1, "the second drop within a minute is not warned again");
+    const after = pendingTable(n.link);
+    assert.equal(Object.keys(after).length, CAP);
+    assert.ok(!(JSON.stringify(["acc", "old-0"]) in after) && JSON.stringify(["acc", "new-2"]) in after);
+  });
+
   describe("vectors: link-session.json through the node", () => {
     for (const c of linkVectors.cases) {
       it(`${c.id} → ${c.expect.ok ? "payload" : c.expect.error_code}`, async () => {

@@ -106,6 +106,27 @@ describe(`nox-callback verify (Node-RED ${runtimeVersion()})`, function () {
     assert.equal(n.mapped[0].payload.supplier_user_id, "victim-1");
   });
 
+  it("strict: forged callbacks for users with no pending session never reach NOX (issue 18)", async () => {
+    const n = await load();
+    await createLink(n, "someone-pending");
+    const forged = Array.from({ length: 25 }, (_, i) => encodeData({ nox_user_id: `nox_${i}`, supplier_user_id: `not-pending-${i}`, brand: "daikin", device_ids: [`hp_${i}`], connected_at: 1 }));
+    const answers = await Promise.all(forged.map((d) => get(`${base}/nox/callback?data=${d}`)));
+    assert.deepEqual(answers.map((r) => r.status), forged.map(() => 400));
+    await until(() => n.caught.length === forged.length);
+    assert.deepEqual(new Set(n.caught.map((m) => m.error.code)), new Set(["CALLBACK_UNKNOWN_SESSION"]));
+    assert.equal(sim.nox.counters.packageDevices, 0, "no Package API call for a forged callback");
+  });
+
+  it("forged callbacks naming a pending user cost one Package API call per NOX user (cached), and consume nothing", async () => {
+    const n = await load();
+    const session = await createLink(n, "victim-2");
+    const data = encodeData({ nox_user_id: "nox_guess", supplier_user_id: "victim-2", brand: "daikin", device_ids: ["hp_guess"], connected_at: 1 });
+    for (let i = 0; i < 5; i++) assert.equal((await get(`${base}/nox/callback?data=${data}`)).status, 400);
+    assert.equal(sim.nox.counters.packageDevices, 1, "one call, then the cached answer");
+    assert.equal((await get(await complete(session))).status, 200, "the genuine callback still completes");
+    await until(() => n.mapped.length === 1);
+  });
+
   it("a failing Package API (500, wrong key) fails the callback with its own code and consumes nothing", async () => {
     const n = await load();
     const url = await complete(await createLink(n, "cust-500"));

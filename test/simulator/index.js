@@ -111,4 +111,15 @@ function accountUrls(sim) {
   };
 }
 
-module.exports = { startSimulator, pointAccountsAt, accountUrls };
+/**
+ * The examples fix nox-link's Redirect URL to a public address (https://energy.example.com/…, never
+ * built from the Host header); the demo and the tests serve the callback elsewhere: same path, at `base`.
+ */
+function pointRedirectsAt(nodes, base) {
+  for (const n of nodes) {
+    if (n.type === "nox-link" && typeof n.redirectUrl === "string" && n.redirectUrl) n.redirectUrl = base + new URL(n.redirectUrl).pathname;
+  }
+  return nodes;
+}
+
+module.exports = { startSimulator, pointAccountsAt, pointRedirectsAt, accountUrls };
