@@ -4,7 +4,7 @@ import type { LoginBody } from "./tokens.js";
 
 const token = { type: "string", minLength: 1 };
 
-/** Login and refresh: the four session strings (spec §4.1, §4.2). */
+/** Login and refresh: the four session strings (docs/protocol/waviot.md §4.1, §4.2). */
 export const checkLoginBody = compileChecker<LoginBody>(
   { type: "object", required: ["sc", "rt", "sessid", "WAVIOT_JWT"], properties: { sc: token, rt: token, sessid: token, WAVIOT_JWT: token } },
   "WAVIoT",

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * A simulated NWP500 heat-pump water heater behind the Navien MQTT broker (spec §5, §7–§11).
+ * A simulated NWP500 heat-pump water heater behind the Navien MQTT broker (docs/protocol/navien.md §5–§8, §11–§14).
  * Pure state + request handling: `handle(request envelope)` returns the answers to publish
  * ([{topic, payload}]); the broker module does the MQTT part.
  */
@@ -204,7 +204,7 @@ class SimDevice {
     }
   }
 
-  /** Applies a `ctrl` request to the state (spec §5.4, §5.5 confirmation fields). */
+  /** Applies a `ctrl` request to the state (docs/protocol/navien.md §7, §8 confirmation fields). */
   control(r) {
     const s = this.status;
     const p = Array.isArray(r.param) ? r.param : [];

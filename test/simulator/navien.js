@@ -1,6 +1,6 @@
 "use strict";
 /**
- * Simulated Navien Smart Control REST cloud (spec §3), built on the shared vectors.
+ * Simulated Navien Smart Control REST cloud (docs/protocol/navien.md §2), built on the shared vectors.
  * State and switches are plain properties so tests can turn them:
  *   tokenLifetime / awsLifetime (s), deviceCount, faults (see `fault()`), counters.
  */
