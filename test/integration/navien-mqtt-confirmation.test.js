@@ -31,7 +31,7 @@ describe(`Navien confirmations prove cause: polls, other nodes' requests and nud
     sim.navien.setDeviceCount(2);
     device = sim.navien.broker.device(MAC);
     device.feature.recirculationUse = 2; // so that every command of the contract can run
-    const acc = "acc"; // accountTab's account
+    const acc = "acc";
     const node = (id, type, props) => ({ id, z: "f1", type, account: acc, device: MAC, timeout: 10, wires: [[`out-${id}`]], ...props });
     const flow = [
       ...accountTab(sim),
