@@ -1,5 +1,5 @@
 /**
- * NOX link sessions waiting for their callback, shared by every instance of a cluster (spec §5.2,
+ * NOX link sessions waiting for their callback, shared by every instance of a cluster (docs/protocol/nox.md §5.2,
  * CONTRACT "Several Node-RED instances"). One Redis key per (account, supplier user): recorded with
  * an expiry of the session lifetime plus the 60-s skew allowance, and consumed by one atomic
  * script (read + delete in one step), so that of any number of simultaneous callbacks on any

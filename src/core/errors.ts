@@ -68,11 +68,61 @@ export function fail(code: ErrorCode, key: string, params?: MessageParams, statu
 }
 
 /**
+ * Node system error codes that mean the network failed (the peer refused or dropped the
+ * connection, the name did not resolve, the route is gone), not our code.
+ */
+const NETWORK_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENETRESET",
+]);
+
+/** JavaScript's own error classes: thrown by a mistake in our code, never by the network or a vendor. */
+const PROGRAMMING_ERRORS = [TypeError, ReferenceError, RangeError, SyntaxError, EvalError, URIError];
+
+/** The network error inside `err` (itself, or its `cause` chain: Node's fetch throws a TypeError caused by ECONNREFUSED), if any. */
+function networkCause(err: unknown): (Error & { code?: unknown }) | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if ((typeof code === "string" && NETWORK_ERROR_CODES.has(code)) || /^socket hang up$/i.test(e.message)) return e;
+  }
+  return undefined;
+}
+
+/**
  * Turns anything thrown into a HomeEnergyError without copying foreign objects (an axios
  * error holds the request config, headers and body — secrets included — so it is never passed on).
+ *
+ * - A Node network error (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENOTFOUND, EAI_AGAIN, EPIPE, …,
+ *   "socket hang up") is `NETWORK` with a network message.
+ * - A programming error (TypeError, ReferenceError, RangeError, …, a failed assertion) is a bug of
+ *   this package. The contract's list of codes is fixed and has no code for it, and each other
+ *   code would send the user after a wrong cause (`INVALID_INPUT`: "your message is wrong, nothing
+ *   was sent" — neither is known; `BAD_RESPONSE`/`HTTP_ERROR`: the vendor's fault). So it keeps the
+ *   code every unclassified failure had (`NETWORK`: not the caller's fault, automatic work backs
+ *   off as before), and the message says what it is: an internal error, with its class and text,
+ *   to be reported.
+ * - Anything else is `NETWORK` with "Unexpected failure: <text>".
  */
 export function toHomeEnergyError(err: unknown): HomeEnergyError {
   if (err instanceof HomeEnergyError) return err;
+  const net = networkCause(err);
+  if (net) {
+    const code = typeof net.code === "string" ? net.code : "ECONNRESET";
+    return fail("NETWORK", "core.network", { code, text: net.message });
+  }
+  if (err instanceof Error && (PROGRAMMING_ERRORS.some((c) => err instanceof c) || (err as { code?: unknown }).code === "ERR_ASSERTION")) {
+    return fail("NETWORK", "core.internal", { text: `${err.name}: ${err.message}` });
+  }
   const text = err instanceof Error ? err.message : String(err);
   return fail("NETWORK", "core.unexpected", { text });
 }

@@ -1,6 +1,6 @@
 /**
  * Which answer each kind of request gets and how that answer is decoded into a node's result
- * (docs/protocol/navien.md, "Requests and their answers"). Commands take both from here, so the
+ * (docs/protocol/navien.md §7, §8). Commands take both from here, so the
  * realtime layer never needs to know a command to match or decode its answer.
  */
 import { decodeEnergy } from "./energy.js";

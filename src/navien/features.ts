@@ -62,7 +62,7 @@ const LIMIT_FIELDS = [
 
 export type LimitField = (typeof LIMIT_FIELDS)[number];
 
-/** docs/protocol/navien.md §10 `modelTypeCode`, lower-case. */
+/** docs/protocol/navien.md §11 `modelTypeCode`, lower-case. */
 export const MODEL_TYPE: Readonly<Record<number, string>> = {
   0: "none",
   1: "npe",
@@ -88,7 +88,7 @@ export const MODEL_TYPE: Readonly<Record<number, string>> = {
   513: "npf",
 };
 
-/** docs/protocol/navien.md §10 `dhwTemperatureSettingUse`; 0 (unknown) decodes to null. */
+/** docs/protocol/navien.md §11 `dhwTemperatureSettingUse`; 0 (unknown) decodes to null. */
 export const DHW_TEMPERATURE_SETTING_USE: Readonly<Record<number, string>> = {
   1: "disabled",
   2: "half-degree",
@@ -96,7 +96,7 @@ export const DHW_TEMPERATURE_SETTING_USE: Readonly<Record<number, string>> = {
   4: "three-stage",
 };
 
-/** docs/protocol/navien.md §10 `volumeCode` → US gallons. */
+/** docs/protocol/navien.md §11 `volumeCode` → US gallons. */
 export const VOLUME_GALLONS: Readonly<Record<number, number>> = { 1: 50, 2: 65, 3: 80 };
 const GALLON_LITRES = 3.785411784;
 
@@ -133,7 +133,7 @@ export function decodeFeatures(raw: Record<string, unknown>, unitIn: TempUnit): 
   /** Tank size in the account's unit: US gallons (°F) or litres (°C). */
   out.tankVolume = gallons === undefined ? null : unit === "C" ? round1(gallons * GALLON_LITRES) : gallons;
   out.temperatureType = lookup(TEMPERATURE_TYPE, r.temperatureType);
-  // Absent means 0 (asymmetric), docs/protocol/navien.md §10.
+  // Absent means 0 (asymmetric), docs/protocol/navien.md §11.
   out.tempFormulaType = lookup(TEMP_FORMULA_TYPE, r.tempFormulaType ?? 0);
   out.dhwTemperatureSettingUse = lookup(DHW_TEMPERATURE_SETTING_USE, r.dhwTemperatureSettingUse);
   for (const k of LIMIT_FIELDS) {

@@ -1,9 +1,9 @@
 /**
- * Decoding of the device status object (spec §6). One table describes all 102 fields; it is
+ * Decoding of the device status object (docs/protocol/navien.md §10). One table describes all 102 fields; it is
  * compiled once per unit into one straight-line function that builds the output object in a
  * single literal (see compile(); target: well over 100k decodes/s).
  *
- * Rules (contract "Decoded Navien status", spec §6.1, §6.7): keys are the wire names; booleans
+ * Rules (contract "Decoded Navien status", docs/protocol/navien.md §10.1, §10.4): keys are the wire names; booleans
  * are true/false (1/2 flags: anything but 2 is off, as the library reads them); tri-state 0 is
  * `null` (unknown, never false); temperatures in the account's unit with one decimal (0 is a real
  * 0 °C, never null); enumerations are lower-case strings and unknown numbers become `null`; a
@@ -25,10 +25,10 @@ import {
 
 export type StatusValue = number | string | boolean | null;
 
-/** A decoded status: every §6.3 field under its wire name, plus the derived `power`. */
+/** A decoded status: every §10.2 field under its wire name, plus the derived `power`. */
 export type NavienStatus = Record<string, StatusValue> & { power: boolean | null };
 
-/** Encoding families of §6.1. */
+/** Encoding families of §10.1. */
 export type Family =
   | "int" // plain number (W, %, dBm, RPM, days, hours, counters, codes)
   | "bool" // 1 off / 2 on
@@ -44,7 +44,7 @@ export type Family =
   | "tankEnergy"
   | "enum";
 
-// Enumerations (spec §6.3). Lower-case, hyphenated names; a number not listed decodes to null.
+// Enumerations (docs/protocol/navien.md §10.2). Lower-case, hyphenated names; a number not listed decodes to null.
 export const DHW_OPERATION_SETTING: Readonly<Record<number, string>> = {
   1: "heat-pump",
   2: "electric",
@@ -97,13 +97,13 @@ const D: FieldSpec = { family: "deciC" };
 const DD: FieldSpec = { family: "deciCDelta" };
 const E = (values: Readonly<Record<number, string>>): FieldSpec => ({ family: "enum", values });
 
-/** Spec §6.3, in the spec's order. 102 entries. */
+/** docs/protocol/navien.md §10.2, in the reference library's order. 102 entries. */
 export const STATUS_FIELDS: Readonly<Record<string, FieldSpec>> = {
   // Identification and diagnostics
   command: I,
   temperatureType: E(TEMPERATURE_TYPE),
   tempFormulaType: E(TEMP_FORMULA_TYPE),
-  errorCode: I, // decimal code without the "E" (§6.5); kept numeric so new codes are not lost
+  errorCode: I, // decimal code without the "E" (§10.3); kept numeric so new codes are not lost
   subErrorCode: I,
   smartDiagnostic: I,
   faultStatus1: I,

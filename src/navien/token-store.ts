@@ -1,5 +1,5 @@
 /**
- * Token persistence format (spec §3.7): the reference library's snake_case dict, plus the
+ * Token persistence format (docs/protocol/navien.md §3.1): the reference library's snake_case dict, plus the
  * absolute expiry instants it lacks (its latent bug: the AWS expiry drifts after a refresh),
  * plus `user_seq` and a hash of the account e-mail so that tokens are never used for another account.
  */
@@ -49,7 +49,7 @@ export function toPersisted(t: NavienTokens, email: string): PersistedTokens {
   };
 }
 
-/** Timestamps without a zone are UTC (spec §3.7). */
+/** Timestamps without a zone are UTC (docs/protocol/navien.md §3.1). */
 function parseTime(v: unknown): number | null {
   if (typeof v !== "string" || !v) return null;
   const s = /[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : v + "Z";
@@ -57,7 +57,7 @@ function parseTime(v: unknown): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** snake_case wins when the camelCase twin is empty (spec §3.7). */
+/** snake_case wins when the camelCase twin is empty (docs/protocol/navien.md §3.1). */
 function pick(o: Record<string, unknown>, snake: string, camel: string): unknown {
   const c = o[camel];
   const s = o[snake];

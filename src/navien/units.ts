@@ -1,5 +1,5 @@
 /**
- * Unit conversions of the Navien wire encodings (spec §6.1). Pure arithmetic, no allocation:
+ * Unit conversions of the Navien wire encodings (docs/protocol/navien.md §10.1). Pure arithmetic, no allocation:
  * these run for ~40 fields of every status message.
  *
  * Fahrenheit values are computed from an exact integer numerator and ONE division
@@ -67,7 +67,7 @@ export function fromDeciC(raw: number, unit: TempUnit): number {
   return unit === "C" ? round1(raw / 10) : round1((3200 + 18 * raw) / 100);
 }
 
-/** Deci-°C temperature DIFFERENCE → Δ in the account's unit (no +32, spec §6.1 / quirk 21). */
+/** Deci-°C temperature DIFFERENCE → Δ in the account's unit (no +32, docs/protocol/navien.md §10.1 / quirk 21). */
 export function fromDeciCDelta(raw: number, unit: TempUnit): number {
   return unit === "C" ? round1(raw / 10) : round1((18 * raw) / 100);
 }

@@ -1,9 +1,9 @@
 /**
  * Bitfields shared by reservations, TOU and recirculation schedules.
  *
- * Weekdays (spec §9.2): Sun = 128, Mon = 64 … Sat = 2, bit 0 unused. Older docs use Sun = 1 …
+ * Weekdays (docs/protocol/navien.md §13.1): Sun = 128, Mon = 64 … Sat = 2, bit 0 unused. Older docs use Sun = 1 …
  * Sat = 64 — wrong at HEAD (quirk 13), so 62 is NOT Mon–Fri; 124 is.
- * Months (spec §10.3): bit (m − 1) for month m, all year = 4095.
+ * Months (docs/protocol/navien.md §13.1): bit (m − 1) for month m, all year = 4095.
  */
 import { invalidInput } from "../core/errors.js";
 

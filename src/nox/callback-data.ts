@@ -1,5 +1,5 @@
 /**
- * Decoder of the NOX redirect callback `?data=` value (spec §5.1, normative): base64url of a UTF-8
+ * Decoder of the NOX redirect callback `?data=` value (docs/protocol/nox.md §5.1, normative): base64url of a UTF-8
  * JSON object with exactly five documented fields. Strict at every step, because the payload is
  * unsigned and arrives from the open internet: anything off is CALLBACK_INVALID, never a crash.
  * Messages name the failing step but never echo the value.
@@ -63,7 +63,7 @@ export function dataFromUrl(s: string): string {
   return all[0] as string;
 }
 
-/** Spec §13 A6: a failure redirect's own error text helps the user; bounded and sanitised. */
+/** docs/protocol/nox.md §13 A6: a failure redirect's own error text helps the user; bounded and sanitised. */
 function errorHint(error: unknown, description: unknown): MessageRef {
   const parts = [error, description].filter((x): x is string => typeof x === "string" && x.trim() !== "");
   if (!parts.length) return message("nox.callbackData.noDataParameter");
@@ -75,7 +75,7 @@ export function decodeCallbackData(value: unknown): NoxConnection {
   if (typeof value !== "string") throw invalid(message("nox.callbackData.dataValueNotString"));
   if (value.length === 0) throw invalid(message("nox.callbackData.dataValueEmpty"));
   if (value.length > MAX_DATA_LENGTH) throw invalid(message("nox.callbackData.dataValueLongerThan", { max: MAX_DATA_LENGTH }));
-  // Padding carries no information: tolerate at most two trailing "=" (spec §13 A3).
+  // Padding carries no information: tolerate at most two trailing "=" (docs/protocol/nox.md §13 A3).
   const body = value.endsWith("==") ? value.slice(0, -2) : value.endsWith("=") ? value.slice(0, -1) : value;
   if (body.includes("=")) throw invalid(message("nox.callbackData.allowedOnlyAsUp"));
   // Buffer's decoder silently accepts "+" "/" and skips illegal characters: check the alphabet here.
@@ -97,7 +97,7 @@ export function decodeCallbackData(value: unknown): NoxConnection {
   return checkFields(json as Record<string, unknown>);
 }
 
-/** Exact types, no coercion (spec §5.1 step 8); unknown extra fields are dropped. */
+/** Exact types, no coercion (docs/protocol/nox.md §5.1 step 8); unknown extra fields are dropped. */
 function checkFields(o: Record<string, unknown>): NoxConnection {
   for (const key of ["nox_user_id", "supplier_user_id", "brand"] as const) {
     const v = own(o, key);

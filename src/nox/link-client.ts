@@ -1,7 +1,7 @@
 /**
- * NOX Authenticator API client: creates a supplier link session (spec §3). One POST, never
+ * NOX Authenticator API client: creates a supplier link session (docs/protocol/nox.md §3). One POST, never
  * retried (it is not idempotent: a retry would create a second session), answer checked
- * with ajv, server errors mapped to the contract's codes (spec §3.5).
+ * with ajv, server errors mapped to the contract's codes (docs/protocol/nox.md §3.5).
  */
 import { clip } from "../core/redact.js";
 import { message } from "../core/messages.js";
@@ -10,7 +10,7 @@ import { HttpClient, type HttpMethod, type HttpResponse } from "../core/http.js"
 import { compileChecker } from "../core/schema.js";
 import type { LinkRequestBody } from "./link-request.js";
 
-/** NOX's Package API base (spec §10), used by nox-callback's `verify`. */
+/** NOX's Package API base (docs/protocol/nox.md §10), used by nox-callback's `verify`. */
 export const DEFAULT_PACKAGE_URL = "https://api.nox.energy";
 
 export const SERVICE = "NOX";
@@ -39,7 +39,7 @@ const v2Schema = {
     created_at: { type: "integer" },
   },
 };
-/** Deprecated v1 envelope's `data` (spec §13 A15): no created_at. */
+/** Deprecated v1 envelope's `data` (docs/protocol/nox.md §13 A15): no created_at. */
 const legacySchema = {
   type: "object",
   required: ["link_url", "link_token", "expires_at"],
@@ -52,7 +52,7 @@ const legacySchema = {
 const checkV2 = compileChecker<LinkSession>(v2Schema, SERVICE);
 const checkLegacy = compileChecker<LinkSession>(legacySchema, SERVICE);
 
-/** Spec §1: base + "/v2" (unless already there) + "/supplier/link-sessions". */
+/** docs/protocol/nox.md §1: base + "/v2" (unless already there) + "/supplier/link-sessions". */
 export function linkSessionsUrl(apiUrl: string): string {
   const base = apiUrl.replace(/\/+$/, "");
   return base + (base.endsWith("/v2") ? "" : "/v2") + LINK_SESSIONS_PATH;
@@ -133,7 +133,7 @@ export function parseSession(res: Pick<HttpResponse, "json" | "text">): LinkSess
  */
 export const MAX_SESSION_SECONDS = 3600;
 
-/** Seconds the session stays valid, from the server's own duration (immune to clock offsets, spec §5.2), capped. */
+/** Seconds the session stays valid, from the server's own duration (immune to clock offsets, docs/protocol/nox.md §5.2), capped. */
 export function sessionSeconds(session: LinkSession): number {
   const d = typeof session.created_at === "number" ? session.expires_at - session.created_at : NaN;
   return Number.isFinite(d) && d > 0 ? Math.min(d, MAX_SESSION_SECONDS) : DEFAULT_SESSION_SECONDS;
@@ -164,7 +164,7 @@ export function httpError(res: Pick<HttpResponse, "status" | "headers" | "json" 
   return fail("HTTP_ERROR", "nox.linkClient.noxRefusedLinkSession", { status: s, said, fix: message(fix) }, s);
 }
 
-/** Tolerant extraction (spec §3.5): detail (string | [{loc,msg}]), message, error, error_description, raw text. */
+/** Tolerant extraction (docs/protocol/nox.md §3.5): detail (string | [{loc,msg}]), message, error, error_description, raw text. */
 export function serverMessage(res: Pick<HttpResponse, "json" | "text">): string {
   const j = res.json as Record<string, any> | undefined;
   let out = "";

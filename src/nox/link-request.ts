@@ -1,10 +1,10 @@
 /**
- * The link-session request body (spec §3.1) resolved from the node's settings and the message,
- * and checked before anything is sent (spec §3.2): every rule failure is INVALID_INPUT.
+ * The link-session request body (docs/protocol/nox.md §3.1) resolved from the node's settings and the message,
+ * and checked before anything is sent (docs/protocol/nox.md §3.2): every rule failure is INVALID_INPUT.
  */
 import { invalidInput } from "../core/errors.js";
 
-/** Authenticator UI languages NOX documents (spec §13 A8: one constant). */
+/** Authenticator UI languages NOX documents (docs/protocol/nox.md §13 A8: one constant). */
 export const LANGUAGES = ["nl", "en", "fr", "es"] as const;
 export const ASSET_TYPES = ["hp", "pv"] as const;
 /** The contract's node default; NOX's own default would be `nl`, so the field is always sent. */

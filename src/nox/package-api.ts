@@ -1,5 +1,5 @@
 /**
- * NOX Package API, the one call `nox-callback`'s `verify` option makes (spec §10; vector
+ * NOX Package API, the one call `nox-callback`'s `verify` option makes (docs/protocol/nox.md §10; vector
  * package-api.json "get_devices_by_user"): `GET <packageUrl>/v1/devices?limit=1000&user_id=<nox user>`
  * with `x-api-key`, paged by the opaque `meta.next_token`. It answers only devices linked to the
  * supplier account the API key belongs to.
@@ -29,7 +29,7 @@ const checkPage = compileChecker<DevicesPage>(
   SERVICE,
 );
 
-/** Spec §10: base + "/v1" (unless already there) + "/devices". */
+/** docs/protocol/nox.md §10: base + "/v1" (unless already there) + "/devices". */
 export function devicesUrl(packageUrl: string): string {
   const base = packageUrl.replace(/\/+$/, "");
   return base + (base.endsWith("/v1") ? "" : "/v1") + "/devices";

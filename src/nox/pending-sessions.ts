@@ -1,5 +1,5 @@
 /**
- * Strict-mode bookkeeping (spec §5.2): link sessions waiting for their callback, keyed by account
+ * Strict-mode bookkeeping (docs/protocol/nox.md §5.2): link sessions waiting for their callback, keyed by account
  * and supplier user id. `PendingSessionStore` is what nox-link and nox-callback need; this file's
  * implementation keeps the table in one ValueSlot (the node layer uses a Node-RED context key, so
  * a user can pick a persistent or shared context store); another backend (e.g. Redis for a
@@ -39,7 +39,7 @@ export interface PendingSessionStore {
  */
 export const MAX_PENDING_PER_ACCOUNT = 1000;
 
-/** Allowance for clock skew and redirect latency after the local expiry (spec §5.2). */
+/** Allowance for clock skew and redirect latency after the local expiry (docs/protocol/nox.md §5.2). */
 export const SKEW_MS = 60_000;
 
 /** entry key → local expiry (ms since epoch). Keys are JSON arrays, so no id can clash or be "__proto__". */

@@ -1,5 +1,5 @@
 /**
- * Authorization history (spec §4.10): each entry gets `at` (ISO-8601 UTC) from `ts` — the server's
+ * Authorization history (docs/protocol/waviot.md §4.10): each entry gets `at` (ISO-8601 UTC) from `ts` — the server's
  * `date_time` is server-local wall time — and the list is sorted newest first (server order is not
  * trusted). `selectNew` implements `onlyNew` with a watermark: the newest instant emitted plus the
  * keys of the entries at that instant, so two logins in the same second are both reported.

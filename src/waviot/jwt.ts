@@ -1,5 +1,5 @@
 /**
- * Lenient reader of the WAVIOT_JWT (spec §3.3). It looks like a JWT but is not one (standard
+ * Lenient reader of the WAVIOT_JWT (docs/protocol/waviot.md §3.3). It looks like a JWT but is not one (standard
  * base64 with padding, "alg":"md5"), so it is never verified — only `exp` (for refreshing ahead of
  * expiry) and `timezone` (to read server-local history times) are read. Any failure means
  * "unknown", never an error. The decoded claims are secrets and never leave this package.
@@ -82,7 +82,7 @@ export function decodeExp(token: unknown): number | null {
   return null;
 }
 
-/** Spec §3.4: refresh before a request once `now ≥ exp − margin` (seconds). */
+/** docs/protocol/waviot.md §3.4: refresh before a request once `now ≥ exp − margin` (seconds). */
 export function refreshDue(nowSeconds: number, exp: number | null, marginSeconds = 60): boolean {
   return exp !== null && nowSeconds >= exp - marginSeconds;
 }

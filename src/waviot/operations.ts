@@ -1,5 +1,5 @@
 /**
- * The `waviot-user` operations (contract; spec §4.4–§4.11): local checks of msg.payload (nothing is
+ * The `waviot-user` operations (contract; docs/protocol/waviot.md §4.4–§4.11): local checks of msg.payload (nothing is
  * sent when they fail) and the request each operation makes. Sign-up and password recovery are
  * unauthenticated and never trigger the lazy login (§4.4, §4.11).
  */
@@ -73,7 +73,7 @@ function profileUpdate(payload: unknown): Record<string, string> {
   return body;
 }
 
-/** Spec §4.8: flat setting-name → 0|1; booleans become 1/0. */
+/** docs/protocol/waviot.md §4.8: flat setting-name → 0|1; booleans become 1/0. */
 function settingsUpdate(payload: unknown): Record<string, 0 | 1> {
   const p = needObject(payload, "set-settings", message("waviot.operations.shapeSettings"));
   const body: Record<string, 0 | 1> = {};

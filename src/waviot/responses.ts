@@ -1,5 +1,5 @@
 /**
- * Reading WAVIoT answers (spec §5, §6): which answers mean "session gone", the server's own
+ * Reading WAVIoT answers (docs/protocol/waviot.md §5, §6): which answers mean "session gone", the server's own
  * message for error texts, and the errors every operation shares.
  */
 import { clip } from "../core/redact.js";
@@ -12,7 +12,7 @@ export function isJsonObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Spec §5: 401/403 always; a 400 when its body is empty, not JSON, or names authorization/token/jwt —
+ * docs/protocol/waviot.md §5: 401/403 always; a 400 when its body is empty, not JSON, or names authorization/token/jwt —
  * unless it is a JSON validation answer (`success:false`, `code`, `result.errors`).
  */
 export function isAuthFailure(res: HttpResponse): boolean {

@@ -1,5 +1,5 @@
 /**
- * The WAVIoT session of one account (spec §3–§5): lazy single-flight login, proactive refresh from
+ * The WAVIoT session of one account (docs/protocol/waviot.md §3–§5): lazy single-flight login, proactive refresh from
  * the token's `exp`, reactive refresh after an auth failure with one retry, one re-login when the
  * refresh is refused, and logout on close — also of a login that lands after close began — because
  * the server allows only 30 sessions per user and a leaked one per redeploy locks the user out.
@@ -27,7 +27,7 @@ export interface SessionOptions {
   warn?: (text: MessageRef) => void;
 }
 
-/** Logout request timeout and the bound of the whole close (spec §3.5: ≤ 5 s, runtime limit 15 s). */
+/** Logout request timeout and the bound of the whole close (docs/protocol/waviot.md §3.5: ≤ 5 s, runtime limit 15 s). */
 export const LOGOUT_TIMEOUT_MS = 3_000;
 export const CLOSE_BOUND_MS = 4_000;
 
@@ -197,7 +197,7 @@ export class WaviotSession {
     return tokens;
   }
 
-  /** Spec §4.2: POST with the full session set and the documented {login,password} body. */
+  /** docs/protocol/waviot.md §4.2: POST with the full session set and the documented {login,password} body. */
   private async refresh(prev: WaviotTokens, deadline: Deadline): Promise<RefreshOutcome> {
     this.counts.refreshes += 1;
     const res = await this.opts.transport.send(
@@ -238,7 +238,7 @@ export class WaviotSession {
     if (next !== used) this.state = next;
   }
 
-  /** Spec §4.3: 200, any 3xx, 400/401 (already gone) are success; anything else only warns. */
+  /** docs/protocol/waviot.md §4.3: 200, any 3xx, 400/401 (already gone) are success; anything else only warns. */
   private logout(t: WaviotTokens): Promise<void> {
     const p = (async () => {
       try {

@@ -1,5 +1,5 @@
 /**
- * The four session values of a WAVIoT login (spec §3.1) and how they travel (§3.2): the body's
+ * The four session values of a WAVIoT login (docs/protocol/waviot.md §3.1) and how they travel (§3.2): the body's
  * `sc` goes back as cookie `ck` (the name mismatch is real), plus `rt`, `sessid` and the JWT both
  * as cookie `WAVIOT_JWT` and as `Authorization: bearer`. A tiny name-restricted jar adopts updated
  * values from Set-Cookie (§3.2, W16).

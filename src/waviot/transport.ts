@@ -1,5 +1,5 @@
 /**
- * How every WAVIoT call goes out (spec §1, §2): `<authUrl>/?action=<action>` on the single front
+ * How every WAVIoT call goes out (docs/protocol/waviot.md §1, §2): `<authUrl>/?action=<action>` on the single front
  * controller, `X-Requested-With: XMLHttpRequest` always (without it the server behaves like a
  * browser app), JSON content type on every call, no redirects followed (HttpClient).
  */

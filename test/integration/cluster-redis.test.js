@@ -9,6 +9,7 @@ const assert = require("node:assert");
 const { spawnSync } = require("node:child_process");
 const path = require("node:path");
 const { startRedis, useRedis, makeTlsFiles } = require("../support/redis");
+const { until } = require("../support/until");
 const { ClusterConnection, checkRedisUrl } = require("../../nodes/lib/cluster/connection.js");
 const { ClusterSessions } = require("../../nodes/lib/cluster/nox-sessions.js");
 const { LeaderElection } = require("../../nodes/lib/cluster/leader.js");
@@ -19,13 +20,6 @@ const ID = "0123456789abcdef";
 /** A callback's check of one session: the result of take(). */
 const consume = async (store, accountId, userId) => (await store.take(accountId, userId)).result;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(fn, ms, what) {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe("cluster primitives on a real redis-server", function () {
   this.timeout(30_000);

@@ -11,6 +11,7 @@ const assert = require("node:assert/strict");
 const { helper, loadNode, until, runtimeVersion } = require("../support/runtime");
 const { startSimulator } = require("../simulator");
 const { DEMO_USER } = require("../simulator/navien");
+const { accountTab } = require("../support/navien");
 
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in", "navien-tou"].map(loadNode);
@@ -35,8 +36,7 @@ describe(`Navien confirmations prove cause: polls, other nodes' requests and nud
     const acc = "acc";
     const node = (id, type, props) => ({ id, z: "f1", type, account: acc, device: MAC, timeout: 10, wires: [[`out-${id}`]], ...props });
     const flow = [
-      { id: "f1", type: "tab" },
-      { id: acc, type: "navien-account", apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F" },
+      ...accountTab(sim),
       node("dev", "navien-device", { command: "" }),
       node("other", "navien-device", { command: "" }),
       node("tou", "navien-tou", { action: "" }),

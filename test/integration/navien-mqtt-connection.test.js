@@ -5,24 +5,17 @@
  * presign refusals and their explanations, the publish queue, subscriptions, credential expiry.
  */
 const assert = require("node:assert/strict");
-const { NavienMqttConnection } = require("../../nodes/lib/navien/mqtt.js");
 const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { renderMessage } = require("../../nodes/lib/core/messages.js");
 const { startSimulator } = require("../simulator");
+const { demoConnection } = require("../support/navien");
 const { DEMO_USER } = require("../simulator/navien");
+const { until } = require("../support/until");
 
 const MAC = "a1b2c3d4e5f6";
 const DEV = `cmd/52/navilink-${MAC}`;
 const BACKOFF = { initialMs: 20, maxMs: 200, factor: 2, jitter: 0.5 };
-
-async function until(pred, ms = 5_000, what = "condition") {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A status request envelope (vector command-status-request.json) for the client id on the wire. */
 function statusRequest(mac = MAC, additionalValue = "9876", extra = {}) {
@@ -82,13 +75,10 @@ describe("Navien MQTT connection (simulated AWS IoT broker)", function () {
     return fn;
   }
 
+  /** The demo user's connection (test/support/navien.js), its log kept as `c.logs`; `opts` replace its options (e.g. `credentials`). */
   function open(opts = {}) {
     const logs = [];
-    const c = new NavienMqttConnection({
-      url: sim.navien.mqttUrl,
-      region: "us-east-1",
-      credentials: opts.credentials || fromAuth(signIn()),
-      backoff: BACKOFF,
+    const { conn: c } = demoConnection(sim, http, BACKOFF, {
       connectTimeoutMs: 3_000,
       log: (level, text) => logs.push(`${level} ${renderMessage(text)}`),
       ...opts,

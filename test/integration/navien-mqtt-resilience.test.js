@@ -1,28 +1,21 @@
 "use strict";
 /**
- * The Navien MQTT connection never goes silent (spec §12, §13): broker kills and restarts during a
+ * The Navien MQTT connection never goes silent (docs/protocol/navien.md §15, §16): broker kills and restarts during a
  * status stream, duplicate client ids, redeploy-style acquire/release cycles, close().
  * Real aedes over a real WebSocket on loopback; credentials from a real NavienAuth sign-in.
  */
 const assert = require("node:assert/strict");
 const mqtt = require("mqtt");
-const { NavienMqttConnection, backoffBound } = require("../../nodes/lib/navien/mqtt.js");
+const { backoffBound } = require("../../nodes/lib/navien/mqtt.js");
 const { presignMqttUrl } = require("../../nodes/lib/navien/presign.js");
-const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { startSimulator } = require("../simulator");
-const { DEMO_USER } = require("../simulator/navien");
+const { demoConnection } = require("../support/navien");
+const { until } = require("../support/until");
 
 const MACS = ["a1b2c3d4e5f6", "a1b2c3d4e5f7"];
 const BACKOFF = { initialMs: 20, maxMs: 200, factor: 2, jitter: 0.5 };
 
-async function until(pred, ms = 5_000, what = "condition") {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe("Navien MQTT resilience (simulated AWS IoT broker)", function () {
@@ -37,7 +30,6 @@ describe("Navien MQTT resilience (simulated AWS IoT broker)", function () {
     sim = await startSimulator();
     broker = sim.navien.broker;
     http = new HttpClient("Navien");
-    auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
   });
   after(async () => {
     http.destroy();
@@ -54,15 +46,12 @@ describe("Navien MQTT resilience (simulated AWS IoT broker)", function () {
     await until(() => broker.liveConnections === 0, 3_000, "no live connection after the test");
   });
 
-  const credentials = async (timeoutMs) => {
-    const t = await auth.tokens(timeoutMs);
-    return { accessKeyId: t.awsAccessKeyId, secretKey: t.awsSecretKey, sessionToken: t.awsSessionToken };
-  };
-
+  /** The demo user's connection (test/support/navien.js); `auth` is the sign-in of the last one opened. */
   function open(opts = {}) {
-    const c = new NavienMqttConnection({ url: sim.navien.mqttUrl, region: "us-east-1", credentials, backoff: BACKOFF, connectTimeoutMs: 3_000, ...opts });
-    conns.push(c);
-    return c;
+    const made = demoConnection(sim, http, BACKOFF, { connectTimeoutMs: 3_000, ...opts });
+    auth = made.auth;
+    conns.push(made.conn);
+    return made.conn;
   }
 
   it("status resumes after 10 broker kills (dropAll and stop/start), no duplicates, never more than one connection", async () => {

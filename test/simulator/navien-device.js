@@ -1,6 +1,6 @@
 "use strict";
 /**
- * A simulated NWP500 heat-pump water heater behind the Navien MQTT broker (spec §5, §7–§11).
+ * A simulated NWP500 heat-pump water heater behind the Navien MQTT broker (docs/protocol/navien.md §5–§8, §11–§14).
  * Pure state + request handling: `handle(request envelope)` returns the answers to publish
  * ([{topic, payload}]); the broker module does the MQTT part.
  */
@@ -60,7 +60,7 @@ class SimDevice {
    */
   constructor(info) {
     this.mac = info.mac;
-    /** Its topics are `cmd/<deviceType>/navilink-<mac>/…` (spec §5.1): it hears nothing under another type. */
+    /** Its topics are `cmd/<deviceType>/navilink-<mac>/…` (docs/protocol/navien.md §5): it hears nothing under another type. */
     this.deviceType = info.deviceType ?? 52;
     this.additionalValue = info.additionalValue;
     this.status = clone(STATUS);
@@ -84,7 +84,7 @@ class SimDevice {
     this.controls = [];
     /** What the smart diagnostic finds (its status field `smartDiagnostic`; 0 = nothing). */
     this.diagnosticResult = 0;
-    /** Firmware commits received (`commitOta` objects, spec §11.10). */
+    /** Firmware commits received (`commitOta` objects, docs/protocol/navien.md §7 "Maintenance commands"). */
     this.otaCommits = [];
     /** Wi-Fi reconnects and resets received. */
     this.wifi = { reconnects: 0, resets: 0 };
@@ -212,7 +212,7 @@ class SimDevice {
     }
   }
 
-  /** Applies a `ctrl` request to the state (spec §5.4, §5.5 confirmation fields). */
+  /** Applies a `ctrl` request to the state (docs/protocol/navien.md §7, §8 confirmation fields). */
   control(r) {
     const s = this.status;
     const p = Array.isArray(r.param) ? r.param : [];

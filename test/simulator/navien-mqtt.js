@@ -1,10 +1,10 @@
 "use strict";
 /**
- * Simulated Navien MQTT broker (AWS IoT Core stand-in, spec §4–§5) with simulated NWP500 devices.
+ * Simulated Navien MQTT broker (AWS IoT Core stand-in, docs/protocol/navien.md §4–§6) with simulated NWP500 devices.
  *
  * `attachBroker(navienSim, options)` adds to the REST simulator object:
  *   navienSim.upgrade(req, socket, head)  WebSocket upgrade on /navien/mqtt (sub-protocol `mqtt`):
- *       verifies the SigV4 presign (§4.2) independently of the package's code against
+ *       verifies the SigV4 presign (§4) independently of the package's code against
  *       navienSim.awsCredentials, refuses with HTTP 403 + `x-amzn-ErrorType` / `x-sim-reason`
  *       headers and a JSON body, otherwise hands the stream to an aedes broker.
  *   navienSim.mqttUrl                    ws://host:port/navien/mqtt
@@ -80,7 +80,7 @@ const MESSAGES = {
 };
 
 // --------------------------------------------------------------------- SigV4 verification
-// Implemented from spec §4.2 on purpose without the package's presign code.
+// Implemented from docs/protocol/navien.md §4 on purpose without the package's presign code.
 
 function enc(s) {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
@@ -433,7 +433,7 @@ function attachBroker(sim, options = {}) {
   }
 
   // The devices: one internal subscription over every device request topic (any device type; a
-  // device answers only under its own type, spec §5.1).
+  // device answers only under its own type, docs/protocol/navien.md §5).
   aedes.subscribe(
     "cmd/+/+/#",
     (packet, cb) => {

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * Simulated Navien Smart Control REST cloud (spec §3), built on the shared vectors.
+ * Simulated Navien Smart Control REST cloud (docs/protocol/navien.md §2), built on the shared vectors.
  * State and switches are plain properties so tests can turn them:
  *   tokenLifetime / awsLifetime (s), deviceCount, faults (see `fault()`), counters.
  */
@@ -167,7 +167,7 @@ function create(options = {}) {
           return sendJson(res, 200, { ...touVec, data }), true;
         }
         case "POST /device/tou/convert": {
-          // Spec §3.5: OpenEI plans (version 7) in, the device's TOU format out (the vector's schedule).
+          // docs/protocol/navien.md §14 "TOU plans from OpenEI": OpenEI plans (version 7) in, the device's TOU format out (the vector's schedule).
           this.counters.touConvert += 1;
           const ok = body.sourceType === "openei" && body.sourceVersion === 7 && Array.isArray(body.sourceData) && body.sourceData.length && body.userType === this.userType;
           if (!ok) return sendJson(res, 200, { code: 400, msg: "BAD_PARAMETER", data: null }), true;

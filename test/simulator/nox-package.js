@@ -34,7 +34,7 @@ function offsetOf(text) {
   return o;
 }
 
-/** "YYYY-MM-DD HH:MM" in UTC, as NOX writes forecast times (spec §8). */
+/** "YYYY-MM-DD HH:MM" in UTC, as NOX writes forecast times (docs/protocol/nox.md §20.8). */
 function noxTime(ms, seconds = false) {
   const iso = new Date(ms).toISOString();
   return iso.slice(0, 10) + " " + iso.slice(11, seconds ? 19 : 16);
@@ -197,7 +197,7 @@ function create(nox) {
       for (const d of targets) {
         const s = this.settingsOf(d);
         for (const g of ["room", "dhw", "optimization_settings", "location"]) if (body[g]) Object.assign(s[g], body[g]);
-        // Spec §6.1: flex_trading on switches the other two off; either of them on switches flex_trading off.
+        // docs/protocol/nox.md §20.6.1: flex_trading on switches the other two off; either of them on switches flex_trading off.
         const o = body.optimization_settings || {};
         if (o.flex_trading === true) Object.assign(s.optimization_settings, { pv_self_consumption: false, dynamic_tariff: false });
         if (o.pv_self_consumption === true || o.dynamic_tariff === true) s.optimization_settings.flex_trading = false;
@@ -248,7 +248,7 @@ function create(nox) {
       sendJson(res, 200, { data: { device_id: t.d.device_id, forecasts }, meta: { energy_supplier: "Simulated Energy", forecast_generation_date: new Date().toISOString().slice(0, 10) } });
     },
 
-    /** 72 h from the current quarter-hour, 288 slots (spec §8 E11). */
+    /** 72 h from the current quarter-hour, 288 slots (docs/protocol/nox.md §20.8 E11). */
     consumption(res, q) {
       const from = Math.floor(Date.now() / QUARTER) * QUARTER;
       const house = q.get("house_id");

@@ -1,12 +1,12 @@
 "use strict";
 /**
- * Simulated NOX Energy Authenticator (spec §3–§5) under the prefix /nox:
+ * Simulated NOX Energy Authenticator (docs/protocol/nox.md §3–§5) under the prefix /nox:
  *   POST /nox/v2/supplier/link-sessions   create a link session (x-api-key required)
  *   GET  /nox/ui?token=…&language=…       the "Authenticator UI": a user who opens it is
  *                                         sent (302) to the session's redirect_url with ?data=…
  *                                         and the device is then linked to the NOX user
  *   GET  /nox/package/v1/devices?user_id=…&limit=…[&next_token=…]
- *                                         Package API (spec §10, vector package-api.json): the
+ *                                         Package API (docs/protocol/nox.md §10, vector package-api.json): the
  *                                         devices linked to this supplier, paged by next_token
  *   …/package/v1/devices/pv, /devices/settings (GET, PATCH), /device/thermal-control/…,
  *   /house/consumption/forecast           the rest of the Package API (nox-package.js)
@@ -233,7 +233,7 @@ function create(options = {}) {
       res.end();
     },
 
-    /** The connection NOX reports for a session (spec §5), before encoding. */
+    /** The connection NOX reports for a session (docs/protocol/nox.md §5), before encoding. */
     connection(session, overrides = {}) {
       const suffix = crypto.createHash("sha256").update(session.supplier_user_id).digest("hex").slice(0, 8);
       return {
@@ -246,12 +246,12 @@ function create(options = {}) {
       };
     },
 
-    /** The callback `data` NOX would send for a session (spec §5). */
+    /** The callback `data` NOX would send for a session (docs/protocol/nox.md §5). */
     connectionData(session, overrides = {}) {
       return encodeData(this.connection(session, overrides));
     },
 
-    /** NOX links the devices to the NOX user (one owner per device: the last link wins, spec §7). */
+    /** NOX links the devices to the NOX user (one owner per device: the last link wins, docs/protocol/nox.md §7). */
     linkDevices(noxUserId, deviceIds, brand = "daikin", profile = "steerable") {
       for (const id of deviceIds) this.devices.set(id, heatPump(id, noxUserId, brand, profile));
     },

@@ -1,7 +1,7 @@
 "use strict";
 /**
- * A small simulated OpenEI utility-rate database (`GET /openei/utility_rates`, API version 7; spec
- * §3.5 "OpenEI"): a few utilities and residential plans per ZIP code, look-up of one plan by
+ * A small simulated OpenEI utility-rate database (`GET /openei/utility_rates`, API version 7;
+ * docs/protocol/navien.md §14 "TOU plans from OpenEI"): a few utilities and residential plans per ZIP code, look-up of one plan by
  * `getpage=<label>`, and OpenEI's habit of reporting errors inside an HTTP 200 (a wrong key, and
  * ZIP ERROR_ZIP, whose answer is always such an error).
  */

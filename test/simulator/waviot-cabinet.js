@@ -1,14 +1,14 @@
 "use strict";
 /**
- * Simulated WAVIoT personal cabinet ("LK") API (specs/waviot-data.md §1–§4) under /waviot/lk:
+ * Simulated WAVIoT personal cabinet ("LK") API (docs/protocol/waviot.md §20.1–§20.4) under /waviot/lk:
  * `GET /waviot/lk/api.<type>/<method>/?…`, authenticated by the cabinet's API key (`key=`) or by a
  * session of the auth simulator (bearer + `WAVIOT_JWT` cookie). A home of three meters:
  *   - 5089081 on modem 70b3b9: two-tariff electricity meter (T1 day 07–23 MSK, T2 night), values as
- *     decimal strings, the newest hours held back until `deliverLate()` (late batches, §7.4 #1);
+ *     decimal strings, the newest hours held back until `deliverLate()` (late batches, §20.7.4 #1);
  *   - 5089082 on modem 86145d: water meter, channel id and unit unknown to the package, values as
- *     JSON numbers (string/number mix, §7.4 #8);
+ *     JSON numbers (string/number mix, §20.7.4 #8);
  *   - 5089083 on modem a1b2c3: single-register electricity meter whose modem went offline two days
- *     ago, with a reset to "0.0000" four days ago (§7.4 #2, #3).
+ *     ago, with a reset to "0.0000" four days ago (§20.7.4 #2, #3).
  * Channel values answer `[]` when a window holds nothing, and also return the last reading before
  * `from` (the spec's inferred window behaviour). Switches, faults and the request log are plain
  * properties for the tests.

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * Simulated WAVIoT auth server (spec §3–§4) under /waviot, one front controller keyed on
+ * Simulated WAVIoT auth server (docs/protocol/waviot.md §3–§4) under /waviot, one front controller keyed on
  * `?action=`. It issues sessions like the vectors (sc/rt/sessid + a synthetic WAVIOT_JWT with a
  * readable `exp`), checks the §3.2 cookie + bearer set on every authenticated call, counts open
  * sessions per user and answers 429 past `maxSessions` (30). Switches and counters are plain
@@ -179,7 +179,7 @@ function create(options = {}) {
       return s && s.sc === c.ck && s.rt === c.rt ? s : undefined;
     },
 
-    /** Spec §3.2: all four cookies plus `Authorization: bearer`, with an unexpired JWT. */
+    /** docs/protocol/waviot.md §3.2: all four cookies plus `Authorization: bearer`, with an unexpired JWT. */
     authorized(req) {
       const s = this.sessionOf(req);
       const c = parseCookies(req.headers.cookie);

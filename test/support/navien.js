@@ -22,8 +22,12 @@ function useNavienRuntime(ready, { connectTimeoutMs }) {
   unloadAfterEach(() => sim);
 }
 
-/** {conn, auth}: a NavienMqttConnection to the simulator's broker, signed in by `auth` as the demo user over `http`. */
-function demoConnection(sim, http, backoff) {
+/**
+ * {conn, auth}: a NavienMqttConnection to the simulator's broker, signed in by `auth` as the demo
+ * user over `http`; `options` are further options of the connection (e.g. `connectTimeoutMs`, `log`,
+ * or `credentials` that replace the demo user's).
+ */
+function demoConnection(sim, http, backoff, options = {}) {
   const { NavienMqttConnection } = require("../../nodes/lib/navien/mqtt.js");
   const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
   const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
@@ -35,6 +39,7 @@ function demoConnection(sim, http, backoff) {
       return { accessKeyId: k.awsAccessKeyId, secretKey: k.awsSecretKey, sessionToken: k.awsSessionToken };
     },
     backoff,
+    ...options,
   });
   return { conn, auth };
 }

@@ -8,6 +8,7 @@ const assert = require("node:assert/strict");
 const { WebSocketServer, WebSocket, createWebSocketStream } = require("ws");
 const mqttPacket = require("mqtt-packet");
 const { coalesceFrames } = require("../../nodes/lib/navien/ws-frames.js");
+const { until } = require("../support/until");
 
 describe("Navien MQTT over WebSocket: frames", () => {
   let wss;
@@ -44,14 +45,12 @@ describe("Navien MQTT over WebSocket: frames", () => {
   }
   const publish = { cmd: "publish", topic: "cmd/52/navilink-a1b2c3d4e5f6/st", payload: Buffer.from('{"a":1}'), qos: 1, messageId: 7, retain: false, dup: false };
   const puback = (id) => ({ cmd: "puback", messageId: id });
-  const until = async (fn) => {
-    for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 5));
-  };
+  const parsed = () => `packets parsed (${received.length} so far)`;
 
   it("without it (the cause): one PUBLISH leaves as several frames", async () => {
     const c = await client(false);
     mqttPacket.writeToStream(publish, c.stream);
-    await until(() => received.length === 1);
+    await until(() => received.length === 1, 1_000, parsed, 5);
     assert.equal(received.length, 1);
     assert.ok(frames.length > 1, `${frames.length} frame(s)`);
     await c.close();
@@ -60,7 +59,7 @@ describe("Navien MQTT over WebSocket: frames", () => {
   it("a PUBLISH is one frame, and the broker parses it back exactly", async () => {
     const c = await client(true);
     mqttPacket.writeToStream(publish, c.stream);
-    await until(() => received.length === 1);
+    await until(() => received.length === 1, 1_000, parsed, 5);
     assert.equal(frames.length, 1);
     assert.equal(received[0].topic, publish.topic);
     assert.equal(received[0].messageId, 7);
@@ -71,12 +70,12 @@ describe("Navien MQTT over WebSocket: frames", () => {
   it("acknowledgements written in one tick leave as one frame, in order; later ones as a new frame", async () => {
     const c = await client(true);
     for (let id = 1; id <= 50; id++) mqttPacket.writeToStream(puback(id), c.stream);
-    await until(() => received.length === 50);
+    await until(() => received.length === 50, 1_000, parsed, 5);
     assert.equal(frames.length, 1);
     assert.deepEqual(received.map((p) => p.messageId), Array.from({ length: 50 }, (_, i) => i + 1));
     await new Promise((r) => setTimeout(r, 10));
     mqttPacket.writeToStream(puback(51), c.stream);
-    await until(() => received.length === 51);
+    await until(() => received.length === 51, 1_000, parsed, 5);
     assert.equal(frames.length, 2);
     assert.equal(received[50].messageId, 51);
     await c.close();
@@ -88,7 +87,7 @@ describe("Navien MQTT over WebSocket: frames", () => {
       mqttPacket.writeToStream(connect, s);
       mqttPacket.writeToStream(publish, s);
     });
-    await until(() => received.length === 2);
+    await until(() => received.length === 2, 1_000, parsed, 5);
     assert.deepEqual(received.map((p) => p.cmd), ["connect", "publish"]);
     assert.equal(received[0].clientId, "navien-nodered-test");
     assert.ok(frames.length <= 2, `${frames.length} frames`);

@@ -1,5 +1,5 @@
 /**
- * Consumption forecast slots as NOX sends them (spec §8: `consumption` a decimal string in kWh,
+ * Consumption forecast slots as NOX sends them (docs/protocol/nox.md §20.8: `consumption` a decimal string in kWh,
  * `forecast_time` "YYYY-MM-DD HH:MM" or "…HH:MM:SS" in UTC without a zone) → `{time, kWh}` with
  * an ISO-8601 UTC time and a number. Anything else is BAD_RESPONSE naming the slot: a wrong
  * number is worse than none.

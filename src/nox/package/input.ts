@@ -38,7 +38,7 @@ export function requiredId(input: Input, field: string, operation: string): stri
   return v;
 }
 
-/** `unit` of the thermal endpoints (spec §7.1): kWh (default) or celsius. */
+/** `unit` of the thermal endpoints (docs/protocol/nox.md §20.7.1): kWh (default) or celsius. */
 export function thermalUnit(input: Input): "kWh" | "celsius" {
   const v = input.unit;
   if (v === undefined || v === null || v === "") return "kWh";
@@ -48,7 +48,7 @@ export function thermalUnit(input: Input): "kWh" | "celsius" {
   throw invalidInput("nox.packageInput.badUnit", { value: String(v).slice(0, 20) });
 }
 
-/** An optional time (ISO-8601 text, Date or epoch ms) → ISO-8601 UTC, as the thermal forecast takes it (spec §7.2). */
+/** An optional time (ISO-8601 text, Date or epoch ms) → ISO-8601 UTC, as the thermal forecast takes it (docs/protocol/nox.md §20.7.2). */
 export function optionalTime(input: Input, field: string): string | undefined {
   const v = input[field];
   if (v === undefined || v === null || v === "") return undefined;

@@ -53,7 +53,7 @@ async function deviceList(api: PackageApi, input: Input, path: string, name: str
 }
 
 async function readSettings(api: PackageApi, query: Query, keep: (d: NoxObject) => boolean): Promise<OperationResult> {
-  // No pagination parameters are documented here (spec §6.2); a next_token, if NOX sends one, is still followed.
+  // No pagination parameters are documented here (docs/protocol/nox.md §20.6.2); a next_token, if NOX sends one, is still followed.
   const items = (await api.all(PATHS.settings, query, checkSettingsPage, what("settings"))).filter(keep);
   return { payload: items, count: items.length };
 }

@@ -1,5 +1,5 @@
 /**
- * The shapes nox-device relies on in Package API answers (spec nox-package-api.md §5–§8; only
+ * The shapes nox-device relies on in Package API answers (docs/protocol/nox.md §20.5–§20.8; only
  * what is marked documented). Fields beyond these pass through untouched: NOX's objects are
  * emitted as NOX returns them. A failing check is BAD_RESPONSE (core/schema.ts).
  */
@@ -22,13 +22,13 @@ export interface ConsumptionSlot {
 const meta = { type: ["object", "null"], properties: { next_token: { type: ["string", "null"] } } };
 const page = (items: object) => ({ type: "object", required: ["data"], properties: { data: { type: "array", items }, meta } });
 
-/** §5.1/§5.2: device objects with their ids. */
+/** §20.5.1/§20.5.2: device objects with their ids. */
 export const checkDevicePage = compileChecker<Page<NoxDevice>>(
   page({ type: "object", required: ["device_id"], properties: { device_id: { type: "string", minLength: 1 }, user_id: { type: "string" } } }),
   SERVICE,
 );
 
-/** §6.2: settings objects (`device_id` may be absent on user-level settings). */
+/** §20.6.2: settings objects (`device_id` may be absent on user-level settings). */
 export const checkSettingsPage = compileChecker<Page<NoxObject>>(
   page({
     type: "object",
@@ -42,13 +42,13 @@ export const checkSettingsPage = compileChecker<Page<NoxObject>>(
   SERVICE,
 );
 
-/** §7.1: `data` is the one device's snapshot (an object). */
+/** §20.7.1: `data` is the one device's snapshot (an object). */
 export const checkState = compileChecker<{ data: NoxObject; meta?: NoxObject | null }>(
   { type: "object", required: ["data"], properties: { data: { type: "object" }, meta: { type: ["object", "null"] } } },
   SERVICE,
 );
 
-/** §7.2: `data` = {device_id, forecasts: [one element per 15 minutes]}. */
+/** §20.7.2: `data` = {device_id, forecasts: [one element per 15 minutes]}. */
 export const checkForecast = compileChecker<{ data: NoxObject & { forecasts: NoxObject[] } }>(
   {
     type: "object",
@@ -58,7 +58,7 @@ export const checkForecast = compileChecker<{ data: NoxObject & { forecasts: Nox
   SERVICE,
 );
 
-/** §8 E11: slots of `forecast_time` (YYYY-MM-DD HH:MM, UTC) and `consumption` (a decimal string, kWh). */
+/** §20.8 E11: slots of `forecast_time` (YYYY-MM-DD HH:MM, UTC) and `consumption` (a decimal string, kWh). */
 export const checkConsumptionPage = compileChecker<Page<ConsumptionSlot>>(
   page({
     type: "object",

@@ -1,5 +1,5 @@
 /**
- * `update-settings` (spec §6.1, §6.3; contract): the PATCH body is built only from the documented
+ * `update-settings` (docs/protocol/nox.md §20.6.1, §20.6.3; contract): the PATCH body is built only from the documented
  * groups and fields, each checked, and refused before sending (INVALID_INPUT, nothing sent) when
  * - `user_id` is missing (the schema requires it, also for a device-level change),
  * - a field is unknown or has the wrong type,

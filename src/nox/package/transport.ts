@@ -1,5 +1,5 @@
 /**
- * NOX Package API transport (spec nox-package-api.md §1–§3): every call goes to the account's
+ * NOX Package API transport (docs/protocol/nox.md §20.1–§20.3): every call goes to the account's
  * `packageUrl` + `/v1/…` with `x-api-key`, through the account's one HttpClient (so whatever the
  * account's HTTP layer does — deadlines, back-off — applies), answers are checked with ajv, and
  * non-2xx answers become the contract's codes: 401/403 AUTH_INVALID_CREDENTIALS, 422 INVALID_INPUT
@@ -31,7 +31,7 @@ export interface Page<T> {
   meta?: { next_token?: string | null; [key: string]: unknown } | null;
 }
 
-/** Spec §1: base + "/v1" (unless already there) + path. */
+/** docs/protocol/nox.md §20.1: base + "/v1" (unless already there) + path. */
 export function packageApiUrl(packageUrl: string, path: string): string {
   const base = packageUrl.replace(/\/+$/, "");
   return base + (base.endsWith("/v1") ? "" : "/v1") + path;
@@ -55,13 +55,13 @@ export class PackageApi {
     return check(res.json, what);
   }
 
-  /** PATCH with a JSON body; NOX answers 204 without a body (spec §6.3). */
+  /** PATCH with a JSON body; NOX answers 204 without a body (docs/protocol/nox.md §20.6.3). */
   async patch(path: string, body: Record<string, unknown>, what: MessageRef): Promise<void> {
     const res = await this.client.sendWithKey("PATCH", packageApiUrl(this.client.packageUrl, path), {}, body, this.timeoutMs(what));
     ensureOk(res, what);
   }
 
-  /** Every item of a paged collection: the same call repeated with `next_token` until it is null (spec §2). */
+  /** Every item of a paged collection: the same call repeated with `next_token` until it is null (docs/protocol/nox.md §20.2). */
   async all<T>(path: string, query: Query, check: Checker<Page<T>>, what: MessageRef): Promise<T[]> {
     const items: T[] = [];
     let next: string | undefined;

@@ -1,6 +1,6 @@
 /**
- * The personal-cabinet ("LK") API of one account (spec §1–§3): `GET <dataUrl>/api.<type>/<method>/`,
- * authenticated either by the cabinet's API key (`key` query parameter, no session — spec §1.3) or
+ * The personal-cabinet ("LK") API of one account (docs/protocol/waviot.md §20.1–§20.3): `GET <dataUrl>/api.<type>/<method>/`,
+ * authenticated either by the cabinet's API key (`key` query parameter, no session — docs/protocol/waviot.md §20.1.3) or
  * by the account's WAVIoT session (bearer + `WAVIOT_JWT` cookie). Every request goes through the
  * account's HttpClient (one back-off per account), spaced, identical requests in flight shared.
  * The envelope is checked here: `status` "ok" (or `true`), else an error naming the method.
@@ -33,7 +33,7 @@ const HEADERS = {
   Pragma: "no-cache",
 };
 
-/** Spec §7.1: the cabinet's "log in again" answer and its relatives, or 401/403. */
+/** docs/protocol/waviot.md §20.7.1: the cabinet's "log in again" answer and its relatives, or 401/403. */
 const AUTH_WORDS = /авториз|authori|token|jwt|forbidden|access denied|ключ|(invalid|wrong|bad|unknown|expired|revoked)\s+(api\s*)?key|\bkey\s+(is\s+)?(invalid|wrong|expired|unknown|revoked)/i;
 
 export function isCabinetAuthFailure(res: HttpResponse): boolean {

@@ -1,8 +1,8 @@
 /**
- * The home's meters from `data/get_full_element_info` (spec §3.5, discovery flow B in §5): each
+ * The home's meters from `data/get_full_element_info` (docs/protocol/waviot.md §20.3.5, discovery flow B in §20.5): each
  * device with its kind (`class_name`), serial, modem, zone and reading channels (registrators).
  * What the server does not say stays null — water/heat/gas channel names and units are unknown
- * (spec §4, open question 5), so such channels are listed as sent, with `unit` null.
+ * (docs/protocol/waviot.md §20.4, open question 5), so such channels are listed as sent, with `unit` null.
  */
 import { invalidInput, fail } from "../../core/errors.js";
 import { epochMs, iso, isReadingChannel, modemId, num, record, tariffOf, text, unitOf, type Tariff } from "./values.js";

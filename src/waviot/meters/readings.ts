@@ -1,8 +1,8 @@
 /**
- * Readings of a channel (`data/get_modem_channel_values`, spec §3.8) and what is derived from them:
+ * Readings of a channel (`data/get_modem_channel_values`, docs/protocol/waviot.md §20.3.8) and what is derived from them:
  * 30-day request windows, the lenient value map (object `"<ts>": "<decimal>"`, a list of
  * `{timestamp, value}`, or `[]`), the merged series (sorted by time, de-duplicated across
- * overlapping windows — §7.4 #4), and the consumption per channel (§7.4 #2, #3).
+ * overlapping windows — §20.7.4 #4), and the consumption per channel (§20.7.4 #2, #3).
  */
 import { epochMs, num, record, tariffOf, unitOf, type Tariff } from "./values.js";
 
@@ -66,7 +66,7 @@ export function sortReadings(list: Reading[]): Reading[] {
 /**
  * Consumption of one channel over its readings (time order), optionally continuing from a
  * previous point: the sum of the increases between consecutive readings. A decrease — a meter
- * reset or replacement — counts as 0, and a zero reading ("0.0000", §7.4 #3) or a missing value is
+ * reset or replacement — counts as 0, and a zero reading ("0.0000", §20.7.4 #3) or a missing value is
  * not a register value to subtract from (a reset is then measured from the next real reading).
  * Never negative; rounded to the register's 4 decimals.
  */

@@ -89,7 +89,7 @@ export class MeterService {
 
   /**
    * The vendor's balance of the home element in the window, the meter's part of each channel.
-   * A negative `diff`, or the whole-history answer right after a rollover (`start` 0), gives 0 (§3.9).
+   * A negative `diff`, or the whole-history answer right after a rollover (`start` 0), gives 0 (docs/protocol/waviot.md §20.3.9).
    */
   async balance(wanted: string, w: Window, deadline: Deadline): Promise<Balance> {
     const home = await this.discover(deadline, false);
@@ -117,10 +117,10 @@ export class MeterService {
       const m = findMeter((await this.discover(deadline, false)).meters, wanted);
       if (m.modem) id = m.modem;
     } catch (err) {
-      // A modem id typed in (flow A, §5) need not be a meter of the home's tree.
+      // A modem id typed in (flow A, §20.5) need not be a meter of the home's tree.
       if ((err as { code?: string }).code !== "DEVICE_NOT_FOUND" || !/^[0-9a-f]{6,16}$/.test(id)) throw err;
     }
-    // Cache-buster: identical modem/info calls were answered from a stale cache (§1.4, §7.4 #7).
+    // Cache-buster: identical modem/info calls were answered from a stale cache (§20.1.4, §20.7.4 #7).
     const body = await this.cabinet.get("modem", "info", { id, _: this.now() }, deadline);
     const modem = body.modem;
     if (modem === null || typeof modem !== "object" || Array.isArray(modem)) throw fail("DEVICE_NOT_FOUND", "waviot.meter.modemNotFound", { modem: id });

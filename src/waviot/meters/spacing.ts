@@ -1,5 +1,5 @@
 /**
- * Spaced requests (spec §7.2/§7.3: the cabinet trips rate limits when hammered; clients space their
+ * Spaced requests (docs/protocol/waviot.md §20.7.2/§20.7.3: the cabinet trips rate limits when hammered; clients space their
  * calls by ≥ 0.5 s): every request of one account starts at least `spacingMs` after the previous
  * one started, whoever sent it. A caller whose turn would come after its deadline fails at once
  * with TIMEOUT instead of waiting in vain.

@@ -1,5 +1,5 @@
 /**
- * Lenient reading of personal-cabinet values (spec §2, §7.4 #8 "type drift"): numbers that arrive
+ * Lenient reading of personal-cabinet values (docs/protocol/waviot.md §20.2, §20.7.4 #8 "type drift"): numbers that arrive
  * as strings, `[]` where an object is due, epoch seconds as int or numeric string. Anything not
  * finite is `null`, never `NaN`.
  */
@@ -44,7 +44,7 @@ export function text(v: unknown): string | null {
 
 export type Tariff = "T1" | "T2" | "T3" | "T4" | "sum";
 
-/** Tariff of a channel id (spec §4): `…_t1` … `…_t4`, `…_tsum`; anything else null. */
+/** Tariff of a channel id (docs/protocol/waviot.md §20.4): `…_t1` … `…_t4`, `…_tsum`; anything else null. */
 export function tariffOf(channel: string): Tariff | null {
   const m = /_t([1-4]|sum)$/i.exec(channel);
   if (!m) return null;
@@ -52,19 +52,19 @@ export function tariffOf(channel: string): Tariff | null {
 }
 
 /**
- * Unit of a channel, only where the spec knows it (§4: the `electro_ac_p_lsum*` energy registers
+ * Unit of a channel, only where docs/protocol/waviot.md knows it (§20.4: the `electro_ac_p_lsum*` energy registers
  * are kWh). Water, heat, gas and every other channel: null — never guessed (open question 5).
  */
 export function unitOf(channel: string): string | null {
   return /^electro_ac_p_lsum(_t([1-4]|sum))?$/i.test(channel) ? "kWh" : null;
 }
 
-/** Channels that are not readings (spec §3.5: the event log). */
+/** Channels that are not readings (docs/protocol/waviot.md §20.3.5: the event log). */
 export function isReadingChannel(channel: string): boolean {
   return !/event/i.test(channel);
 }
 
-/** A modem id as the cabinet echoes it: hex, lower case (spec §2). */
+/** A modem id as the cabinet echoes it: hex, lower case (docs/protocol/waviot.md §20.2). */
 export function modemId(v: unknown): string | null {
   const t = text(v);
   return t && /^[0-9a-f]{1,16}$/i.test(t) ? t.toLowerCase() : t;
