@@ -111,7 +111,9 @@ export class CloudPauses {
         // Someone is probing the recovering server: wait for its outcome (within our budget).
         if (budgetLeft <= MIN_REQUEST_MS) throw this.pausedError(kind, s, 0);
         const probe = s.probe;
-        await Promise.race([probe, this.sleep(budgetLeft - MIN_REQUEST_MS)]);
+        const nap = this.nap(budgetLeft - MIN_REQUEST_MS);
+        await Promise.race([probe, nap.done]);
+        nap.cancel();
         if (s.probe === probe && this.now() - started >= budgetMs - MIN_REQUEST_MS) throw this.pausedError(kind, s, 0);
         continue;
       }
@@ -233,8 +235,14 @@ export class CloudPauses {
 
   /** A timer the close() ends early, so no wait outlives the account. */
   private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const wake = () => {
+    return this.nap(ms).done;
+  }
+
+  /** sleep() that the caller can also end early (cancel) once it stopped waiting for it: no timer is left behind. */
+  private nap(ms: number): { done: Promise<void>; cancel: () => void } {
+    let wake: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      wake = () => {
         clearTimeout(timer);
         this.waiters.delete(wake);
         resolve();
@@ -242,6 +250,7 @@ export class CloudPauses {
       const timer = setTimeout(wake, Math.max(0, ms));
       this.waiters.add(wake);
     });
+    return { done, cancel: () => wake() };
   }
 }
 

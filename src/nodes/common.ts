@@ -43,7 +43,8 @@ export function statusKey(
 }
 
 export function errorStatusText(err: HomeEnergyError): string {
-  return `status.error.${err.code}`;
+  // A bug of ours keeps a contract code (NETWORK) for flows, but the status must not blame the network.
+  return err.key === "core.internal" ? "status.internalError" : `status.error.${err.code}`;
 }
 
 /** A node's `RED._` as a Translate (Node-RED binds it to the node set's catalog namespace). */

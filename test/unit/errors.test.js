@@ -99,3 +99,16 @@ describe("toHomeEnergyError", () => {
     assert.equal("config" in e, false);
   });
 });
+
+describe("node status of an internal error", () => {
+  const { errorStatusText } = require("../../nodes/lib/nodes/common.js");
+  const status = require("../../src/messages/en-US/status.json");
+  it("says 'internal error', not 'network error', while msg.error.code stays NETWORK", () => {
+    const e = toHomeEnergyError(new TypeError("x is not a function"));
+    assert.equal(e.code, "NETWORK");
+    assert.equal(errorStatusText(e), "status.internalError");
+    assert.equal(status.internalError, "internal error (please report)");
+    const net = toHomeEnergyError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }));
+    assert.equal(errorStatusText(net), "status.error.NETWORK");
+  });
+});
