@@ -101,17 +101,22 @@ export interface SharedHistory {
   filterNew(identity: string, entries: HistoryEntry[]): Promise<HistoryEntry[]>;
 }
 
-/** waviot-history `onlyNew`: the cluster-wide "already seen" cursor of this node, or undefined (none named). */
-export function clusterHistory(RED: NodeAPI, node: Node, account: Node | null | undefined): SharedHistory | undefined {
+/**
+ * A cluster-wide cursor of a node (`build` gets the account's cluster connection, shown in the
+ * node's status), or undefined when the account names no cluster; with a cluster that cannot be
+ * used, every filterNew fails with its error (fail closed: nothing is reported twice).
+ */
+function sharedCursor<T>(RED: NodeAPI, node: Node, account: Node | null | undefined, build: (conn: ClusterConnection) => T, failing: (err: Error) => T): T | undefined {
   const use = clusterOf(RED, account);
   if (!use) return undefined;
-  if ("error" in use) {
-    const err = use.error;
-    return { filterNew: () => Promise.reject(err) };
-  }
-  const conn = use.connection;
-  showClusterState(node, conn);
-  return {
+  if ("error" in use) return failing(use.error);
+  showClusterState(node, use.connection);
+  return build(use.connection);
+}
+
+/** waviot-history `onlyNew`: the cluster-wide "already seen" cursor of this node, or undefined (none named). */
+export function clusterHistory(RED: NodeAPI, node: Node, account: Node | null | undefined): SharedHistory | undefined {
+  return sharedCursor<SharedHistory>(RED, node, account, (conn) => ({
     async filterNew(identity, entries) {
       // The cursor belongs to this node id (the same in every instance) and to the account identity (a hash).
       const cursor = new HistoryCursor(conn, conn.key("waviot", "history", stableNodeId(node as Node & { _alias?: string }), identity));
@@ -119,7 +124,7 @@ export function clusterHistory(RED: NodeAPI, node: Node, account: Node | null | 
       const isNew = await cursor.advance(timed.map((e) => ({ at: Date.parse(e.at as string), key: keyOf(e, Date.parse(e.at as string)) })));
       return timed.filter((_e, i) => isNew[i]);
     },
-  };
+  }), (err) => ({ filterNew: () => Promise.reject(err) }));
 }
 
 export interface SharedReadings {
@@ -129,15 +134,7 @@ export interface SharedReadings {
 
 /** waviot-meter `onlyNew`: a cluster-wide cursor per meter and channel of this node, or undefined (none named). */
 export function clusterReadings(RED: NodeAPI, node: Node, account: Node | null | undefined): SharedReadings | undefined {
-  const use = clusterOf(RED, account);
-  if (!use) return undefined;
-  if ("error" in use) {
-    const err = use.error;
-    return { filterNew: () => Promise.reject(err) };
-  }
-  const conn = use.connection;
-  showClusterState(node, conn);
-  return {
+  return sharedCursor<SharedReadings>(RED, node, account, (conn) => ({
     async filterNew(identity, meter, readings) {
       const out = new Set<Reading>();
       for (const channel of new Set(readings.map((r) => r.channel))) {
@@ -149,5 +146,5 @@ export function clusterReadings(RED: NodeAPI, node: Node, account: Node | null |
       }
       return readings.filter((r) => out.has(r));
     },
-  };
+  }), (err) => ({ filterNew: () => Promise.reject(err) }));
 }

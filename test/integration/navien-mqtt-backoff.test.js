@@ -2,7 +2,8 @@
 /**
  * The reconnect back-off starts over after every successful reconnect (docs/protocol/navien.md,
  * "Reliability"): a few short outages in a row each recover after the shortest wait, instead of
- * doubling across them. Real aedes broker over a WebSocket on loopback.
+ * doubling across them; while the gateway refuses upgrades with 5xx the wait doubles to its cap and
+ * no sign-in is made (CONTRACT.md, "When a cloud fails"). Real aedes broker over a WebSocket on loopback.
  */
 const assert = require("node:assert/strict");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
@@ -10,7 +11,7 @@ const { startSimulator } = require("../simulator");
 const { until } = require("../support/runtime");
 const { demoConnection } = require("../support/navien");
 
-describe("Navien MQTT back-off resets on a successful reconnect", function () {
+describe("Navien MQTT reconnect back-off", function () {
   this.timeout(30_000);
   let sim;
   let http;
@@ -20,8 +21,11 @@ describe("Navien MQTT back-off resets on a successful reconnect", function () {
     sim = await startSimulator();
     http = new HttpClient("Navien");
   });
-  after(async () => {
+  afterEach(async () => {
     await conn?.close();
+    conn = undefined;
+  });
+  after(async () => {
     http.destroy();
     await sim.close();
   });
@@ -46,45 +50,38 @@ describe("Navien MQTT back-off resets on a successful reconnect", function () {
     assert.ok(Date.now() - t0 < 4 * 300 + 2_500, `4 outages recovered in ${Date.now() - t0} ms`);
     auth.close?.();
   });
-});
-
-describe("Navien MQTT while the gateway refuses upgrades with 5xx", function () {
-  this.timeout(30_000);
-  let sim;
-  let http;
-  let conn;
-
-  before(async () => {
-    sim = await startSimulator();
-    http = new HttpClient("Navien");
-  });
-  after(async () => {
-    await conn?.close();
-    http.destroy();
-    await sim.close();
-  });
 
   it("the reconnect wait doubles to its cap, no 5xx causes a sign-in (also past the 10th attempt), and a success resets the wait", async () => {
+    // The account's own realtime layer, whose credentials provider decides when to sign in again.
+    const { NavienAccountClient } = require("../../nodes/lib/navien/account.js");
+    const { DEMO_USER } = require("../simulator/navien");
+    const client = new NavienAccountClient(
+      { apiUrl: sim.navien.apiUrl, mqttUrl: sim.navien.mqttUrl, region: "us-east-1", unit: "F", email: DEMO_USER.email, password: DEMO_USER.password },
+      { backoff: { initialMs: 20, maxMs: 160, factor: 2, jitter: 0 } },
+    );
     const broker = sim.navien.broker;
-    let auth;
-    ({ conn, auth } = demoConnection(sim, http, { initialMs: 20, maxMs: 160, factor: 2, jitter: 0 }));
+    const rt = client.realtime;
     const waits = [];
-    conn.on("state", (state, detail) => {
+    rt.onState((state, detail) => {
       if (state === "reconnecting") waits.push(detail.retryInMs);
     });
-    conn.acquire();
-    await until(() => conn.state === "connected", 5_000, "connected");
-    const signIns = sim.navien.counters.signIn;
-    sim.outage({ vendor: "navien", endpoint: "mqtt", status: 503, seconds: 2.5 });
-    broker.dropAll();
-    await until(() => waits.length >= 12, 10_000, "12 refused reconnects");
-    assert.deepEqual(waits.slice(0, 6), [20, 40, 80, 160, 160, 160], "doubling to the cap while refused");
-    await until(() => conn.state === "connected", 10_000, "reconnected after the outage");
-    assert.equal(sim.navien.counters.signIn, signIns, "a gateway 5xx is no credential problem: no sign-in");
-    const before = waits.length;
-    broker.dropAll();
-    await until(() => conn.state === "connected" && waits.length > before, 5_000, "reconnect after a drop");
-    assert.equal(waits[before], 20, "the wait starts over after a successful connection");
-    auth.close?.();
+    const release = rt.hold();
+    try {
+      await until(() => rt.state === "connected", 5_000, "connected");
+      const signIns = sim.navien.counters.signIn;
+      sim.outage({ vendor: "navien", endpoint: "mqtt", status: 503, seconds: 2.5 });
+      broker.dropAll();
+      await until(() => waits.length >= 12, 10_000, "12 refused reconnects");
+      assert.deepEqual(waits.slice(0, 6), [20, 40, 80, 160, 160, 160], "doubling to the cap while refused");
+      await until(() => rt.state === "connected", 10_000, "reconnected after the outage");
+      assert.equal(sim.navien.counters.signIn, signIns, "a gateway 5xx is no credential problem: no sign-in");
+      const before = waits.length;
+      broker.dropAll();
+      await until(() => rt.state === "connected" && waits.length > before, 5_000, "reconnect after a drop");
+      assert.equal(waits[before], 20, "the wait starts over after a successful connection");
+    } finally {
+      await release();
+      await client.close();
+    }
   });
 });
