@@ -361,6 +361,34 @@ async function main() {
       return `GET credentials → ${JSON.stringify(creds)}`;
     });
   }
+  // The account dialogs' "Download diagnostics": a JSON file of the deployed account, nothing secret in it.
+  for (const ctype of ["navien-account", "nox-account", "waviot-account"].filter((c) => secrets[c])) {
+    await step(`download diagnostics: ${ctype}`, async () => {
+      const id = await page.evaluate((c) => {
+        let found;
+        RED.nodes.eachConfig((n) => {
+          if (n.type === c && !found) found = n.id;
+        });
+        return found;
+      }, ctype);
+      await page.evaluate(({ c, i }) => RED.editor.editConfig("", c, i), { c: ctype, i: id });
+      const vendor = ctype.split("-")[0];
+      const button = page.locator(`#node-config-${vendor}-diagnostics`);
+      await button.waitFor({ state: "visible" });
+      const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
+      const file = await download.path();
+      const text = fs.readFileSync(file, "utf8");
+      await page.locator("#node-config-dialog-cancel").click();
+      await page.locator("#node-config-dialog-cancel").waitFor({ state: "detached" }).catch(() => {});
+      const d = JSON.parse(text);
+      if (download.suggestedFilename() !== `${ctype}-diagnostics.json`) throw new Error(`file name ${download.suggestedFilename()}`);
+      if (!d.account || d.account.type !== ctype || d.account.id !== id) throw new Error(`not this account's diagnostics: ${text.slice(0, 200)}`);
+      const leaked = Object.values(secrets[ctype]).filter((v) => text.includes(v));
+      if (leaked.length) throw new Error(`${leaked.length} secret(s) in the file`);
+      return `${download.suggestedFilename()}: ${Object.keys(d).join(", ")}`;
+    });
+  }
+
   if (secretValues.length) {
     await step("secrets absent from DOM, editor model, flow files and log", async () => {
       const where = await page.evaluate((vals) => {
