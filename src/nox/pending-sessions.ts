@@ -72,7 +72,65 @@ export function verdict(expiresAt: number, nowMs: number): Taken {
  */
 interface Index {
   table: Table;
-  order: Map<string, Map<string, true>>;
+  order: Map<string, Order>;
+}
+
+/**
+ * One account's keys, oldest first, as a queue with a moving head: `alive` maps a key to the
+ * number of its latest recording, and a queue entry whose number is no longer the key's is stale
+ * (taken, dropped or re-linked) and skipped once. Each key passes the head once, so the purge and
+ * the cap cost O(1) amortised per call — a Map iterated from its start would walk the holes its
+ * deletions leave, O(cap) per call.
+ */
+class Order {
+  private readonly alive = new Map<string, number>();
+  private queue: Array<[string, number]> = [];
+  private head = 0;
+  private seq = 0;
+
+  get size(): number {
+    return this.alive.size;
+  }
+
+  /** Records the key as the newest (a re-link moves it to the newest end). */
+  push(key: string): void {
+    const n = ++this.seq;
+    this.alive.set(key, n);
+    this.queue.push([key, n]);
+  }
+
+  delete(key: string): void {
+    this.alive.delete(key);
+  }
+
+  /** The oldest live key, or undefined; stale entries at the head are dropped on the way. */
+  oldest(): string | undefined {
+    while (this.head < this.queue.length) {
+      const [key, n] = this.queue[this.head];
+      if (this.alive.get(key) === n) return key;
+      this.head++;
+    }
+    this.compact();
+    return undefined;
+  }
+
+  /** Removes and returns the oldest live key. */
+  shift(): string | undefined {
+    const key = this.oldest();
+    if (key !== undefined) {
+      this.alive.delete(key);
+      this.head++;
+      this.compact();
+    }
+    return key;
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 /** Per slot id (slots with the same id hold the same value), so every node of the process shares it. */
@@ -97,12 +155,12 @@ async function load(slot: ValueSlot): Promise<Index> {
   const known = indexes.get(slot.id);
   if (known && v === known.table) return known;
   const table: Table = Object.create(null);
-  const order = new Map<string, Map<string, true>>();
+  const order = new Map<string, Order>();
   if (v && typeof v === "object" && !Array.isArray(v)) {
     for (const [k, t] of Object.entries(v as Record<string, unknown>)) {
       if (typeof t !== "number" || !Number.isFinite(t)) continue;
       table[k] = t;
-      orderOf(order, accountOf(k)).set(k, true);
+      orderOf(order, accountOf(k)).push(k);
     }
   }
   const index = { table, order };
@@ -110,9 +168,9 @@ async function load(slot: ValueSlot): Promise<Index> {
   return index;
 }
 
-function orderOf(order: Map<string, Map<string, true>>, accountId: string): Map<string, true> {
+function orderOf(order: Map<string, Order>, accountId: string): Order {
   let keys = order.get(accountId);
-  if (!keys) order.set(accountId, (keys = new Map()));
+  if (!keys) order.set(accountId, (keys = new Order()));
   return keys;
 }
 
@@ -128,22 +186,20 @@ export class PendingSessions implements PendingSessionStore {
       const keys = orderOf(order, accountId);
       const key = entryKey(accountId, supplierUserId);
       // A re-link moves the user to the newest end.
-      keys.delete(key);
       table[key] = expiryOf(nowMs, lifetimeSeconds);
-      keys.set(key, true);
+      keys.push(key);
       // Expired sessions at the old end go first, a few per write (O(1), no full scan).
-      let looked = 0;
-      for (const k of keys.keys()) {
-        if (looked++ >= PURGE_STEP) break;
+      for (let i = 0; i < PURGE_STEP; i++) {
+        const k = keys.oldest();
+        if (k === undefined || k === key) break;
         const t = table[k];
-        if (t !== undefined && acceptable(t, nowMs)) continue;
-        keys.delete(k);
+        if (t !== undefined && acceptable(t, nowMs)) break;
+        keys.shift();
         delete table[k];
       }
       let dropped = 0;
       while (keys.size > MAX_PENDING_PER_ACCOUNT) {
-        const oldest = keys.keys().next().value as string;
-        keys.delete(oldest);
+        const oldest = keys.shift() as string;
         if (table[oldest] !== undefined && acceptable(table[oldest], nowMs)) dropped++;
         delete table[oldest];
       }
@@ -171,7 +227,7 @@ export class PendingSessions implements PendingSessionStore {
       const key = entryKey(accountId, supplierUserId);
       if (table[key] !== undefined) return; // a newer link was recorded meanwhile: it wins
       table[key] = expiresAt;
-      orderOf(order, accountId).set(key, true);
+      orderOf(order, accountId).push(key);
       await this.slot.set(table);
     });
   }
