@@ -2,13 +2,12 @@
  * The account's real-time layer: the shared MQTT connection (held while any node uses it), the
  * per-device subscriptions, and request/answer matching for every device command.
  *
- * Matching (docs/protocol/navien.md, "Matching answers"): every request is recorded per device when
- * it goes on the wire (pending.ts); an answer belongs to the oldest outstanding request of that
- * device and client id expecting that kind of answer. So a command resolves only on the answer the
- * device sent after receiving *it* — never on an answer to an earlier poll, another node's command
- * or a nudge, even when that answer already shows the wanted state. If its own answer does not show
- * the change yet, any later answer of the device that does confirms it (a status request nudges the
- * device after STATUS_NUDGE_MS).
+ * Matching (docs/protocol/navien.md, "Matching answers"; requests.ts): an answer belongs to the
+ * oldest outstanding request of that device and client id expecting that kind of answer. So a
+ * command resolves only on the answer the device sent after receiving *it* — never on an answer to
+ * an earlier poll, another node's command or a nudge, even when that answer already shows the wanted
+ * state. If its own answer does not show the change yet, any later answer of the device that does
+ * confirms it (a control is followed by a status request if the device is slow to answer).
  *
  * It receives narrow functions (credentials, device lookup, settings), not the account client. No
  * Node-RED import.
@@ -17,15 +16,15 @@ import { randomBytes } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, fail, invalidInput } from "../core/errors.js";
 import { message, type MessageRef } from "../core/messages.js";
-import { noop, MAX_TIMER_MS } from "./cancel.js";
+import { noop } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandContext, type CommandName } from "./commands.js";
 import { LastStatuses } from "./events.js";
 import { decodeFeatures, hasCapabilities } from "./features.js";
-import { parseInbound, type Inbound, type InboundKind } from "./inbound.js";
+import { parseInbound, type Inbound } from "./inbound.js";
 import { NavienMqttConnection, type BackoffOptions, type CredentialsProvider, type MqttState, type NavienMqttOptions, type StateDetail } from "./mqtt.js";
-import { PendingRequests, type PendingRequest } from "./pending.js";
 import type { PublishOptions, PublishPayload } from "./publish-queue.js";
 import { decodeReservations } from "./reservations.js";
+import { DeviceRequests } from "./requests.js";
 import { DecodedStatus, type StatusUpdate } from "./status-update.js";
 import { decodeStatus } from "./status.js";
 import { NWP500_DEVICE_TYPE } from "./codes.js";
@@ -34,10 +33,6 @@ import type { NavienDevice } from "./types.js";
 
 /** Features change rarely; cached 30 minutes. */
 const FEATURES_TTL_MS = 30 * 60_000;
-/** A control not confirmed by then gets a status request. */
-const STATUS_NUDGE_MS = 1_500;
-/** How long a request nobody waits for any more is kept to consume its late answer. */
-const KEEP_UNANSWERED_MS = 20_000;
 
 /** What the layer needs from a connection (NavienMqttConnection, or a fake in unit tests). */
 export interface RealtimeConnection {
@@ -73,22 +68,18 @@ export interface RealtimeDeps {
   connect?: (o: NavienMqttOptions) => RealtimeConnection;
 }
 
-interface Follower {
-  mac: string;
-  kind: InboundKind;
-  accept: (data: Record<string, unknown>) => boolean;
-  resolve: (msg: Inbound) => void;
-}
-
 export class NavienRealtime {
   readonly sessionId = randomBytes(16).toString("hex");
   private conn: RealtimeConnection | undefined;
-  private readonly pending = new PendingRequests();
+  private readonly requests = new DeviceRequests({
+    publish: (topic, payload, opts) => this.connection.publish(topic, payload, opts),
+    nudge: (dev, timeoutMs) => this.requestStatus(dev, timeoutMs),
+    safely: (fn) => this.safely(fn),
+  });
   /** Unsubscribers of the device subscriptions (kept for the connection's life, see watch()). */
   private readonly watched = new Map<string, () => void>();
   private readonly statusListeners = new Set<(u: StatusUpdate) => void>();
   private readonly stateListeners = new Set<(state: MqttState, detail: StateDetail) => void>();
-  private readonly followers = new Set<Follower>();
   private readonly features = new Map<string, { at: number; raw: Record<string, unknown> }>();
   private readonly featuresInFlight = new Map<string, Promise<Record<string, unknown>>>();
   private readonly lastStatus = new Map<string, Record<string, unknown>>();
@@ -169,20 +160,8 @@ export class NavienRealtime {
   async requestStatus(dev: NavienDevice, timeoutMs: number): Promise<void> {
     const ctx = this.context(dev);
     const built = buildCommand("status", undefined, ctx);
-    const req: PendingRequest = { mac: dev.mac, answer: built.answer, clientId: "", keepUntil: 0 };
     this.watch(dev);
-    try {
-      await this.connection.publish(built.topic, built.wire, {
-        timeoutMs,
-        onSend: (cid) => {
-          req.keepUntil = Date.now() + KEEP_UNANSWERED_MS;
-          this.pending.sent(req, cid, Date.now());
-        },
-      });
-    } catch (err) {
-      this.pending.remove(req);
-      throw err;
-    }
+    await this.requests.post(dev.mac, built, timeoutMs);
   }
 
   /**
@@ -221,8 +200,7 @@ export class NavienRealtime {
 
   /** Outstanding requests per device (tests). */
   outstanding(mac: string): number {
-    this.pending.prune(mac, Date.now());
-    return this.pending.count(mac);
+    return this.requests.outstanding(mac);
   }
 
   async close(): Promise<void> {
@@ -233,8 +211,7 @@ export class NavienRealtime {
     this.watched.clear();
     this.statusListeners.clear();
     this.stateListeners.clear();
-    this.followers.clear();
-    this.pending.clear();
+    this.requests.clear();
     this.decodedStatus.clear();
     await this.conn?.close();
   }
@@ -280,17 +257,7 @@ export class NavienRealtime {
     if (!msg || !msg.mac) return;
     const mac = msg.mac;
     if (msg.kind === "status") this.lastStatus.set(mac, msg.data);
-    // Followers registered by this very answer must not see it again.
-    const followers = this.followers.size ? [...this.followers] : [];
-    const req = msg.clientId ? this.pending.take(mac, msg.kind, msg.clientId, Date.now()) : undefined;
-    if (req?.onAnswer) this.safely(() => req.onAnswer?.(msg));
-    for (const f of followers) {
-      if (f.mac !== mac || f.kind !== msg.kind || !this.followers.has(f)) continue;
-      if (f.accept(msg.data)) {
-        this.followers.delete(f);
-        this.safely(() => f.resolve(msg));
-      }
-    }
+    this.requests.route(msg, mac);
     if (msg.kind === "status") {
       if (this.statusListeners.size) {
         const status = decodeStatus(msg.data, this.unit);
@@ -351,78 +318,8 @@ export class NavienRealtime {
   ): Promise<{ built: BuiltCommand; answer: Inbound }> {
     const ctx = { ...this.context(dev, features), ...extra };
     const built = buildCommand(cmd, payload, ctx); // validates once: INVALID_INPUT before anything is sent
-    return { built, answer: await this.ask(dev, built, deadline) };
-  }
-
-  /** Publishes one request and waits for the device's answer to it (see the file comment). */
-  private ask(dev: NavienDevice, built: BuiltCommand, deadline: Deadline): Promise<Inbound> {
-    const mac = dev.mac;
-    return new Promise<Inbound>((resolve, reject) => {
-      let settled = false;
-      let answered = false;
-      let follower: Follower | undefined;
-      let nudge: NodeJS.Timeout | undefined;
-      this.watch(dev);
-      const finish = (err: Error | undefined, msg?: Inbound) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        clearTimeout(nudge);
-        if (follower) this.followers.delete(follower);
-        if (err) reject(err);
-        else resolve(msg as Inbound);
-      };
-      const req: PendingRequest = {
-        mac,
-        answer: built.answer,
-        clientId: "",
-        keepUntil: 0,
-        onAnswer: (msg) => {
-          if (settled) return;
-          answered = true;
-          if (built.accept(msg.data)) return finish(undefined, msg);
-          // Answered, but not (yet) showing the change: a later answer of the device may.
-          follower = { mac, kind: built.answer, accept: built.accept, resolve: (m) => finish(undefined, m) };
-          this.followers.add(follower);
-        },
-      };
-      // The answer's clock starts once the broker has the request; until then the publish queue's
-      // own timeout (NOT_CONNECTED) applies.
-      let timer: NodeJS.Timeout | undefined;
-      const left = Math.max(0, deadline.at - Date.now());
-      this.connection
-        .publish(built.topic, built.wire, {
-          timeoutMs: left,
-          onSend: (cid) => {
-            req.keepUntil = Math.max(deadline.at, Date.now() + KEEP_UNANSWERED_MS);
-            this.pending.sent(req, cid, Date.now());
-          },
-        })
-        .then(
-          () => {
-            if (settled) return;
-            const rest = Math.max(0, deadline.at - Date.now());
-            timer = setTimeout(() => finish(this.timeoutError(dev, built, deadline, answered)), Math.min(rest, MAX_TIMER_MS));
-            if (built.kind !== "control") return;
-            // The device answers a control with its new status; ask for one if it is slow to.
-            nudge = setTimeout(() => {
-              if (!settled) this.requestStatus(dev, Math.max(1, deadline.at - Date.now())).catch(noop);
-            }, STATUS_NUDGE_MS);
-          },
-          (err) => {
-            this.pending.remove(req);
-            finish(err);
-          },
-        );
-    });
-  }
-
-  private timeoutError(dev: NavienDevice, built: BuiltCommand, deadline: Deadline, answered: boolean): HomeEnergyError {
-    const secs = Math.round(deadline.totalMs / 100) / 10;
-    if (answered) {
-      return fail("NAVIEN_TIMEOUT", "navien.realtime.changeNotSeen", { mac: dev.mac, name: built.name, secs });
-    }
-    return fail("NAVIEN_TIMEOUT", "navien.realtime.notConfirmed", { mac: dev.mac, name: built.name, secs });
+    this.watch(dev);
+    return { built, answer: await this.requests.ask(dev, built, deadline) };
   }
 
   /** Read-modify-write of the full program: refused if the read fails. */
