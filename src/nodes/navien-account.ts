@@ -6,8 +6,8 @@ import { message } from "../core/messages.js";
 import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
 import { NavienAccountClient, OPENEI_DEFAULT_URL, type NavienAccountSettings } from "../navien/account.js";
-import type { RealtimeOptions } from "../navien/realtime.js";
-import { TokenVault } from "../navien/token-store.js";
+import type { RealtimeOptions } from "../navien/mqtt/realtime.js";
+import { TokenVault } from "../navien/rest/token-store.js";
 import { Deadline } from "../core/deadline.js";
 import { serialised } from "../core/value-slot.js";
 import { catalogOf, nodeText } from "./common.js";
@@ -115,7 +115,7 @@ export = function (RED: NodeAPI) {
 
   /**
    * Off by default: tokens then live in memory only, and any stored copy is deleted. When on, the
-   * context holds only a sealed value (src/navien/token-store.ts: AES-256-GCM under a key no reader
+   * context holds only a sealed value (src/navien/rest/token-store.ts: AES-256-GCM under a key no reader
    * of the context can derive, src/nodes/token-key.ts). Context is touched through the callback forms only (any store works,
    * also localfilesystem without cache); a failed read means a normal sign-in, a failed write is
    * warned once.

@@ -6,9 +6,9 @@
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
-import { commandName } from "../navien/commands.js";
+import { commandName } from "../navien/commands/commands.js";
 import { normalizeMac } from "../navien/mac.js";
-import { commandStatus } from "../navien/command-status.js";
+import { commandStatus } from "../navien/commands/command-status.js";
 import { ADMIN_ROOT } from "./admin.js";
 import { diagnosticsOf } from "./diagnostics.js";
 import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";

@@ -9,7 +9,7 @@ import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { normalizeMac } from "../navien/mac.js";
-import { decodeTouRest } from "../navien/tou.js";
+import { decodeTouRest } from "../navien/codec/tou.js";
 import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
 import { navienUser } from "./navien-user.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";

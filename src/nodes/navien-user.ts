@@ -5,7 +5,7 @@
  * Node-RED's own MQTT nodes do.
  */
 import type { NavienAccountClient } from "../navien/account.js";
-import type { NavienRealtime } from "../navien/realtime.js";
+import type { NavienRealtime } from "../navien/mqtt/realtime.js";
 import { bindAccount, type AccountBinding } from "./account-binding.js";
 import { statusKey } from "./common.js";
 import type { Node, NodeAPI } from "./types.js";

@@ -11,7 +11,7 @@ const path = require("node:path");
 const ts = require("typescript");
 const { ERROR_CODES, HomeEnergyError, fail } = require("../../nodes/lib/core/errors.js");
 const { message, renderMessage } = require("../../nodes/lib/core/messages.js");
-const { DHW_OPERATION_SETTING } = require("../../nodes/lib/navien/status.js");
+const { DHW_OPERATION_SETTING } = require("../../nodes/lib/navien/codec/status.js");
 
 const root = path.join(__dirname, "..", "..");
 const LANGS = ["en-US", "de"];

@@ -1,7 +1,7 @@
 "use strict";
 /** The per-device order of outstanding requests, and the clamped numeric node properties. */
 const assert = require("node:assert/strict");
-const { PendingRequests } = require("../../nodes/lib/navien/pending.js");
+const { PendingRequests } = require("../../nodes/lib/navien/mqtt/pending.js");
 const { clampSeconds, INTERVAL_RANGE, TIMEOUT_RANGE, timeoutMs } = require("../../nodes/lib/nodes/common.js");
 
 describe("Pending requests (answer order per device)", () => {
