@@ -30,7 +30,7 @@ function sourceFiles(dir = path.join(root, "src")) {
 function vendorOf(file) {
   const rel = path.relative(path.join(root, "src"), file).split(path.sep);
   if (VENDORS.includes(rel[0])) return rel[0];
-  const m = rel[0] === "nodes" && /^(navien|nox|waviot)-/.exec(rel[1]);
+  const m = rel[0] === "nodes" && /^(navien|nox|waviot)-/.exec(rel[rel.length - 1]); // src/nodes/ and src/nodes/shared/
   return m ? m[1] : undefined;
 }
 

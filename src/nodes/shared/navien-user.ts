@@ -4,8 +4,8 @@
  * state (connecting, reconnecting, connected again) pushed by the account's real-time layer, as
  * Node-RED's own MQTT nodes do.
  */
-import type { NavienAccountClient } from "../navien/account.js";
-import type { NavienRealtime } from "../navien/mqtt/realtime.js";
+import type { NavienAccountClient } from "../../navien/account.js";
+import type { NavienRealtime } from "../../navien/mqtt/realtime.js";
 import { bindAccount, type AccountBinding } from "./account-binding.js";
 import { statusKey } from "./common.js";
 import type { Node, NodeAPI } from "./types.js";

@@ -1,5 +1,5 @@
 /** Types and defaults shared by the WAVIoT node adapters. */
-import type { WaviotClient } from "../waviot/client.js";
+import type { WaviotClient } from "../../waviot/client.js";
 import type { ConfigNodeBase, NodeDef } from "./types.js";
 
 export interface WaviotAccountDef extends NodeDef {

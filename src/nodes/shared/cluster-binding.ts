@@ -5,13 +5,13 @@
  * instance (nothing of Redis is loaded).
  */
 import { createHash } from "node:crypto";
-import { ClusterConnection } from "../cluster/connection.js";
-import { HistoryCursor } from "../cluster/history-cursor.js";
-import { ClusterSessions } from "../cluster/nox-sessions.js";
-import { HomeEnergyError, invalidInput } from "../core/errors.js";
-import type { PendingSessionStore } from "../nox/pending-sessions.js";
-import { keyOf, type HistoryEntry } from "../waviot/history.js";
-import type { Reading } from "../waviot/meters/readings.js";
+import { ClusterConnection } from "../../cluster/connection.js";
+import { HistoryCursor } from "../../cluster/history-cursor.js";
+import { ClusterSessions } from "../../cluster/nox-sessions.js";
+import { HomeEnergyError, invalidInput } from "../../core/errors.js";
+import type { PendingSessionStore } from "../../nox/pending-sessions.js";
+import { keyOf, type HistoryEntry } from "../../waviot/history.js";
+import type { Reading } from "../../waviot/meters/readings.js";
 
 import { statusKey } from "./common.js";
 import type { ConfigNodeBase, Node, NodeAPI } from "./types.js";

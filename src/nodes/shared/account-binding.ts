@@ -3,8 +3,8 @@
  * up, register as its user (Node-RED routes status and errors through `users`), tell what to fix
  * when it is missing or unusable, give the secrets to mask, and deregister on close.
  */
-import { invalidInput } from "../core/errors.js";
-import type { CloudPauses } from "../core/pause.js";
+import { invalidInput } from "../../core/errors.js";
+import type { CloudPauses } from "../../core/pause.js";
 import { deregisterUser, registerUser } from "./common.js";
 import { showPauses } from "./pause-status.js";
 import type { ConfigNodeBase, Node, NodeAPI } from "./types.js";

@@ -4,7 +4,7 @@
  * when the pause ends, the status the node last set comes back. A status the node sets itself
  * during the pause (it succeeded at something else, or failed) replaces the pause line at once.
  */
-import type { CloudPauses } from "../core/pause.js";
+import type { CloudPauses } from "../../core/pause.js";
 import { pauseStatus } from "./common.js";
 import type { Node, NodeAPI } from "./types.js";
 

@@ -8,8 +8,8 @@
  *   the server (every string parameter is elided).
  * As with node.error, nothing is logged when a Catch node handled the error.
  */
-import type { HomeEnergyError } from "../core/errors.js";
-import { mapParams, message, renderMessage } from "../core/messages.js";
+import type { HomeEnergyError } from "../../core/errors.js";
+import { mapParams, message, renderMessage } from "../../core/messages.js";
 import { catalogOf, nodeText } from "./common.js";
 import type { Node, NodeAPI } from "./types.js";
 

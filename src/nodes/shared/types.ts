@@ -11,6 +11,6 @@ export interface ConfigNodeBase extends Node {
   users: Record<string, Node>;
   /** Set when the configuration is unusable (e.g. no credentials): every use fails with it. */
   configError: Error | undefined;
-  /** Account nodes: builds the account's diagnostics object (src/nodes/diagnostics.ts). */
+  /** Account nodes: builds the account's diagnostics object (src/nodes/shared/diagnostics.ts). */
   diagnostics?: () => Record<string, unknown>;
 }

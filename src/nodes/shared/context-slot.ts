@@ -3,10 +3,10 @@
  * `localfilesystem` store without cache has no synchronous access at all, and a shared store
  * (e.g. Redis) may be slow, so nothing in this package calls context get/set synchronously.
  */
-import { clip } from "../core/redact.js";
-import { fail, HomeEnergyError } from "../core/errors.js";
-import { message, renderMessage, type MessageParam, type MessageRef, type Translate } from "../core/messages.js";
-import type { ValueSlot } from "../core/value-slot.js";
+import { clip } from "../../core/redact.js";
+import { fail, HomeEnergyError } from "../../core/errors.js";
+import { message, renderMessage, type MessageParam, type MessageRef, type Translate } from "../../core/messages.js";
+import type { ValueSlot } from "../../core/value-slot.js";
 import type { Node, NodeAPI } from "./types.js";
 
 interface ContextApi {

@@ -7,8 +7,8 @@
  * subscriptions, timers and connection hold. A standby holds nothing and shows a grey "standby".
  * Without a cluster the constructor is called as is: exactly the single-instance behaviour.
  */
-import { LeaderElection } from "../cluster/leader.js";
-import { message } from "../core/messages.js";
+import { LeaderElection } from "../../cluster/leader.js";
+import { message } from "../../core/messages.js";
 import { errorStatusText, nodeText, safeError, statusKey } from "./common.js";
 import { clusterOf, identityOf, stableNodeId } from "./cluster-binding.js";
 import type { Node, NodeAPI, NodeDef } from "./types.js";

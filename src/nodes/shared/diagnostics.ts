@@ -8,8 +8,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { safeUrl, scrub } from "../core/diagnostics.js";
-import type { HttpClient } from "../core/http.js";
+import { safeUrl, scrub } from "../../core/diagnostics.js";
+import type { HttpClient } from "../../core/http.js";
 import { ADMIN_ROOT } from "./admin.js";
 import type { NodeAPI } from "./types.js";
 
@@ -41,8 +41,8 @@ let packageVersion: string | undefined;
 function ownVersion(): string {
   if (packageVersion === undefined) {
     try {
-      // nodes/lib/nodes/diagnostics.js → the package root.
-      packageVersion = String(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8")).version);
+      // nodes/lib/nodes/shared/diagnostics.js → the package root.
+      packageVersion = String(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "..", "package.json"), "utf8")).version);
     } catch {
       packageVersion = "unknown";
     }

@@ -3,8 +3,8 @@
  * cannot export anything else): the account node's shape and the context-backed slot where
  * pending link sessions live, so that nox-link and nox-callback see the same store.
  */
-import type { NoxClient } from "../nox/link-client.js";
-import { PendingSessions, type PendingSessionStore } from "../nox/pending-sessions.js";
+import type { NoxClient } from "../../nox/link-client.js";
+import { PendingSessions, type PendingSessionStore } from "../../nox/pending-sessions.js";
 import { contextSlot, storeName } from "./context-slot.js";
 import type { ConfigNodeBase, Node, NodeAPI, NodeDef } from "./types.js";
 

@@ -3,10 +3,10 @@
  * green dot with a short text on success, red ring + `done(err)` with a contract code on
  * failure (so a Catch node gets msg.error.code). Every text is redacted first.
  */
-import { HomeEnergyError, toHomeEnergyError } from "../core/errors.js";
-import { redact } from "../core/redact.js";
-import { isPausedError, type PauseView } from "../core/pause.js";
-import { message, renderMessage, type MessageRef, type Translate } from "../core/messages.js";
+import { HomeEnergyError, toHomeEnergyError } from "../../core/errors.js";
+import { redact } from "../../core/redact.js";
+import { isPausedError, type PauseView } from "../../core/pause.js";
+import { message, renderMessage, type MessageRef, type Translate } from "../../core/messages.js";
 import type { ConfigNodeBase, Done, Msg, Node, NodeAPI, Send } from "./types.js";
 
 export interface InputContext {

@@ -1,6 +1,6 @@
 /** Types and defaults shared by the Navien node adapters. */
-import type { NavienAccountClient } from "../navien/account.js";
-import { COMMAND_NAMES } from "../navien/commands/commands.js";
+import type { NavienAccountClient } from "../../navien/account.js";
+import { COMMAND_NAMES } from "../../navien/commands/commands.js";
 import type { ConfigNodeBase, NodeDef } from "./types.js";
 
 export interface NavienAccountDef extends NodeDef {

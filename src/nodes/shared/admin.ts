@@ -7,10 +7,10 @@
  * - the answer (result and error) is redacted with every credential the endpoint used, typed or
  *   stored, so a server that echoes what it received cannot hand a stored password to the editor.
  */
-import { invalidInput } from "../core/errors.js";
-import { checkHttpUrl } from "../core/http.js";
-import { message, type MessageRef } from "../core/messages.js";
-import { redact } from "../core/redact.js";
+import { invalidInput } from "../../core/errors.js";
+import { checkHttpUrl } from "../../core/http.js";
+import { message, type MessageRef } from "../../core/messages.js";
+import { redact } from "../../core/redact.js";
 import { nodeText, safeError } from "./common.js";
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
