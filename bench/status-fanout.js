@@ -22,8 +22,8 @@ const FANOUT = 10;
 async function deliveryCostUs(b, n = 50_000) {
   await b.deploy(b.flows.ours(1));
   const node = b.red.RED.nodes.getNode("src0");
-  const { decodeStatus } = require("../nodes/lib/navien/status.js");
-  const { newMsgId } = require("../nodes/lib/nodes/msg-id.js"); // as status-in does: Node-RED's own id generator is not part of its delivery cost here
+  const { decodeStatus } = require("../nodes/lib/navien/codec/status.js");
+  const { newMsgId } = require("../nodes/lib/nodes/shared/msg-id.js"); // as status-in does: Node-RED's own id generator is not part of its delivery cost here
   const { vector } = require("../test/simulator/vectors");
   const status = decodeStatus(vector("navien", "mqtt-status-response.json").payload.response.status, "F");
   const costs = [];

@@ -10,7 +10,7 @@
  *
  * Where the difference comes from (profiles, strace): both flows parse the same JSON; ours also
  * decodes 102 fields and compares with the previous status (about 3 µs), but saves one node hop
- * and, above all, writes one WebSocket frame per MQTT packet (src/navien/ws-frames.ts), where core
+ * and, above all, writes one WebSocket frame per MQTT packet (src/navien/mqtt/ws-frames.ts), where core
  * `mqtt in` (mqtt.js over `ws`) writes each acknowledgement as three frames and three socket writes.
  *
  * The runtime is the real embedded Node-RED (bench/support/embedded-red.js), not the test helper.

@@ -48,7 +48,7 @@ return 1
 `;
 
 export class ClusterSessions implements PendingSessionStore {
-  /** `identity`: the account's hash of URL and API key (src/nodes/cluster-binding.ts), in every key. */
+  /** `identity`: the account's hash of URL and API key (src/nodes/shared/cluster-binding.ts), in every key. */
   constructor(
     private readonly conn: ClusterConnection,
     private readonly identity: string,

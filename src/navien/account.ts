@@ -10,13 +10,13 @@ import { message } from "../core/messages.js";
 import { isoOrNull, maskId } from "../core/diagnostics.js";
 import { isPausedError } from "../core/pause.js";
 import { within } from "../core/bounded.js";
-import { NavienApi } from "./api.js";
-import { NavienAuth, type NavienTokens } from "./auth.js";
-import type { RatePlanSummary } from "./openei.js";
-import type { TouPlan } from "./tou.js";
-import { applyPlan, listPlans, type TouPlanDeps } from "./tou-plans.js";
-import { decodeFirmware, firmwareUpdateRequest, type FirmwareComponent } from "./firmware.js";
-import { NavienRealtime, type RealtimeOptions } from "./realtime.js";
+import { NavienApi } from "./rest/api.js";
+import { NavienAuth, type NavienTokens } from "./rest/auth.js";
+import type { RatePlanSummary } from "./rest/openei.js";
+import type { TouPlan } from "./codec/tou.js";
+import { applyPlan, listPlans, type TouPlanDeps } from "./rest/tou-plans.js";
+import { decodeFirmware, firmwareUpdateRequest, type FirmwareComponent } from "./commands/firmware.js";
+import { NavienRealtime, type RealtimeOptions } from "./mqtt/realtime.js";
 import type { NavienDevice } from "./types.js";
 
 export interface NavienAccountSettings {

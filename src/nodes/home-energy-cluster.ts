@@ -9,10 +9,10 @@ import { createHash } from "node:crypto";
 import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
 import { message } from "../core/messages.js";
-import { nodeText } from "./common.js";
+import { nodeText } from "./shared/common.js";
 import { ClusterConnection } from "../cluster/connection.js";
-import type { ClusterNode } from "./cluster-binding.js";
-import type { NodeAPI, NodeDef } from "./types.js";
+import type { ClusterNode } from "./shared/cluster-binding.js";
+import type { NodeAPI, NodeDef } from "./shared/types.js";
 
 interface ClusterDef extends NodeDef {
   url: string;

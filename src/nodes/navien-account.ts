@@ -6,19 +6,19 @@ import { message } from "../core/messages.js";
 import { ClientRegistry } from "../core/client-registry.js";
 import { invalidInput } from "../core/errors.js";
 import { NavienAccountClient, OPENEI_DEFAULT_URL, type NavienAccountSettings } from "../navien/account.js";
-import type { RealtimeOptions } from "../navien/realtime.js";
-import { TokenVault } from "../navien/token-store.js";
+import type { RealtimeOptions } from "../navien/mqtt/realtime.js";
+import { TokenVault } from "../navien/rest/token-store.js";
 import { Deadline } from "../core/deadline.js";
 import { serialised } from "../core/value-slot.js";
-import { catalogOf, nodeText } from "./common.js";
-import { buildDiagnostics, registerDiagnosticsRoute } from "./diagnostics.js";
-import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
-import { contextSlot, warnOnce } from "./context-slot.js";
-import { envFallback } from "./credentials.js";
-import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./navien-types.js";
-import type { NodeAPI } from "./types.js";
-import { accountIdentity, rememberCluster, type ClusterAware } from "./cluster-binding.js";
-import { TOKEN_KEY_CREDENTIAL, tokenSecret } from "./token-key.js";
+import { catalogOf, nodeText } from "./shared/common.js";
+import { buildDiagnostics, registerDiagnosticsRoute } from "./shared/diagnostics.js";
+import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./shared/admin.js";
+import { contextSlot, warnOnce } from "./shared/context-slot.js";
+import { envFallback } from "./shared/credentials.js";
+import { NAVIEN_DEFAULTS, type NavienAccountDef, type NavienAccountNode } from "./shared/navien-types.js";
+import type { NodeAPI } from "./shared/types.js";
+import { accountIdentity, rememberCluster, type ClusterAware } from "./shared/cluster-binding.js";
+import { TOKEN_KEY_CREDENTIAL, tokenSecret } from "./shared/token-key.js";
 
 const TOKEN_KEY = "navienTokens";
 const registry = new ClientRegistry<NavienAccountClient>();
@@ -88,7 +88,7 @@ export = function (RED: NodeAPI) {
         else if (level === "info") node.log(text);
       };
       const persist = def.persistTokens === true;
-      // The key never comes from the account's credentials (issue 18): see src/nodes/token-key.ts.
+      // The key never comes from the account's credentials (issue 18): see src/nodes/shared/token-key.ts.
       setUpPersistence(node, persist, persist ? new TokenVault(tokenSecret(RED, node), email) : undefined);
     } catch (err) {
       node.client = undefined;
@@ -115,8 +115,8 @@ export = function (RED: NodeAPI) {
 
   /**
    * Off by default: tokens then live in memory only, and any stored copy is deleted. When on, the
-   * context holds only a sealed value (src/navien/token-store.ts: AES-256-GCM under a key no reader
-   * of the context can derive, src/nodes/token-key.ts). Context is touched through the callback forms only (any store works,
+   * context holds only a sealed value (src/navien/rest/token-store.ts: AES-256-GCM under a key no reader
+   * of the context can derive, src/nodes/shared/token-key.ts). Context is touched through the callback forms only (any store works,
    * also localfilesystem without cache); a failed read means a normal sign-in, a failed write is
    * warned once.
    */
@@ -171,7 +171,7 @@ export = function (RED: NodeAPI) {
   });
 
   RED.nodes.registerType("navien-account", NavienAccount as any, {
-    // tokenKey: hidden (the editor never shows or sends it), see src/nodes/token-key.ts.
+    // tokenKey: hidden (the editor never shows or sends it), see src/nodes/shared/token-key.ts.
     credentials: { email: { type: "text" }, password: { type: "password" }, openeiKey: { type: "password" }, [TOKEN_KEY_CREDENTIAL]: { type: "password" } },
   });
 };

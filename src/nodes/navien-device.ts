@@ -6,15 +6,15 @@
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
-import { commandName } from "../navien/commands.js";
+import { commandName } from "../navien/commands/commands.js";
 import { normalizeMac } from "../navien/mac.js";
-import { commandStatus } from "../navien/command-status.js";
-import { ADMIN_ROOT } from "./admin.js";
-import { diagnosticsOf } from "./diagnostics.js";
-import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
-import { DEVICE_COMMANDS } from "./navien-types.js";
-import { navienUser } from "./navien-user.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { commandStatus } from "../navien/commands/command-status.js";
+import { ADMIN_ROOT } from "./shared/admin.js";
+import { diagnosticsOf } from "./shared/diagnostics.js";
+import { handleInput, pickOption, timeoutMs, nodeText } from "./shared/common.js";
+import { DEVICE_COMMANDS } from "./shared/navien-types.js";
+import { navienUser } from "./shared/navien-user.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 
 interface NavienDeviceDef extends NodeDef {
   account: string;

@@ -7,20 +7,20 @@
  */
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
-import { StatusHistory } from "../navien/events.js";
-import { newMsgId } from "./msg-id.js";
+import { StatusHistory } from "../navien/codec/events.js";
+import { newMsgId } from "./shared/msg-id.js";
 import { normalizeMac } from "../navien/mac.js";
-import type { StatusUpdate } from "../navien/status-update.js";
+import type { StatusUpdate } from "../navien/codec/status-update.js";
 import type { NavienDevice } from "../navien/types.js";
-import type { NavienStatus } from "../navien/status.js";
+import type { NavienStatus } from "../navien/codec/status.js";
 import type { NavienAccountClient } from "../navien/account.js";
-import { bindAccount } from "./account-binding.js";
-import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey, nodeText } from "./common.js";
-import { statusText } from "../navien/status-text.js";
-import { showConnectionState } from "./navien-user.js";
-import { ThrottledStatus } from "./status-throttle.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
-import { leaderOnly } from "./cluster-leader.js";
+import { bindAccount } from "./shared/account-binding.js";
+import { clampSeconds, errorStatusText, INTERVAL_RANGE, safeError, statusKey, nodeText } from "./shared/common.js";
+import { statusText } from "../navien/codec/status-text.js";
+import { showConnectionState } from "./shared/navien-user.js";
+import { ThrottledStatus } from "./shared/status-throttle.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
+import { leaderOnly } from "./shared/cluster-leader.js";
 
 interface StatusInDef extends NodeDef {
   account: string;
@@ -163,6 +163,6 @@ export = function (RED: NodeAPI) {
     }
   }
 
-  // With a cluster, only the leader instance runs the node (src/nodes/cluster-leader.ts).
+  // With a cluster, only the leader instance runs the node (src/nodes/shared/cluster-leader.ts).
   RED.nodes.registerType("navien-status-in", leaderOnly(RED, NavienStatusIn) as any);
 };

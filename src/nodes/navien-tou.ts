@@ -9,10 +9,10 @@ import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { normalizeMac } from "../navien/mac.js";
-import { decodeTouRest } from "../navien/tou.js";
-import { handleInput, pickOption, timeoutMs, nodeText } from "./common.js";
-import { navienUser } from "./navien-user.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { decodeTouRest } from "../navien/codec/tou.js";
+import { handleInput, pickOption, timeoutMs, nodeText } from "./shared/common.js";
+import { navienUser } from "./shared/navien-user.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 
 interface NavienTouDef extends NodeDef {
   account: string;

@@ -7,12 +7,12 @@ import { message } from "../core/messages.js";
 import { invalidInput } from "../core/errors.js";
 import { checkHttpUrl, HttpClient } from "../core/http.js";
 import { DEFAULT_API_URL, DEFAULT_PACKAGE_URL, httpError, linkSessionsUrl, NoxClient, SERVICE } from "../nox/link-client.js";
-import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
-import { envFallback } from "./credentials.js";
-import type { NoxAccountDef, NoxAccountNode } from "./nox-types.js";
-import type { NodeAPI } from "./types.js";
-import { buildDiagnostics, registerDiagnosticsRoute } from "./diagnostics.js";
-import { accountIdentity, rememberCluster, type ClusterAware } from "./cluster-binding.js";
+import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./shared/admin.js";
+import { envFallback } from "./shared/credentials.js";
+import type { NoxAccountDef, NoxAccountNode } from "./shared/nox-types.js";
+import type { NodeAPI } from "./shared/types.js";
+import { buildDiagnostics, registerDiagnosticsRoute } from "./shared/diagnostics.js";
+import { accountIdentity, rememberCluster, type ClusterAware } from "./shared/cluster-binding.js";
 
 /** The Authenticator API URL: read at deploy, trusted by "Test connection" for this node. */
 const URL_OPTS: UrlOptions = { type: "nox-account", urlField: "apiUrl", defaultUrl: DEFAULT_API_URL, urlWhat: message("nox.noxAccount.noxApiUrl") };

@@ -12,14 +12,14 @@ import { checkRedirect } from "../nox/callback-redirect.js";
 import { devicesOfUser } from "../nox/package-api.js";
 import { DeviceCheck } from "../nox/device-check.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
-import { errorStatusText, handleInput, safeError, shortTime, statusKey, nodeText } from "./common.js";
-import { bindAccount } from "./account-binding.js";
-import { pendingSessions, type StoreOptions } from "./nox-types.js";
+import { errorStatusText, handleInput, safeError, shortTime, statusKey, nodeText } from "./shared/common.js";
+import { bindAccount } from "./shared/account-binding.js";
+import { pendingSessions, type StoreOptions } from "./shared/nox-types.js";
 import type { NoxClient } from "../nox/link-client.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
-import { clusterSessions } from "./cluster-binding.js";
-import { httpNodeChain } from "./http-node-chain.js";
-import { RefusalLog } from "./nox-refusal-log.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
+import { clusterSessions } from "./shared/cluster-binding.js";
+import { httpNodeChain } from "./shared/http-node-chain.js";
+import { RefusalLog } from "./shared/nox-refusal-log.js";
 
 interface NoxCallbackDef extends NodeDef, StoreOptions {
   account: string;

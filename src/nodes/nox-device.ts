@@ -9,11 +9,11 @@ import { invalidInput } from "../core/errors.js";
 import type { NoxClient } from "../nox/link-client.js";
 import { DEFAULT_OPERATION, isNoxDeviceOperation, NOX_DEVICE_OPERATIONS, type NoxDeviceOperation } from "../nox/package/operations.js";
 import { runOperation } from "../nox/package/run.js";
-import { ADMIN_ROOT } from "./admin.js";
-import { bindAccount } from "./account-binding.js";
-import { diagnosticsOf } from "./diagnostics.js";
-import { handleInput, nodeText, pickOption, shortTime } from "./common.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { ADMIN_ROOT } from "./shared/admin.js";
+import { bindAccount } from "./shared/account-binding.js";
+import { diagnosticsOf } from "./shared/diagnostics.js";
+import { handleInput, nodeText, pickOption, shortTime } from "./shared/common.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 
 /** What the node offers: the Package API operations plus `diagnostics` (the account's, no request). */
 const NODE_OPERATIONS: readonly string[] = [...NOX_DEVICE_OPERATIONS, "diagnostics"];

@@ -7,13 +7,13 @@ import { message } from "../core/messages.js";
 import { resolveLinkRequest } from "../nox/link-request.js";
 import { sessionSeconds } from "../nox/link-client.js";
 import type { NoxClient } from "../nox/link-client.js";
-import { bindAccount } from "./account-binding.js";
-import { handleInput, shortTime, timeoutMs, nodeText } from "./common.js";
-import { pendingSessions, type StoreOptions } from "./nox-types.js";
+import { bindAccount } from "./shared/account-binding.js";
+import { handleInput, shortTime, timeoutMs, nodeText } from "./shared/common.js";
+import { pendingSessions, type StoreOptions } from "./shared/nox-types.js";
 import { MAX_PENDING_PER_ACCOUNT } from "../nox/pending-sessions.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
-import { clusterSessions } from "./cluster-binding.js";
-import { causeOf } from "./context-slot.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
+import { clusterSessions } from "./shared/cluster-binding.js";
+import { causeOf } from "./shared/context-slot.js";
 
 interface NoxLinkDef extends NodeDef, StoreOptions {
   account: string;

@@ -5,16 +5,16 @@
  * redeploy would lock the user's whole account out with HTTP 429.
  */
 import { message } from "../core/messages.js";
-import { nodeText } from "./common.js";
+import { nodeText } from "./shared/common.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { WaviotClient } from "../waviot/client.js";
-import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./admin.js";
-import { envFallback } from "./credentials.js";
-import type { NodeAPI } from "./types.js";
-import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./waviot-types.js";
-import { buildDiagnostics, registerDiagnosticsRoute } from "./diagnostics.js";
-import { rememberCluster } from "./cluster-binding.js";
+import { deployedUrl, registerAdminRoute, testTarget, type UrlOptions } from "./shared/admin.js";
+import { envFallback } from "./shared/credentials.js";
+import type { NodeAPI } from "./shared/types.js";
+import { WAVIOT_DEFAULTS, type WaviotAccountDef, type WaviotAccountNode } from "./shared/waviot-types.js";
+import { buildDiagnostics, registerDiagnosticsRoute } from "./shared/diagnostics.js";
+import { rememberCluster } from "./shared/cluster-binding.js";
 
 /** The sign-in server's URL: read at deploy, trusted by "Test connection" for this node. */
 const URL_OPTS: UrlOptions = {

@@ -9,12 +9,12 @@
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { asWatermark, type Watermark } from "../waviot/history.js";
-import { handleInput, catalogOf, nodeText } from "./common.js";
-import { contextSlot, warnOnce, type Cursor } from "./context-slot.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { handleInput, catalogOf, nodeText } from "./shared/common.js";
+import { contextSlot, warnOnce, type Cursor } from "./shared/context-slot.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 import type { WaviotClient } from "../waviot/client.js";
-import { bindAccount } from "./account-binding.js";
-import { clusterHistory } from "./cluster-binding.js";
+import { bindAccount } from "./shared/account-binding.js";
+import { clusterHistory } from "./shared/cluster-binding.js";
 
 interface WaviotHistoryDef extends NodeDef {
   account: string;

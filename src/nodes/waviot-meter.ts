@@ -11,12 +11,12 @@ import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { consumptionOf, type Reading } from "../waviot/meters/readings.js";
 import type { Window } from "../waviot/meters/service.js";
-import { handleInput, catalogOf, nodeText, pickOption, shortTime } from "./common.js";
-import { contextSlot, warnOnce, type Cursor } from "./context-slot.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { handleInput, catalogOf, nodeText, pickOption, shortTime } from "./shared/common.js";
+import { contextSlot, warnOnce, type Cursor } from "./shared/context-slot.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 import type { WaviotClient } from "../waviot/client.js";
-import { bindAccount } from "./account-binding.js";
-import { clusterReadings } from "./cluster-binding.js";
+import { bindAccount } from "./shared/account-binding.js";
+import { clusterReadings } from "./shared/cluster-binding.js";
 
 interface WaviotMeterDef extends NodeDef {
   account: string;

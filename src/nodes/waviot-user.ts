@@ -6,12 +6,12 @@ import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { isOperation, OPERATIONS, type Operation } from "../waviot/operations.js";
-import { handleInput, pickOption, shortTime, nodeText } from "./common.js";
-import type { Node, NodeAPI, NodeDef } from "./types.js";
+import { handleInput, pickOption, shortTime, nodeText } from "./shared/common.js";
+import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 import type { WaviotClient } from "../waviot/client.js";
-import { bindAccount } from "./account-binding.js";
-import { ADMIN_ROOT } from "./admin.js";
-import { diagnosticsOf } from "./diagnostics.js";
+import { bindAccount } from "./shared/account-binding.js";
+import { ADMIN_ROOT } from "./shared/admin.js";
+import { diagnosticsOf } from "./shared/diagnostics.js";
 
 interface WaviotUserDef extends NodeDef {
   account: string;

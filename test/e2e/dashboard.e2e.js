@@ -66,7 +66,7 @@ async function main() {
   ]);
 
   const { startSimulator, pointAccountsAt } = require("../simulator");
-  const { toRawHalfC } = require("../../nodes/lib/navien/units.js");
+  const { toRawHalfC } = require("../../nodes/lib/navien/codec/units.js");
   const sim = (h.sim = await startSimulator());
   sim.navien.broker.autoStatusMs = 1000; // the heater publishes a (drifting) status every second
   const heater = sim.navien.broker.device(MAC);

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * bindAccount (src/nodes/account-binding.ts): an action node registers as a user of its account
+ * bindAccount (src/nodes/shared/account-binding.ts): an action node registers as a user of its account
  * config node (Node-RED routes a config node's status and errors through `users`) and deregisters
  * when it closes. A modified-nodes redeploy keeps an unchanged account node, so a node removed by
  * it must leave that account's `users`; otherwise the account keeps routing to (and holding) a node

@@ -193,7 +193,7 @@ describe(`home-energy-cluster in Node-RED ${runtimeVersion()}`, function () {
   it("navien-status-in stands by (no MQTT connection, no output) while another instance leads, and takes over when its lock expires", async () => {
     // Another instance holds this node's lock for 3 s (and then "crashes": it never renews).
     // The key names the account (URL and e-mail, issue 18): this deployment's instances share it.
-    const { accountIdentity } = require("../../nodes/lib/nodes/cluster-binding.js");
+    const { accountIdentity } = require("../../nodes/lib/nodes/shared/cluster-binding.js");
     const lock = `he-it:leader:navien-status-in:${accountIdentity(sim.navien.apiUrl, NAVIEN_USER.email.toLowerCase())}:st`;
     await redis.cmd("SET", lock, "other-instance", "PX", "3000");
     const nodes = [

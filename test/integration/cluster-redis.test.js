@@ -15,7 +15,7 @@ const { ClusterSessions } = require("../../nodes/lib/cluster/nox-sessions.js");
 const { LeaderElection } = require("../../nodes/lib/cluster/leader.js");
 const { HistoryCursor } = require("../../nodes/lib/cluster/history-cursor.js");
 
-/** An account identity (hash of URL and API key, src/nodes/cluster-binding.ts) for the stores below. */
+/** An account identity (hash of URL and API key, src/nodes/shared/cluster-binding.ts) for the stores below. */
 const ID = "0123456789abcdef";
 /** A callback's check of one session: the result of take(). */
 const consume = async (store, accountId, userId) => (await store.take(accountId, userId)).result;
@@ -68,7 +68,7 @@ describe("cluster primitives on a real redis-server", function () {
   it("two deployments sharing a Redis and a prefix never accept each other's sessions (the account identity is in every key, issue 18)", async () => {
     const c = connect();
     await ready(c);
-    const { accountIdentity } = require("../../nodes/lib/nodes/cluster-binding.js");
+    const { accountIdentity } = require("../../nodes/lib/nodes/shared/cluster-binding.js");
     // The same flows (same node ids: "acc"), two supplier accounts: another API key, or another NOX URL.
     const mine = new ClusterSessions(c, accountIdentity("https://auth.nox.energy", "key-of-deployment-A"));
     const otherKey = new ClusterSessions(c, accountIdentity("https://auth.nox.energy", "key-of-deployment-B"));

@@ -10,9 +10,9 @@ const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
 const { helper, nodes, until, runtimeVersion, useSimulator } = require("../support/runtime");
 const { DEMO_USER } = require("../simulator/navien");
-const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
+const { NavienAuth } = require("../../nodes/lib/navien/rest/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
-const { toPersisted, TokenVault } = require("../../nodes/lib/navien/token-store.js");
+const { toPersisted, TokenVault } = require("../../nodes/lib/navien/rest/token-store.js");
 const { memorySlot, serialised } = require("../../nodes/lib/core/value-slot.js");
 
 describe(`navien-account token persistence (Node-RED ${runtimeVersion()})`, function () {

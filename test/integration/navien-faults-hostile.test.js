@@ -11,7 +11,7 @@ const { DEMO_USER } = require("../simulator/navien");
 const { accountTab, statusAndDeviceFlow } = require("../support/navien");
 const { vector } = require("../simulator/vectors");
 const { hostilePayloads, findNonFinite } = require("../support/navien-hostile");
-const { decodeStatus } = require("../../nodes/lib/navien/status.js");
+const { decodeStatus } = require("../../nodes/lib/navien/codec/status.js");
 
 const MAC = "a1b2c3d4e5f6";
 const TYPES = ["navien-account", "navien-device", "navien-status-in"].map(loadNode);
@@ -128,7 +128,7 @@ describe(`Navien faults: hostile broker messages (Node-RED ${runtimeVersion()})`
     }
   });
 
-  // Only the answer to our own features request is cached (src/navien/realtime.ts rawFeatures),
+  // Only the answer to our own features request is cached (src/navien/mqtt/realtime.ts rawFeatures),
   // and never one lacking capability flags: a stray corrupt one must not gate control commands.
   it("one corrupt features message on the device topic does not disable control commands", async () => {
     const broker = sim.navien.broker;

@@ -5,7 +5,7 @@
  * presign refusals and their explanations, the publish queue, subscriptions, credential expiry.
  */
 const assert = require("node:assert/strict");
-const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
+const { NavienAuth } = require("../../nodes/lib/navien/rest/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { renderMessage } = require("../../nodes/lib/core/messages.js");
 const { startSimulator } = require("../simulator");

@@ -1,7 +1,7 @@
 "use strict";
 /**
  * The package's device commands end to end against the simulated NWP500: each command runs through
- * NavienRealtime (src/navien/realtime.ts) over a real NavienMqttConnection, so what is asserted is
+ * NavienRealtime (src/navien/mqtt/realtime.ts) over a real NavienMqttConnection, so what is asserted is
  * our code — the request it publishes (compared with the vendor app's request, vectors
  * command-*.json, docs/protocol/navien.md §6, §7), the answer it matches to that request (§8) and
  * the result it decodes from the answer (§10–§14) — not the simulator's behaviour.
@@ -9,8 +9,8 @@
 const assert = require("node:assert/strict");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { Deadline } = require("../../nodes/lib/core/deadline.js");
-const { NavienRealtime } = require("../../nodes/lib/navien/realtime.js");
-const { decodeStatus } = require("../../nodes/lib/navien/status.js");
+const { NavienRealtime } = require("../../nodes/lib/navien/mqtt/realtime.js");
+const { decodeStatus } = require("../../nodes/lib/navien/codec/status.js");
 const { startSimulator } = require("../simulator");
 const { demoConnection } = require("../support/navien");
 const { until } = require("../support/until");

@@ -1,7 +1,7 @@
 "use strict";
 /**
  * Our MQTT connection sends what mqtt.js writes in one tick as one WebSocket frame
- * (src/navien/ws-frames.ts, docs/protocol/navien.md §4 "Frames"): the production connection
+ * (src/navien/mqtt/ws-frames.ts, docs/protocol/navien.md §4 "Frames"): the production connection
  * (mqtt.js over the SigV4 WebSocket) against the simulator's aedes broker, which counts frames.
  */
 const assert = require("node:assert/strict");

@@ -183,7 +183,7 @@ describe(`Navien real-time nodes (Node-RED ${runtimeVersion()})`, function () {
   it("the editor's command list is the runtime's (served by the admin API, no copy in the HTML)", async () => {
     await load(flow([device()]));
     const res = await helper.request().get("/home-energy/navien/commands").expect(200);
-    const { COMMAND_NAMES } = require("../../nodes/lib/navien/commands.js");
+    const { COMMAND_NAMES } = require("../../nodes/lib/navien/commands/commands.js");
     assert.deepEqual(res.body.commands, ["list", "info", "firmware", "diagnostics", ...COMMAND_NAMES.filter((c) => !c.startsWith("tou-"))]);
     const html = require("node:fs").readFileSync(require("node:path").join(__dirname, "../../nodes/navien-device.html"), "utf8");
     assert.ok(!/"air-filter-reset"/.test(html), "no hand-written command list in navien-device.html");

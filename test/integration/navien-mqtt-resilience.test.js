@@ -6,8 +6,8 @@
  */
 const assert = require("node:assert/strict");
 const mqtt = require("mqtt");
-const { backoffBound } = require("../../nodes/lib/navien/mqtt.js");
-const { presignMqttUrl } = require("../../nodes/lib/navien/presign.js");
+const { backoffBound } = require("../../nodes/lib/navien/mqtt/connection.js");
+const { presignMqttUrl } = require("../../nodes/lib/navien/mqtt/presign.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { startSimulator } = require("../simulator");
 const { demoConnection } = require("../support/navien");

@@ -28,8 +28,8 @@ function useNavienRuntime(ready, { connectTimeoutMs }) {
  * or `credentials` that replace the demo user's).
  */
 function demoConnection(sim, http, backoff, options = {}) {
-  const { NavienMqttConnection } = require("../../nodes/lib/navien/mqtt.js");
-  const { NavienAuth } = require("../../nodes/lib/navien/auth.js");
+  const { NavienMqttConnection } = require("../../nodes/lib/navien/mqtt/connection.js");
+  const { NavienAuth } = require("../../nodes/lib/navien/rest/auth.js");
   const auth = new NavienAuth({ http, apiUrl: sim.navien.apiUrl, email: DEMO_USER.email, password: DEMO_USER.password });
   const conn = new NavienMqttConnection({
     url: sim.navien.mqttUrl,

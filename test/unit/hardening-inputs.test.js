@@ -4,7 +4,7 @@
  * option, the NOX session lifetime the server returns, and PendingSessions' take/restore.
  */
 const assert = require("node:assert/strict");
-const { daysToWeek, parseDayName } = require("../../nodes/lib/navien/weekdays.js");
+const { daysToWeek, parseDayName } = require("../../nodes/lib/navien/codec/weekdays.js");
 const { checkRedirect } = require("../../nodes/lib/nox/callback-redirect.js");
 const { sessionSeconds, MAX_SESSION_SECONDS, DEFAULT_SESSION_SECONDS } = require("../../nodes/lib/nox/link-client.js");
 const { PendingSessions, memorySlot } = require("../../nodes/lib/nox/pending-sessions.js");

@@ -11,7 +11,7 @@ const path = require("node:path");
 const ts = require("typescript");
 const { ERROR_CODES, HomeEnergyError, fail } = require("../../nodes/lib/core/errors.js");
 const { message, renderMessage } = require("../../nodes/lib/core/messages.js");
-const { DHW_OPERATION_SETTING } = require("../../nodes/lib/navien/status.js");
+const { DHW_OPERATION_SETTING } = require("../../nodes/lib/navien/codec/status.js");
 
 const root = path.join(__dirname, "..", "..");
 const LANGS = ["en-US", "de"];
@@ -30,7 +30,7 @@ function sourceFiles(dir = path.join(root, "src")) {
 function vendorOf(file) {
   const rel = path.relative(path.join(root, "src"), file).split(path.sep);
   if (VENDORS.includes(rel[0])) return rel[0];
-  const m = rel[0] === "nodes" && /^(navien|nox|waviot)-/.exec(rel[1]);
+  const m = rel[0] === "nodes" && /^(navien|nox|waviot)-/.exec(rel[rel.length - 1]); // src/nodes/ and src/nodes/shared/
   return m ? m[1] : undefined;
 }
 

@@ -1,8 +1,8 @@
 "use strict";
 /** Navien token lifecycle rules (spec §3.6, §3.7) on the vectors, with a controllable clock. */
 const assert = require("node:assert/strict");
-const { fromPersisted, toPersisted } = require("../../nodes/lib/navien/token-store.js");
-const { NavienAuth, expiryMargin } = require("../../nodes/lib/navien/auth.js");
+const { fromPersisted, toPersisted } = require("../../nodes/lib/navien/rest/token-store.js");
+const { NavienAuth, expiryMargin } = require("../../nodes/lib/navien/rest/auth.js");
 const { HttpClient } = require("../../nodes/lib/core/http.js");
 const { startSimulator } = require("../simulator");
 const { vector } = require("../simulator/vectors");

@@ -1,7 +1,7 @@
 "use strict";
 /** clean() strips signatures from foreign MQTT error texts in linear time (issue 18: vendor text meets a regex). */
 const assert = require("node:assert/strict");
-const { clean } = require("../../nodes/lib/navien/topics.js");
+const { clean } = require("../../nodes/lib/navien/codec/topics.js");
 
 describe("navien clean() on hostile text", () => {
   it("60 KB of 'X-Amz-' without '=' is cleaned in well under 50 ms; signatures are still stripped", () => {

@@ -1,8 +1,8 @@
 "use strict";
 /** Navien request envelopes (spec §5.2, §5.4), payload validation, gates and confirmations (§5.5). */
 const assert = require("node:assert/strict");
-const { buildCommand, buildAppConnectionEvent, commandName } = require("../../nodes/lib/navien/commands.js");
-const { decodeFeatures } = require("../../nodes/lib/navien/features.js");
+const { buildCommand, buildAppConnectionEvent, commandName } = require("../../nodes/lib/navien/commands/commands.js");
+const { decodeFeatures } = require("../../nodes/lib/navien/codec/features.js");
 const { vector } = require("../simulator/vectors");
 
 const FEATURES = vector("navien", "mqtt-feature-response.json").payload.response.feature;

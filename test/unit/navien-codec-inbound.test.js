@@ -1,12 +1,12 @@
 "use strict";
 /** Classification of inbound Navien MQTT messages (spec §5.1, §5.3). */
 const assert = require("node:assert/strict");
-const { parseInbound } = require("../../nodes/lib/navien/inbound.js");
-const { decodeStatus } = require("../../nodes/lib/navien/status.js");
-const { decodeFeatures } = require("../../nodes/lib/navien/features.js");
-const { decodeEnergy } = require("../../nodes/lib/navien/energy.js");
-const { decodeReservations } = require("../../nodes/lib/navien/reservations.js");
-const { decodeTouMqtt } = require("../../nodes/lib/navien/tou.js");
+const { parseInbound } = require("../../nodes/lib/navien/codec/inbound.js");
+const { decodeStatus } = require("../../nodes/lib/navien/codec/status.js");
+const { decodeFeatures } = require("../../nodes/lib/navien/codec/features.js");
+const { decodeEnergy } = require("../../nodes/lib/navien/codec/energy.js");
+const { decodeReservations } = require("../../nodes/lib/navien/codec/reservations.js");
+const { decodeTouMqtt } = require("../../nodes/lib/navien/codec/tou.js");
 const { vector } = require("../simulator/vectors");
 
 const buf = (o) => Buffer.from(JSON.stringify(o));

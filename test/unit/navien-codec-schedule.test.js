@@ -1,11 +1,11 @@
 "use strict";
 /** Navien features (§7), energy (§8), reservations (§9) and TOU (§10) codecs against the vectors. */
 const assert = require("node:assert/strict");
-const { decodeFeatures, rawLimits, toRawFeatures } = require("../../nodes/lib/navien/features.js");
-const { decodeEnergy } = require("../../nodes/lib/navien/energy.js");
-const res = require("../../nodes/lib/navien/reservations.js");
-const tou = require("../../nodes/lib/navien/tou.js");
-const wd = require("../../nodes/lib/navien/weekdays.js");
+const { decodeFeatures, rawLimits, toRawFeatures } = require("../../nodes/lib/navien/codec/features.js");
+const { decodeEnergy } = require("../../nodes/lib/navien/codec/energy.js");
+const res = require("../../nodes/lib/navien/codec/reservations.js");
+const tou = require("../../nodes/lib/navien/codec/tou.js");
+const wd = require("../../nodes/lib/navien/codec/weekdays.js");
 const { vector } = require("../simulator/vectors");
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"];

@@ -1,8 +1,8 @@
 "use strict";
 /** Navien status decoding (spec §6) against the vectors' expected decodings (README table). */
 const assert = require("node:assert/strict");
-const { decodeStatus, STATUS_FIELD_NAMES } = require("../../nodes/lib/navien/status.js");
-const units = require("../../nodes/lib/navien/units.js");
+const { decodeStatus, STATUS_FIELD_NAMES } = require("../../nodes/lib/navien/codec/status.js");
+const units = require("../../nodes/lib/navien/codec/units.js");
 const { vector } = require("../simulator/vectors");
 
 const near = (actual, expected, msg, tol = 0.05) =>

@@ -4,8 +4,8 @@
  * statuses: the vector's status, changed field by field as the device would report it.
  */
 const assert = require("node:assert/strict");
-const { StatusHistory, LastStatuses, compareStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/events.js");
-const { decodeStatus } = require("../../nodes/lib/navien/status.js");
+const { StatusHistory, LastStatuses, compareStatus, deriveEvents, EVENT_ORDER } = require("../../nodes/lib/navien/codec/events.js");
+const { decodeStatus } = require("../../nodes/lib/navien/codec/status.js");
 const { vector } = require("../simulator/vectors");
 const { prng } = require("../support/navien-hostile");
 
@@ -16,7 +16,7 @@ const events = (a, b) => deriveEvents(status(a), status(b));
 
 /**
  * The generic key-by-key diff (keys of either side; a field missing on one side is null): the
- * oracle for compareStatus, which is compiled for decoded statuses only (src/navien/events.ts).
+ * oracle for compareStatus, which is compiled for decoded statuses only (src/navien/codec/events.ts).
  */
 function diffStatus(prev, next) {
   const changes = {};

@@ -6,10 +6,10 @@
  * and a valid status decoded afterwards is exactly the vector's decoding.
  */
 const assert = require("node:assert/strict");
-const status = require("../../nodes/lib/navien/status.js");
-const { decodeFeatures } = require("../../nodes/lib/navien/features.js");
-const { decodeEnergy } = require("../../nodes/lib/navien/energy.js");
-const units = require("../../nodes/lib/navien/units.js");
+const status = require("../../nodes/lib/navien/codec/status.js");
+const { decodeFeatures } = require("../../nodes/lib/navien/codec/features.js");
+const { decodeEnergy } = require("../../nodes/lib/navien/codec/energy.js");
+const units = require("../../nodes/lib/navien/codec/units.js");
 const { vector } = require("../simulator/vectors");
 const { hostilePayloads, hostileValues, findNonFinite, OVERFLOWING_NUMBERS } = require("../support/navien-hostile");
 
@@ -170,7 +170,7 @@ describe("Navien codec: status under hostile input", () => {
   });
 
   it("TOU prices: an absurd decimalPoint or an overflowing price decodes to null, never Infinity", () => {
-    const tou = require("../../nodes/lib/navien/tou.js");
+    const tou = require("../../nodes/lib/navien/codec/tou.js");
     assert.equal(tou.decodePrice(31794, 5), 0.31794);
     assert.equal(tou.decodePrice(45, 0), 45);
     for (const dp of [-400, -1, 11, 400, 2.5, NaN, Infinity]) assert.equal(tou.decodePrice(31794, dp), null, `decimalPoint ${dp}`);

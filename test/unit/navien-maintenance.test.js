@@ -4,11 +4,11 @@
  * from the device type (publish, subscribe, answer recognition) and the OpenEI payload checks.
  */
 const assert = require("node:assert/strict");
-const { buildCommand } = require("../../nodes/lib/navien/commands.js");
-const { decodeFirmware, firmwareUpdateRequest } = require("../../nodes/lib/navien/firmware.js");
-const { parseInbound } = require("../../nodes/lib/navien/inbound.js");
-const topics = require("../../nodes/lib/navien/topics.js");
-const { zipOf } = require("../../nodes/lib/navien/openei.js");
+const { buildCommand } = require("../../nodes/lib/navien/commands/commands.js");
+const { decodeFirmware, firmwareUpdateRequest } = require("../../nodes/lib/navien/commands/firmware.js");
+const { parseInbound } = require("../../nodes/lib/navien/codec/inbound.js");
+const topics = require("../../nodes/lib/navien/codec/topics.js");
+const { zipOf } = require("../../nodes/lib/navien/rest/openei.js");
 const { vector } = require("../simulator/vectors");
 
 const FEATURES = vector("navien", "mqtt-feature-response.json").payload.response.feature;

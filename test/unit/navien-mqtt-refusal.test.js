@@ -1,7 +1,7 @@
 "use strict";
 /** Why a connection failed, from what the attempt left behind (no broker). */
 const assert = require("node:assert/strict");
-const { explainFailure } = require("../../nodes/lib/navien/mqtt-refusal.js");
+const { explainFailure } = require("../../nodes/lib/navien/mqtt/refusal.js");
 
 const base = { host: "broker.example:443", connack: false, connectTimeoutMs: 30_000 };
 const err = (message, code) => Object.assign(new Error(message), code === undefined ? {} : { code });

@@ -1,8 +1,8 @@
 "use strict";
 /** The per-device order of outstanding requests, and the clamped numeric node properties. */
 const assert = require("node:assert/strict");
-const { PendingRequests } = require("../../nodes/lib/navien/pending.js");
-const { clampSeconds, INTERVAL_RANGE, TIMEOUT_RANGE, timeoutMs } = require("../../nodes/lib/nodes/common.js");
+const { PendingRequests } = require("../../nodes/lib/navien/mqtt/pending.js");
+const { clampSeconds, INTERVAL_RANGE, TIMEOUT_RANGE, timeoutMs } = require("../../nodes/lib/nodes/shared/common.js");
 
 describe("Pending requests (answer order per device)", () => {
   const req = (mac, answer, keepUntil = 1_000) => ({ mac, answer, clientId: "", keepUntil });

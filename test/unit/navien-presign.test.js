@@ -1,9 +1,9 @@
 "use strict";
 /** SigV4 presign of the AWS IoT WebSocket URL (spec §4.2), back-off numbers (§12.1), topic matching. */
 const assert = require("node:assert/strict");
-const { presignMqttUrl, amzDate, rfc3986 } = require("../../nodes/lib/navien/presign.js");
-const { backoffDelay, backoffBound, DEFAULT_BACKOFF } = require("../../nodes/lib/navien/mqtt-backoff.js");
-const { topicMatches } = require("../../nodes/lib/navien/mqtt.js");
+const { presignMqttUrl, amzDate, rfc3986 } = require("../../nodes/lib/navien/mqtt/presign.js");
+const { backoffDelay, backoffBound, DEFAULT_BACKOFF } = require("../../nodes/lib/navien/mqtt/backoff.js");
+const { topicMatches } = require("../../nodes/lib/navien/mqtt/connection.js");
 const { verifyPresign } = require("../simulator/navien-mqtt");
 const { vector } = require("../simulator/vectors");
 

@@ -1,8 +1,8 @@
 "use strict";
 /** The MQTT publish queue alone, without a broker: a fake link records what goes on the wire. */
 const assert = require("node:assert/strict");
-const { PublishQueue } = require("../../nodes/lib/navien/publish-queue.js");
-const { Timers } = require("../../nodes/lib/navien/cancel.js");
+const { PublishQueue } = require("../../nodes/lib/navien/mqtt/publish-queue.js");
+const { Timers } = require("../../nodes/lib/navien/mqtt/cancel.js");
 const { fail } = require("../../nodes/lib/core/errors.js");
 
 function fakeLink(id, clientId = `cid-${id}`) {

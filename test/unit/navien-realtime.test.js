@@ -4,8 +4,8 @@
  * publish order, client id), nudges, late answers, decode-once. No broker, no network.
  */
 const assert = require("node:assert/strict");
-const { NavienRealtime } = require("../../nodes/lib/navien/realtime.js");
-const { topicMatches, expandClientId } = require("../../nodes/lib/navien/topics.js");
+const { NavienRealtime } = require("../../nodes/lib/navien/mqtt/realtime.js");
+const { topicMatches, expandClientId } = require("../../nodes/lib/navien/codec/topics.js");
 const { Deadline } = require("../../nodes/lib/core/deadline.js");
 const { vector } = require("../simulator/vectors");
 

@@ -1,13 +1,13 @@
 "use strict";
 /**
- * One WebSocket frame per MQTT packet (src/navien/ws-frames.ts): mqtt-packet writes pieces inside
+ * One WebSocket frame per MQTT packet (src/navien/mqtt/ws-frames.ts): mqtt-packet writes pieces inside
  * a cork, and the stream `ws` builds sends each piece as its own frame unless it has `_writev`.
  * Real `ws` server and client on loopback, real mqtt-packet writer and parser.
  */
 const assert = require("node:assert/strict");
 const { WebSocketServer, WebSocket, createWebSocketStream } = require("ws");
 const mqttPacket = require("mqtt-packet");
-const { coalesceFrames } = require("../../nodes/lib/navien/ws-frames.js");
+const { coalesceFrames } = require("../../nodes/lib/navien/mqtt/ws-frames.js");
 const { until } = require("../support/until");
 
 describe("Navien MQTT over WebSocket: frames", () => {

@@ -1,7 +1,7 @@
 "use strict";
 /** The throttled node status line (navien-status-in): at most one update per interval, only on change, the latest shown last. */
 const assert = require("node:assert/strict");
-const { ThrottledStatus } = require("../../nodes/lib/nodes/status-throttle.js");
+const { ThrottledStatus } = require("../../nodes/lib/nodes/shared/status-throttle.js");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
