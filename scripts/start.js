@@ -34,7 +34,8 @@ const ACCOUNT_NAMES = { "navien-account": "Navien", "nox-account": "NOX", "wavio
 /** Every example flow (those with a cluster only when a Redis runs), with each account pointed at the simulator. */
 function demoFlows(sim, withCluster) {
   const out = [];
-  const flows = exampleFiles().map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
+  // The shipped examples, then the demo-only tabs of demo/ (they drive the simulator, so they are not in the package).
+  const flows = [...exampleFiles(), ...exampleFiles(path.join(root, "demo"))].map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
   const isCluster = (flow) => flow.some((n) => n.type === "home-energy-cluster");
   // The single-instance examples first: the editor opens on the first tab.
   for (const flow of [...flows.filter((f) => !isCluster(f)), ...(withCluster ? flows.filter(isCluster) : [])]) {
@@ -93,7 +94,7 @@ module.exports = {
     // The NOX examples take the user from the sign-in in front of Node-RED; the demo has none.
     NOX_DEMO_USER: process.env.NOX_DEMO_USER || "demo-user-1",
     ...(sim.demoEnv || {}),
-    // The "Simulator - cloud outage" example switches outages on and off here.
+    // The demo tab "Simulator - cloud outage" (demo/) switches outages on and off here.
     HOME_ENERGY_SIMULATOR_URL: sim.url,
   };
   const red = spawn(process.execPath, [require.resolve("node-red/red.js"), "--userDir", userDir, "--settings", path.join(userDir, "settings.js")], {

@@ -1,6 +1,7 @@
 "use strict";
 /**
- * The "Simulator - cloud outage" example as `npm start` runs it: its inject nodes flip the
+ * The demo tab "Simulator - cloud outage" (demo/, not in the package: it drives the simulator) as
+ * `npm start` runs it: its inject nodes flip the
  * simulator's outage switch through a core `http request` node (POST/DELETE /_sim/outage at
  * HOME_ENERGY_SIMULATOR_URL), the Navien node then shows the yellow pause and heals after the
  * outage is ended — all in a real runtime, the simulator on loopback.
@@ -30,7 +31,7 @@ describe(`Example "Simulator - cloud outage" (Node-RED ${runtimeVersion()})`, fu
   afterEach(() => helper.unload());
 
   it("an inject switches an outage on: the Navien node shows 'paused (HTTP 503), retry in N s'; 'End every outage' lets it heal without a redeploy", async () => {
-    await deployExample("Simulator - cloud outage.json", sim, { "sim-outage-tick": { repeat: "", once: false } });
+    await deployExample("../demo/Simulator - cloud outage.json", sim, { "sim-outage-tick": { repeat: "", once: false } });
     const statuses = [];
     helper.getNode("sim-outage-navien").on("call:status", (c) => statuses.push(c.args[0]));
     const switched = [];

@@ -101,7 +101,7 @@ describe("toHomeEnergyError", () => {
 });
 
 describe("node status of an internal error", () => {
-  const { errorStatusText } = require("../../nodes/lib/nodes/common.js");
+  const { errorStatusText } = require("../../nodes/lib/nodes/shared/common.js");
   const status = require("../../src/messages/en-US/status.json");
   it("says 'internal error', not 'network error', while msg.error.code stays NETWORK", () => {
     const e = toHomeEnergyError(new TypeError("x is not a function"));
