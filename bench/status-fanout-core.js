@@ -1,0 +1,98 @@
+"use strict";
+/**
+ * Benchmark (issue 21 §3, "Fan-out, restated"): ten consumers of one heater's statuses, side by
+ * side in one run, on the same broker and the same status stream:
+ *
+ * - 10 `navien-status-in` nodes on one account (the status is decoded and diffed once per account,
+ *   each node sends its own copy) versus 10 hand-built core flows: `mqtt in` → `json` → sink, each
+ *   `mqtt in` with its own subscription to the device's topics on one shared core `mqtt-broker`
+ *   config node, as a user wires one per consumer. Statuses per second fully delivered (every
+ *   node has emitted it); the ratio is the median of the per-round ratios (goal ≥ 1.0).
+ * - What each further status-in node costs above Node-RED's own delivery (goal ≤ 1.5 µs), measured
+ *   as status-fanout.js does — CPU µs per status with 10 nodes minus with 1, over 9 — against a
+ *   core-node baseline measured the same way: 10 versus 1 core `mqtt in` (datatype buffer, straight
+ *   to the sink) on the same stream, i.e. what Node-RED itself spends to hand one MQTT message to
+ *   one more node (topic match, msg object, its _msgid, send, the asynchronous hop, the sink).
+ *   The direct send → sink cost (status-fanout.js) is printed too, for reference.
+ *
+ * Every figure is taken per round (all five flows run once per round, in the same order, after one
+ * warm-up each) and printed as median [min–max] over the rounds: the machine is shared, and the
+ * per-node figures are differences of two per-status costs, so their spread is the honest error bar.
+ * Run with `npm run bench` (node --expose-gc); BENCH_ROUNDS, BENCH_MESSAGES. Exits 0.
+ */
+const { startStatusBench, fmt, median } = require("./support/status-bench");
+
+const N = Number(process.env.BENCH_MESSAGES || 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const FANOUT = 10;
+
+const spread = (xs, f) => `${f(median(xs))} [${f(Math.min(...xs))}–${f(Math.max(...xs))}]`;
+const us = (x) => x.toFixed(2);
+const x2 = (x) => x.toFixed(2);
+
+/** Node-RED's send → sink cost (µs CPU per message) from a deployed status-in node, as status-fanout.js measures it. */
+async function sendToSinkUs(b, n = 50_000) {
+  await b.deploy(b.flows.ours(1));
+  const node = b.red.RED.nodes.getNode("src0");
+  const { decodeStatus } = require("../nodes/lib/navien/status.js");
+  const { vector } = require("../test/simulator/vectors");
+  const status = decodeStatus(vector("navien", "mqtt-status-response.json").payload.response.status, "F");
+  const costs = [];
+  for (let round = 0; round < 3; round++) {
+    b.sink.count = 0;
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) {
+      node.send({ _msgid: `${i}`, topic: "bench", payload: status });
+      if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
+    }
+    while (b.sink.count < n) await new Promise((r) => setImmediate(r));
+    const cpu = process.cpuUsage(cpu0);
+    costs.push((cpu.user + cpu.system) / n);
+  }
+  await b.red.deploy([]);
+  return median(costs);
+}
+
+async function main() {
+  const b = await startStatusBench();
+  const r = await b.roundsOf(
+    {
+      ours1: { flow: b.flows.ours(1) },
+      ours10: { flow: b.flows.ours(FANOUT), perStatus: FANOUT },
+      pairs10: { flow: b.flows.core(FANOUT, { json: true }), perStatus: FANOUT },
+      core1: { flow: b.flows.core(1, { json: false }) },
+      core10: { flow: b.flows.core(FANOUT, { json: false }), perStatus: FANOUT },
+    },
+    { rounds: ROUNDS, n: N },
+  );
+  const sendUs = await sendToSinkUs(b);
+  await b.stop();
+
+  const idx = [...Array(ROUNDS).keys()];
+  const rate = (k) => r[k].map((x) => x.rate);
+  const cpuRate = (k) => r[k].map((x) => x.cpuRate);
+  const ratio = idx.map((i) => r.ours10[i].rate / r.pairs10[i].rate);
+  const cpuRatio = idx.map((i) => r.ours10[i].cpuRate / r.pairs10[i].cpuRate);
+  /** µs of CPU each further node adds per status, per round: (cost with 10 − cost with 1) / 9. */
+  const perNode = (one, ten) => idx.map((i) => (1e6 / r[ten][i].cpuRate - 1e6 / r[one][i].cpuRate) / (FANOUT - 1));
+  const oursNode = perNode("ours1", "ours10");
+  const coreNode = perNode("core1", "core10");
+  const above = idx.map((i) => oursNode[i] - coreNode[i]);
+
+  console.log(`${ROUNDS} rounds × ${N.toLocaleString("en-US")} statuses; figures are median [min–max] over the rounds`);
+  console.log(`${FANOUT} navien-status-in on one heater: ${spread(rate("ours10"), fmt)} statuses/s, each emitted ${FANOUT}×; ${spread(cpuRate("ours10"), fmt)} per CPU second`);
+  console.log(`${FANOUT} core mqtt in + json pairs (one mqtt-broker): ${spread(rate("pairs10"), fmt)} statuses/s, each emitted ${FANOUT}×; ${spread(cpuRate("pairs10"), fmt)} per CPU second`);
+  console.log(`ratio ${FANOUT} navien-status-in / ${FANOUT} core pairs: ${spread(ratio, x2)} (per-round ratios; goal ≥ 1.00); per CPU second ${spread(cpuRatio, x2)}`);
+  console.log(`each further navien-status-in: ${spread(oursNode, us)} µs CPU per status (1 node: ${spread(cpuRate("ours1"), fmt)} statuses per CPU second)`);
+  console.log(`each further core mqtt in (Node-RED's own delivery): ${spread(coreNode, us)} µs CPU per status (1 node: ${spread(cpuRate("core1"), fmt)} statuses per CPU second)`);
+  console.log(`navien-status-in above Node-RED's own delivery: ${spread(above, us)} µs per further node (per round; goal ≤ 1.50)`);
+  console.log(`  for reference, Node-RED's send → sink alone (status-fanout.js): ${us(sendUs)} µs CPU per message`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error("bench failed:", err);
+    process.exit(1);
+  },
+);
