@@ -25,6 +25,9 @@ const { startStatusBench, fmt, median } = require("./support/status-bench");
 const N = Number(process.env.BENCH_MESSAGES || 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const FANOUT = 10;
+const DIRECT_ROUNDS = Number(process.env.BENCH_DIRECT_ROUNDS || 7);
+const DIRECT_N = Number(process.env.BENCH_DIRECT_MESSAGES || 10_000);
+const BURST = 100;
 
 const spread = (xs, f) => `${f(median(xs))} [${f(Math.min(...xs))}–${f(Math.max(...xs))}]`;
 const us = (x) => x.toFixed(2);
@@ -53,6 +56,58 @@ async function sendToSinkUs(b, n = 50_000) {
   return median(costs);
 }
 
+/**
+ * The same per-node figures without the broker and the sockets (once per status for every flow,
+ * so only noise in a difference): the same wire payloads handed straight to each side's MQTT
+ * receive path — the account's MQTT connection (its topic routing, then parse, decode, diff and
+ * the status-in nodes) and the core mqtt-broker's client `message` event (the core `mqtt in`
+ * nodes' topic match and messages) — BURST statuses per event-loop turn. Per round: CPU µs per
+ * status with 10 nodes minus with 1, over 9, for each side. Reaches into private members of the
+ * package's realtime layer (bench only).
+ */
+async function directPerNode(b, { rounds, n, burst }) {
+  const { TOPIC } = b;
+  const fireOurs = () => {
+    const rt = b.red.RED.nodes.getNode("acc").client.realtime;
+    const conn = rt.conn;
+    return (p) => conn.dispatch(conn.link, TOPIC, p);
+  };
+  const fireCore = () => {
+    const client = b.red.RED.nodes.getNode("brk").client;
+    return (p) => client.emit("message", TOPIC, p, { cmd: "publish", topic: TOPIC, payload: p, qos: 1, retain: false, dup: false, messageId: 1 });
+  };
+  async function cpuPerStatus(flow, count, fire) {
+    await b.deploy(flow);
+    const f = fire();
+    const costs = [];
+    for (let rep = 0; rep < 4; rep++) {
+      b.sink.count = 0;
+      global.gc?.();
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) {
+        f(b.payloads[i % b.payloads.length]);
+        if (i % burst === burst - 1) await new Promise((r) => setImmediate(r));
+      }
+      while (b.sink.count < n * count) await new Promise((r) => setImmediate(r));
+      const cpu = process.cpuUsage(cpu0);
+      costs.push((cpu.user + cpu.system) / n);
+    }
+    await b.red.deploy([]);
+    return median(costs.slice(1)); // the first is warm-up
+  }
+  const ours = [];
+  const core = [];
+  for (let i = 0; i < rounds; i++) {
+    const o1 = await cpuPerStatus(b.flows.ours(1), 1, fireOurs);
+    const o10 = await cpuPerStatus(b.flows.ours(FANOUT), FANOUT, fireOurs);
+    const c1 = await cpuPerStatus(b.flows.core(1, { json: false }), 1, fireCore);
+    const c10 = await cpuPerStatus(b.flows.core(FANOUT, { json: false }), FANOUT, fireCore);
+    ours.push((o10 - o1) / (FANOUT - 1));
+    core.push((c10 - c1) / (FANOUT - 1));
+  }
+  return { ours, core, above: ours.map((o, i) => o - core[i]) };
+}
+
 async function main() {
   const b = await startStatusBench();
   const r = await b.roundsOf(
@@ -65,6 +120,7 @@ async function main() {
     },
     { rounds: ROUNDS, n: N },
   );
+  const direct = await directPerNode(b, { rounds: DIRECT_ROUNDS, n: DIRECT_N, burst: BURST });
   const sendUs = await sendToSinkUs(b);
   await b.stop();
 
@@ -86,6 +142,9 @@ async function main() {
   console.log(`each further navien-status-in: ${spread(oursNode, us)} µs CPU per status (1 node: ${spread(cpuRate("ours1"), fmt)} statuses per CPU second)`);
   console.log(`each further core mqtt in (Node-RED's own delivery): ${spread(coreNode, us)} µs CPU per status (1 node: ${spread(cpuRate("core1"), fmt)} statuses per CPU second)`);
   console.log(`navien-status-in above Node-RED's own delivery: ${spread(above, us)} µs per further node (per round; goal ≤ 1.50)`);
+  console.log(`without broker and sockets (${DIRECT_ROUNDS} rounds × ${DIRECT_N.toLocaleString("en-US")} statuses, ${BURST} per event-loop turn; the steadier figure):`);
+  console.log(`  each further navien-status-in ${spread(direct.ours, us)} µs, each further core mqtt in ${spread(direct.core, us)} µs CPU per status`);
+  console.log(`  navien-status-in above Node-RED's own delivery: ${spread(direct.above, us)} µs per further node (per round; goal ≤ 1.50)`);
   console.log(`  for reference, Node-RED's send → sink alone (status-fanout.js): ${us(sendUs)} µs CPU per message`);
 }
 

@@ -180,7 +180,8 @@ async function startStatusBench() {
     await sim.close();
   }
 
-  return { red, sink, flows, pump, deploy, compare, roundsOf, stop };
+  const payloads = Array.from({ length: 20 }, (_, i) => statusPayload(i));
+  return { red, sink, flows, pump, deploy, compare, roundsOf, stop, TOPIC, payloads };
 }
 
 module.exports = { startStatusBench, median, fmt };
