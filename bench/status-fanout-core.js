@@ -23,8 +23,8 @@
  * as one compiled literal, most of the rest is garbage collection while a burst of messages waits
  * for delivery), the copy of changes and events, msg and msg.device. A further core `mqtt in`
  * spends the same send plus Node-RED's own _msgid (~1 µs) and its msg. Measured on 2 shared cores
- * (3 runs): 10 status-in / 10 core pairs 2.06–2.36× (goal ≥ 1.0); above a further core mqtt in,
- * direct −0.85–1.03 µs (goal ≤ 1.5), end-to-end −0.99–3.11 µs with spreads of ±3 µs.
+ * (4 runs): 10 status-in / 10 core pairs 2.03–2.36× (goal ≥ 1.0); above a further core mqtt in,
+ * direct −0.85–1.03 µs (goal ≤ 1.5), end-to-end −1.61–3.11 µs with spreads of ±3 µs.
  *
  * Every figure is taken per round (all five flows run once per round, in the same order, after one
  * warm-up each) and printed as median [min–max] over the rounds: the machine is shared, and the
