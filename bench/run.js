@@ -3,7 +3,7 @@
 const { spawnSync } = require("node:child_process");
 const path = require("node:path");
 
-const benches = ["status-throughput.js", "status-fanout.js", "require-time.js"];
+const benches = ["status-throughput.js", "status-fanout.js", "status-fanout-core.js", "require-time.js"];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== ${b}`);

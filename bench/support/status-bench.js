@@ -58,6 +58,24 @@ async function startStatusBench() {
       }
       return nodes;
     },
+    /**
+     * `count` hand-built flows: each a core `mqtt in` with its own subscription to the device's
+     * topics on one shared core `mqtt-broker` config node, followed (json: true) by its own core
+     * `json` node → sink, as a user wires one per consumer. With json false, `mqtt in` straight to
+     * the sink (datatype buffer: Node-RED's own delivery of an MQTT message to one more node).
+     */
+    core(count = 1, { json = true, datatype = json ? "utf8" : "buffer" } = {}) {
+      const nodes = [
+        { id: "f1", type: "tab", label: "bench" },
+        { id: "brk", type: "mqtt-broker", broker: openUrl, port: "", clientid: "", autoConnect: true, usetls: false, protocolVersion: "4", keepalive: "60", cleansession: true },
+        { id: "sink", z: "f1", type: "bench-sink", wires: [] },
+      ];
+      for (let i = 0; i < count; i++) {
+        nodes.push({ id: `src${i}`, z: "f1", type: "mqtt in", topic: `cmd/52/navilink-${MAC}/#`, qos: "1", datatype, broker: "brk", nl: false, rap: true, rh: 0, inputs: 0, wires: [[json ? `parser${i}` : "sink"]] });
+        if (json) nodes.push({ id: `parser${i}`, z: "f1", type: "json", property: "payload", action: "obj", pretty: false, wires: [["sink"]] });
+      }
+      return nodes;
+    },
     /** The hand-built flow: core `mqtt in` (string) → core `json` → sink. */
     coreJsonNode() {
       return [
@@ -140,6 +158,21 @@ async function startStatusBench() {
     };
   }
 
+  /**
+   * Alternates `rounds` measurements of several flows ({name: {flow, perStatus}}), in the same
+   * order each round after one warm-up of each. Returns {name: [{rate, cpuRate}, …]} per round,
+   * so ratios and differences can be taken per round (the runs of one round see nearly the same machine).
+   */
+  async function roundsOf(cases, { rounds, n }) {
+    const names = Object.keys(cases);
+    for (const k of names) await measure(cases[k].flow, Math.min(n, 5_000), cases[k].perStatus ?? 1);
+    const out = Object.fromEntries(names.map((k) => [k, []]));
+    for (let i = 0; i < rounds; i++) {
+      for (const k of names) out[k].push(await measure(cases[k].flow, n, cases[k].perStatus ?? 1));
+    }
+    return out;
+  }
+
   async function stop() {
     await red.stop();
     wss.close();
@@ -147,7 +180,8 @@ async function startStatusBench() {
     await sim.close();
   }
 
-  return { red, sink, flows, pump, deploy, compare, stop };
+  const payloads = Array.from({ length: 20 }, (_, i) => statusPayload(i));
+  return { red, sink, flows, pump, deploy, compare, roundsOf, stop, TOPIC, payloads };
 }
 
 module.exports = { startStatusBench, median, fmt };

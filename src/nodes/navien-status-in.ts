@@ -70,6 +70,9 @@ export = function (RED: NodeAPI) {
     const onlyMac = def.device ? safeMac(def.device) : undefined;
     let devices: NavienDevice[] = [];
     const history = new StatusHistory();
+    // msg.topic of each device, built once (not a new string per status and node).
+    const topics = new Map<string, string>();
+    const topicOf = (mac: string) => topics.get(mac) ?? topics.set(mac, `navien/${mac}/status`).get(mac)!;
 
     node.status({ fill: "grey", shape: "ring", text: statusKey("starting") });
 
@@ -91,7 +94,7 @@ export = function (RED: NodeAPI) {
         if (!dev) return;
         const { changes, events } = history.observe(dev.mac, u);
         if (def.onlyChanges && changes && !Object.keys(changes).length) return;
-        const out: Record<string, unknown> = { _msgid: newMsgId(), topic: `navien/${dev.mac}/status`, payload: u.payload(), device: { mac: dev.mac, name: dev.name }, changes, events };
+        const out: Record<string, unknown> = { _msgid: newMsgId(), topic: topicOf(dev.mac), payload: u.payload(), device: { mac: dev.mac, name: dev.name }, changes, events };
         if (def.includeRaw) out.raw = u.raw;
         node.send(out as any);
         latestStatus = u.status;

@@ -173,6 +173,7 @@ describe("Navien realtime layer (fake connection)", () => {
     assert.notEqual(sent[1], seen[0].status);
     assert.notEqual(sent[0], sent[1]);
     assert.deepEqual(sent[1], seen[0].status);
+    assert.deepEqual(Object.keys(sent[1]), Object.keys(seen[0].status), "same keys in the same order as the decoded status");
     // Compared once with the status before.
     assert.equal(seen[0].previous, undefined);
     assert.equal(seen[2].previous, seen[0].status);
