@@ -48,7 +48,7 @@ const x2 = (x) => x.toFixed(2);
 async function sendToSinkUs(b, n = 50_000) {
   await b.deploy(b.flows.ours(1));
   const node = b.red.RED.nodes.getNode("src0");
-  const { decodeStatus } = require("../nodes/lib/navien/status.js");
+  const { decodeStatus } = require("../nodes/lib/navien/codec/status.js");
   const { vector } = require("../test/simulator/vectors");
   const status = decodeStatus(vector("navien", "mqtt-status-response.json").payload.response.status, "F");
   const costs = [];
@@ -81,7 +81,8 @@ async function directPerNode(b, { rounds, n, burst }) {
   const fireOurs = () => {
     const rt = b.red.RED.nodes.getNode("acc").client.realtime;
     const conn = rt.conn;
-    return (p) => conn.dispatch(conn.link, TOPIC, p);
+    // After the split of mqtt.ts: the routing lives in the connection's Subscriptions, the link in its Reconnection.
+    return (p) => conn.subscriptions.dispatch(conn.reconnection.link, TOPIC, p);
   };
   const fireCore = () => {
     const client = b.red.RED.nodes.getNode("brk").client;
