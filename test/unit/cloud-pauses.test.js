@@ -77,9 +77,10 @@ describe("CloudPauses (the back-off every account shares)", () => {
   it("a failed probe starts a longer pause for the waiters; close() ends every wait", async () => {
     const p = new CloudPauses("Test", Date.now, () => 0);
     p.failed("k", CAUSE, 100);
-    const probe = p.admit("k", 60_000);
-    const waiter = p.admit("k", 60_000);
-    await probe;
+    // Both wait out the pause; whichever is let through first is the probe (their timers may end in either order).
+    const calls = { a: p.admit("k", 60_000).then(() => "a"), b: p.admit("k", 60_000).then(() => "b") };
+    const probe = await Promise.race(Object.values(calls));
+    const waiter = calls[probe === "a" ? "b" : "a"];
     p.failed("k", CAUSE); // second consecutive failure: 2 s
     assert.ok(p.pausedFor("k").leftMs > 1500);
     p.close();
