@@ -19,8 +19,8 @@
  *   - after the build the independent steps run side by side in two lanes (LANES below). Each
  *     step's output is captured and printed as one block when the step ends, and its passed/failed
  *     counts are read from its own output, so the totals stay right however the steps interleave;
- *   - the few files that measure the machine (SERIAL below) run last, one at a time, when nothing
- *     else of ours competes for the CPU.
+ *   - what does not stand a loaded CPU — the editor E2E and the few files that measure the machine
+ *     (SERIAL below) — runs last, one at a time, when nothing else of ours competes for it.
  */
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
@@ -95,21 +95,25 @@ async function main() {
   // Several instances as one system: real redis-server + three Node-RED 4 processes (one leg is
   // enough: it tests the package's cluster logic, not the runtime version).
   const cluster = { title: "several instances (Redis + 3 Node-RED processes)", cmd: process.execPath, args: [mochaBin, "test/cluster/**/*.test.js"] };
-  // Two lanes of about equal length (~3 min in all on 2 cores): the mocha legs one after the other
-  // (each already runs TEST_JOBS files at once), beside the processes-and-browser steps.
+  // Two lanes side by side: the mocha legs one after the other (each already runs TEST_JOBS files
+  // at once), beside the multi-instance suite, the dashboard E2E and the package checks.
   const LANES =
     quick || only.length
       ? [legs.filter((l) => l.files.length)]
       : [
-          [...legs, script("dashboard E2E (Node-RED 4 + Chromium)", "test/e2e/dashboard.e2e.js"), script("Flow Library scorecard", "scripts/scorecard.js"), script("npm pack contents", "scripts/pack-check.js")],
-          [cluster, script("editor E2E (Node-RED 5 + Chromium)", "test/e2e/editor.e2e.js")],
+          legs,
+          [cluster, script("dashboard E2E (Node-RED 4 + Chromium)", "test/e2e/dashboard.e2e.js"), script("Flow Library scorecard", "scripts/scorecard.js"), script("npm pack contents", "scripts/pack-check.js")],
         ];
+  // Then, one at a time with nothing else of ours running: the editor E2E (about 40 browser
+  // steps, each with a 15-s limit and a 150-s watchdog for the whole, which a starved Chromium
+  // beside the mocha workers overran) and the timing-sensitive files (SERIAL).
+  const ALONE = [...(quick || only.length ? [] : [script("editor E2E (Node-RED 5 + Chromium)", "test/e2e/editor.e2e.js")]), ...serialLegs.filter((l) => l.files.length)];
   await Promise.all(
     LANES.map(async (lane) => {
       for (const step of lane) await runStep(step);
     }),
   );
-  for (const leg of serialLegs) if (leg.files.length) await runStep(leg);
+  for (const step of ALONE) await runStep(step);
   finish();
 }
 
