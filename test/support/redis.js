@@ -38,14 +38,18 @@ function command(port, args, { password, timeoutMs = 2000 } = {}) {
 }
 
 /**
- * A throw-away CA and a server certificate for 127.0.0.1 (openssl), for rediss:// tests.
+ * A throw-away CA and a server certificate for 127.0.0.1 (openssl), for rediss:// tests: in a new
+ * directory under `parent` (two test processes at once — mocha's parallel workers, the Node-RED 4
+ * and 5 legs — must not overwrite each other's CA), removed when the process exits.
  * @returns {{dir: string, ca: string, cert: string, key: string}} file paths
  */
-function makeTlsFiles(dir) {
+function makeTlsFiles(parent) {
   const { execFileSync } = require("node:child_process");
   const fs = require("node:fs");
   const path = require("node:path");
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(parent, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(parent, "run-"));
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   const f = (n) => path.join(dir, n);
   const ossl = (...a) => execFileSync("openssl", a, { stdio: "ignore" });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
