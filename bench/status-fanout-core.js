@@ -44,29 +44,6 @@ const spread = (xs, f) => `${f(median(xs))} [${f(Math.min(...xs))}–${f(Math.ma
 const us = (x) => x.toFixed(2);
 const x2 = (x) => x.toFixed(2);
 
-/** Node-RED's send → sink cost (µs CPU per message) from a deployed status-in node, as status-fanout.js measures it. */
-async function sendToSinkUs(b, n = 50_000) {
-  await b.deploy(b.flows.ours(1));
-  const node = b.red.RED.nodes.getNode("src0");
-  const { decodeStatus } = require("../nodes/lib/navien/codec/status.js");
-  const { vector } = require("../test/simulator/vectors");
-  const status = decodeStatus(vector("navien", "mqtt-status-response.json").payload.response.status, "F");
-  const costs = [];
-  for (let round = 0; round < 3; round++) {
-    b.sink.count = 0;
-    const cpu0 = process.cpuUsage();
-    for (let i = 0; i < n; i++) {
-      node.send({ _msgid: `${i}`, topic: "bench", payload: status });
-      if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
-    }
-    while (b.sink.count < n) await new Promise((r) => setImmediate(r));
-    const cpu = process.cpuUsage(cpu0);
-    costs.push((cpu.user + cpu.system) / n);
-  }
-  await b.red.deploy([]);
-  return median(costs);
-}
-
 /**
  * The same per-node figures without the broker and the sockets (once per status for every flow,
  * so only noise in a difference): the same wire payloads handed straight to each side's MQTT
@@ -133,7 +110,7 @@ async function main() {
     { rounds: ROUNDS, n: N },
   );
   const direct = await directPerNode(b, { rounds: DIRECT_ROUNDS, n: DIRECT_N, burst: BURST });
-  const sendUs = await sendToSinkUs(b);
+  const sendUs = await b.deliveryCostUs();
   await b.stop();
 
   const idx = [...Array(ROUNDS).keys()];

@@ -173,6 +173,35 @@ async function startStatusBench() {
     return out;
   }
 
+  /**
+   * Node-RED's own cost of one message from a node's send() to the sink (µs of CPU): what every
+   * further status-in node adds at the least, whatever the node does. Sent from a deployed
+   * status-in node with a decoded-status-sized payload and its own _msgid (the package's id
+   * generator, as status-in uses: Node-RED's own is not part of its delivery), 1,000 per turn.
+   */
+  async function deliveryCostUs(n = 50_000) {
+    await deploy(flows.ours(1));
+    const node = red.RED.nodes.getNode("src0");
+    const { decodeStatus } = require("../../nodes/lib/navien/codec/status.js");
+    const { newMsgId } = require("../../nodes/lib/nodes/shared/msg-id.js");
+    const { vector } = require("../../test/simulator/vectors");
+    const status = decodeStatus(vector("navien", "mqtt-status-response.json").payload.response.status, "F");
+    const costs = [];
+    for (let round = 0; round < 3; round++) {
+      sink.count = 0;
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) {
+        node.send({ _msgid: newMsgId(), topic: "bench", payload: status });
+        if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
+      }
+      while (sink.count < n) await new Promise((r) => setImmediate(r));
+      const cpu = process.cpuUsage(cpu0);
+      costs.push((cpu.user + cpu.system) / n);
+    }
+    await red.deploy([]);
+    return median(costs);
+  }
+
   async function stop() {
     await red.stop();
     wss.close();
@@ -181,7 +210,7 @@ async function startStatusBench() {
   }
 
   const payloads = Array.from({ length: 20 }, (_, i) => statusPayload(i));
-  return { red, sink, flows, pump, deploy, compare, roundsOf, stop, TOPIC, payloads };
+  return { red, sink, flows, pump, deploy, compare, roundsOf, deliveryCostUs, stop, TOPIC, payloads };
 }
 
 module.exports = { startStatusBench, median, fmt };

@@ -58,4 +58,14 @@ class FaultSwitches {
   }
 }
 
-module.exports = { sendJson, readBody, FaultSwitches };
+/** A Cookie header as {name: value} (values kept as sent). */
+function parseCookies(header) {
+  const out = {};
+  for (const part of String(header || "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+module.exports = { sendJson, readBody, FaultSwitches, parseCookies };

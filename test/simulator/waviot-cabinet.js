@@ -13,7 +13,7 @@
  * `from` (the spec's inferred window behaviour). Switches, faults and the request log are plain
  * properties for the tests.
  */
-const { sendJson, FaultSwitches } = require("./util");
+const { sendJson, FaultSwitches, parseCookies } = require("./util");
 
 const ELEMENT_ID = "1793084";
 const DEMO_API_KEY = "5f1d8a0c3b7e49d2a6c4e8f0b1d3a5c7";
@@ -24,14 +24,6 @@ function fixed4(n) {
   return n.toFixed(4);
 }
 
-function parseCookies(header) {
-  const out = {};
-  for (const part of String(header || "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0) out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return out;
-}
 
 function createCabinet(auth) {
   const cab = {

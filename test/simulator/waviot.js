@@ -9,7 +9,7 @@
  */
 const crypto = require("node:crypto");
 const http = require("node:http");
-const { sendJson, readBody, FaultSwitches } = require("./util");
+const { sendJson, readBody, FaultSwitches, parseCookies } = require("./util");
 const { createCabinet, DEMO_API_KEY } = require("./waviot-cabinet");
 
 const PREFIX = "/waviot";
@@ -32,14 +32,6 @@ function mintJwt(claims) {
   return `${head}.${body}.${sig}`;
 }
 
-function parseCookies(header) {
-  const out = {};
-  for (const part of String(header || "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0) out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return out;
-}
 
 function sendText(res, status, text, type = "text/html; charset=UTF-8", extra = {}) {
   res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(text), ...extra });
