@@ -11,7 +11,7 @@
 import { HomeEnergyError, fail, type ErrorCode } from "./errors.js";
 import { message, renderMessage, type MessageParam } from "./messages.js";
 
-export const FIRST_PAUSE_MS = 1_000;
+const FIRST_PAUSE_MS = 1_000;
 export const MAX_PAUSE_MS = 60_000;
 export const MAX_RETRY_AFTER_MS = 3_600_000;
 const LAST_ERRORS = 20;
@@ -186,12 +186,6 @@ export class CloudPauses {
     }
     const p = this.current();
     return { operations, pause: p && { ...p, cause: causeText(p.cause) }, lastErrors: [...this.errors] };
-  }
-
-  /** Records a failure that is not a pause (e.g. bad credentials) among the last errors. */
-  noteError(kind: string, code: string, key: string): void {
-    this.errors.push({ code, key, kind, at: new Date(this.now()).toISOString() });
-    if (this.errors.length > LAST_ERRORS) this.errors.shift();
   }
 
   /** Wakes every waiter (they then fail) and forgets the listeners: the account is closing. */

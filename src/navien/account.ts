@@ -9,8 +9,7 @@ import { checkHttpUrl, HttpClient } from "../core/http.js";
 import { message } from "../core/messages.js";
 import { isoOrNull, maskId } from "../core/diagnostics.js";
 import { isPausedError } from "../core/pause.js";
-import { within } from "../core/bounded.js";
-import { NavienApi } from "./rest/api.js";
+import { DEVICE_LIST_PATH, NavienApi } from "./rest/api.js";
 import { NavienAuth, type NavienTokens } from "./rest/auth.js";
 import type { RatePlanSummary } from "./rest/openei.js";
 import type { TouPlan } from "./codec/tou.js";
@@ -42,7 +41,7 @@ export const EMPTY_LIST_RETRY_MS = 60_000;
  * a paused sign-in, a refused input or the caller's deadline — those say nothing about the list.
  */
 function listItselfFailed(error: unknown): boolean {
-  if (isPausedError(error)) return error.pause.kind.endsWith("/device/list");
+  if (isPausedError(error)) return error.pause.kind.endsWith(DEVICE_LIST_PATH);
   return !/^(AUTH_\w+|INVALID_INPUT|TIMEOUT)$/.test(toHomeEnergyError(error).code);
 }
 
@@ -139,7 +138,7 @@ export class NavienAccountClient {
       }).catch(() => undefined);
     }
     // Shared with callers on longer deadlines: this caller still ends on its own.
-    return within(this.listing, deadline.at - Date.now(), () => fail("TIMEOUT", "core.deadline.didNotFinishWithin", { what: "Navien device list", value: Math.round(deadline.totalMs / 100) / 10 }));
+    return deadline.race(this.listing, "Navien device list");
   }
 
   /** The device with this MAC, from the cache or a fresh list; DEVICE_NOT_FOUND if the account has none. */

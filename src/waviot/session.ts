@@ -7,7 +7,6 @@
 import { message, type MessageRef } from "../core/messages.js";
 import { FailureBackoff } from "../core/backoff.js";
 import { isoOrNull } from "../core/diagnostics.js";
-import { within } from "../core/bounded.js";
 import { bounded } from "../core/bounded.js";
 import { Deadline } from "../core/deadline.js";
 import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
@@ -139,7 +138,7 @@ export class WaviotSession {
     const s = this.state;
     if (s && !needsRefresh(s, this.now())) return s;
     // A login started by a caller with more time must not hold this one past its own deadline.
-    return within(this.flight.run(() => this.renew(deadline, undefined)), deadline.at - Date.now(), () => fail("TIMEOUT", "core.deadline.didNotFinishWithin", { what: "WAVIoT login", value: Math.round(deadline.totalMs / 100) / 10 }));
+    return deadline.race(this.flight.run(() => this.renew(deadline, undefined)), "WAVIoT login");
   }
 
   /** After a 400/401 with `used`: refresh, unless another caller already replaced those tokens. */

@@ -126,16 +126,13 @@ describe(`When the clouds fail (Node-RED ${runtimeVersion()})`, function () {
     sims.nox.outage({ vendor: "nox", endpoint: "link-sessions", status: 429, retryAfter: 10, count: 1, seconds: 60 });
 
     const tInfo = Date.now();
-    const tickers = [];
     for (let i = 0; Date.now() - t0 < OUTAGE_S * 1000; i++) {
       navienT.send(n("devSignIn"), {});
       waviotT.send(n("userW"), {});
       if (Date.now() - tInfo < 20_000) infoT.send(n("devInfo"), {});
       if (Date.now() - tInfo < 10_000) noxT.send(n("linkN"), { payload: `user-${i}` });
-      tickers.push(i);
       await sleep(1000);
     }
-    const tEnd = Date.now();
 
     // Counted at the clouds.
     const signIns = sims.signIn.countRequests({ vendor: "navien", endpoint: "/user/sign-in", since: t0 });
@@ -201,7 +198,6 @@ describe(`When the clouds fail (Node-RED ${runtimeVersion()})`, function () {
     await until(() => infoT.answers.at(-1).n === infoT.sent.size - 1 && noxT.answers.at(-1)?.n === noxT.sent.size - 1, 20_000, "info and link answered after the pause");
     assert.equal(infoT.answers.at(-1).kind, "out", JSON.stringify(infoT.answers.at(-1)));
     assert.equal(noxT.answers.at(-1).kind, "out", JSON.stringify(noxT.answers.at(-1)));
-    assert.ok(tEnd - t0 >= OUTAGE_S * 1000);
     assert.equal(statuses.devSignIn.at(-1).fill, "green");
   });
 });

@@ -21,6 +21,9 @@ interface CallOptions {
   query?: Record<string, string>;
 }
 
+/** The device list's path; its back-off kind ends with it (the account tells a failed list from a failed sign-in by it). */
+export const DEVICE_LIST_PATH = "/device/list";
+
 export class NavienApi {
   constructor(
     private readonly http: HttpClient,
@@ -67,7 +70,7 @@ export class NavienApi {
   async listDevices(userId: string, deadline: Deadline): Promise<NavienDevice[]> {
     const out: NavienDevice[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
-      const data = await this.call("POST", "/device/list", { body: { offset: page * PAGE_SIZE, count: PAGE_SIZE, userId } }, deadline);
+      const data = await this.call("POST", DEVICE_LIST_PATH, { body: { offset: page * PAGE_SIZE, count: PAGE_SIZE, userId } }, deadline);
       const entries = checkDeviceList(data ?? [], message("navien.api.deviceList"));
       out.push(...entries.map(toDevice));
       if (entries.length < PAGE_SIZE) return out;

@@ -8,7 +8,7 @@ import { FailureBackoff } from "../../core/backoff.js";
 import { HomeEnergyError, fail, toHomeEnergyError } from "../../core/errors.js";
 import { HttpClient, joinUrl } from "../../core/http.js";
 import { isPausedError } from "../../core/pause.js";
-import { within } from "../../core/bounded.js";
+import { Deadline } from "../../core/deadline.js";
 import { SingleFlight } from "../../core/single-flight.js";
 import { checkRefresh, checkSignIn } from "./schemas.js";
 import type { SignedInUser, TokenBlock } from "../types.js";
@@ -87,7 +87,7 @@ export class NavienAuth {
     const s = this.state;
     if (s && !this.awsExpired(s) && !this.accessExpired(s)) return s;
     // A sign-in started by a caller with more time must not hold this one past its own limit.
-    return within(this.flight.run(() => this.renew(timeoutMs, false)), timeoutMs, () => fail("TIMEOUT", "core.deadline.didNotFinishWithin", { what: "Navien sign-in", value: Math.round(timeoutMs / 100) / 10 }));
+    return new Deadline(timeoutMs).race(this.flight.run(() => this.renew(timeoutMs, false)), "Navien sign-in");
   }
 
   /**

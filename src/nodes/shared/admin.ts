@@ -10,7 +10,7 @@
 import { invalidInput } from "../../core/errors.js";
 import { checkHttpUrl } from "../../core/http.js";
 import { message, type MessageRef } from "../../core/messages.js";
-import { redact } from "../../core/redact.js";
+import { scrub } from "../../core/diagnostics.js";
 import { nodeText, safeError } from "./common.js";
 import { envFallback } from "./credentials.js";
 import type { NodeAPI } from "./types.js";
@@ -45,7 +45,7 @@ export function registerAdminRoute(RED: NodeAPI, path: string, permission: strin
     Promise.resolve()
       .then(() => handler(request))
       .then(
-        (result) => res.json(redactDeep({ ok: true, ...result }, used)),
+        (result) => res.json(scrub({ ok: true, ...result }, [...used])),
         (err: unknown) => {
           // In the runtime's language, from the catalog of the node set that registered the route.
           const e = safeError(err, used, RED);
@@ -53,18 +53,6 @@ export function registerAdminRoute(RED: NodeAPI, path: string, permission: strin
         },
       );
   });
-}
-
-/** Every string in a JSON-like value, redacted (an answer field may carry a server echo). */
-function redactDeep(value: unknown, secrets: Set<string>): any {
-  if (typeof value === "string") return redact(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, secrets);
-    return out;
-  }
-  return value;
 }
 
 /** An account node's URL: the node type, the field holding it, the default, its name in messages. */
