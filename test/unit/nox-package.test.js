@@ -155,3 +155,18 @@ describe("NOX Package API client (src/nox/package)", () => {
     assert.equal(packageApiUrl("http://127.0.0.1:1/nox/package/v1", "/devices/pv"), "http://127.0.0.1:1/nox/package/v1/devices/pv");
   });
 });
+
+describe("NOX Package API texts that are cut (issue 18: mask before cut)", () => {
+  const { redact } = require("../../nodes/lib/core/redact.js");
+  const { optionalTime } = require("../../nodes/lib/nox/package/input.js");
+  const KEY = "sk_live_Zq81mX4vP0aB7cD2eF9g";
+  it("a 422 detail that echoes the API key across the cut leaves no piece of the key after redaction", () => {
+    for (const pad of [140, 150, 155, 158]) {
+      const text = redact(validationDetail({ detail: "x".repeat(pad) + KEY }), [KEY]);
+      for (let n = 4; n <= KEY.length; n++) assert.ok(!text.includes(KEY.slice(0, n)), `pad ${pad}: ${text.slice(-20)}`);
+    }
+  });
+  it("a time outside a Date's range is INVALID_INPUT, not an internal error", () => {
+    assert.throws(() => optionalTime({ start_time: 1e20 }, "start_time"), (e) => e.code === "INVALID_INPUT" && /start_time/.test(e.message));
+  });
+});

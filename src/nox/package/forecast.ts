@@ -4,6 +4,7 @@
  * an ISO-8601 UTC time and a number. Anything else is BAD_RESPONSE naming the slot: a wrong
  * number is worse than none.
  */
+import { clip } from "../../core/redact.js";
 import { fail } from "../../core/errors.js";
 import type { ConsumptionSlot } from "./schemas.js";
 
@@ -39,7 +40,7 @@ export function toPoints(slots: ConsumptionSlot[]): ConsumptionPoint[] {
     const time = utcIso(slot.forecast_time);
     const kWh = decimal(slot.consumption);
     if (time === undefined || kWh === undefined) {
-      throw fail("BAD_RESPONSE", "nox.packageClient.badSlot", { index: i, value: JSON.stringify(slot).slice(0, 80) });
+      throw fail("BAD_RESPONSE", "nox.packageClient.badSlot", { index: i, value: clip(JSON.stringify(slot) ?? "", 80) });
     }
     return { time, kWh };
   });

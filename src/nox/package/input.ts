@@ -53,6 +53,7 @@ export function optionalTime(input: Input, field: string): string | undefined {
   const v = input[field];
   if (v === undefined || v === null || v === "") return undefined;
   const ms = v instanceof Date ? v.getTime() : typeof v === "number" ? v : typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v.trim()) ? Date.parse(v.trim()) : NaN;
-  if (!Number.isFinite(ms)) throw invalidInput("nox.packageInput.badTime", { field });
+  // ±8.64e15 ms is the range of a JS Date: beyond it toISOString() throws (a RangeError, i.e. "internal error").
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw invalidInput("nox.packageInput.badTime", { field });
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
