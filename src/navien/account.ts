@@ -34,7 +34,7 @@ export const OPENEI_DEFAULT_URL = "https://api.openei.org";
 
 const DEVICE_CACHE_MS = 5 * 60_000;
 /** An empty or failed device list is asked again at most this often (CONTRACT.md, "When a cloud fails"). */
-export const EMPTY_LIST_RETRY_MS = 60_000;
+const EMPTY_LIST_RETRY_MS = 60_000;
 
 /**
  * Whether the list request itself failed (held for a minute), as opposed to the sign-in before it,
@@ -51,7 +51,7 @@ export class NavienAccountClient {
   readonly api: NavienApi;
   private devices: { at: number; list: NavienDevice[] } | undefined;
   /** The last listing that came back empty or failed: repeated (not asked) for a minute. */
-  private lastBadList: { at: number; list?: NavienDevice[]; error?: unknown } | undefined;
+  private lastBadList: { at: number; error?: unknown } | undefined;
   /** The device list being fetched: concurrent callers share one REST call. */
   private listing: Promise<NavienDevice[]> | undefined;
   private realtimeLayer: NavienRealtime | undefined;
@@ -115,7 +115,7 @@ export class NavienAccountClient {
   listDevices(deadline: Deadline, asked = false): Promise<NavienDevice[]> {
     const bad = this.lastBadList;
     if (bad && !asked && Date.now() - bad.at < EMPTY_LIST_RETRY_MS) {
-      if (bad.error === undefined) return Promise.resolve(bad.list ?? []);
+      if (bad.error === undefined) return Promise.resolve([]);
       const e = toHomeEnergyError(bad.error);
       const secs = Math.max(1, Math.ceil((bad.at + EMPTY_LIST_RETRY_MS - Date.now()) / 1000));
       return Promise.reject(fail(e.code, "navien.account.listHeld", { cause: e.ref, secs }, e.status));
@@ -124,7 +124,7 @@ export class NavienAccountClient {
       const p = this.api.listDevices(this.settings.email, deadline).then(
         (list) => {
           this.devices = { at: Date.now(), list };
-          this.lastBadList = list.length ? undefined : { at: Date.now(), list };
+          this.lastBadList = list.length ? undefined : { at: Date.now() };
           return list;
         },
         (error: unknown) => {

@@ -5,7 +5,7 @@
  */
 import { withFiniteNumbers } from "../../core/finite-json.js";
 import { compareStatus, type AccountStatus, type StatusDiff } from "./events.js";
-import { STATUS_FIELD_NAMES, type NavienStatus } from "./status.js";
+import { DECODED_STATUS_KEYS, type NavienStatus } from "./status.js";
 
 /**
  * A decoded status, decoded once per account however many nodes listen, and compared once with
@@ -40,7 +40,7 @@ export interface StatusUpdate extends AccountStatus {
  * Same keys, order and values as the spread for decoded statuses (test/unit/navien-realtime.test.js).
  */
 const copyDecoded = (() => {
-  const keys = [...STATUS_FIELD_NAMES, "power"].map((k) => JSON.stringify(k));
+  const keys = DECODED_STATUS_KEYS.map((k) => JSON.stringify(k));
   const body = keys.map((q) => `${q}: s[${q}]`).join(", ");
   return new Function(`"use strict"; return function copyDecodedStatus(s) { return { ${body} }; };`)() as (s: NavienStatus) => NavienStatus;
 })();

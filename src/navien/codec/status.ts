@@ -306,6 +306,12 @@ export function powerFromRaw(raw: Record<string, unknown>): boolean | null {
 
 type CompiledDecode = (raw: Record<string, unknown>) => NavienStatus;
 
+/** Fields derived from the whole raw status, after the wire fields: key → expression in the compiled decoder. */
+const DERIVED: Readonly<Record<string, string>> = { power: "power(r)" };
+
+/** Every key of a decoded status, in its order (one list for the decoder and for its copies in status-update.ts). */
+export const DECODED_STATUS_KEYS: readonly string[] = [...STATUS_FIELD_NAMES, ...Object.keys(DERIVED)];
+
 /**
  * Compiles the table for one unit into one straight-line function, generated once at load:
  *
@@ -319,8 +325,8 @@ type CompiledDecode = (raw: Record<string, unknown>) => NavienStatus;
  */
 function compile(unit: TempUnit): CompiledDecode {
   const d = STATUS_FIELD_NAMES.map((k) => makeDecoder(STATUS_FIELDS[k], unit));
-  const fields = STATUS_FIELD_NAMES.map((k, i) => `${JSON.stringify(k)}: d[${i}](r[${JSON.stringify(k)}], r)`);
-  const body = `"use strict"; return function decodeStatus${unit}(r) { return { ${fields.join(", ")}, "power": power(r) }; };`;
+  const fields = DECODED_STATUS_KEYS.map((k, i) => `${JSON.stringify(k)}: ${DERIVED[k] ?? `d[${i}](r[${JSON.stringify(k)}], r)`}`);
+  const body = `"use strict"; return function decodeStatus${unit}(r) { return { ${fields.join(", ")} }; };`;
   return new Function("d", "power", body)(d, powerFromRaw) as CompiledDecode;
 }
 

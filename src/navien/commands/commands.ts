@@ -33,7 +33,7 @@ import {
 import { rawFlag, rawLimits } from "../codec/features.js";
 import { dhwModeNumber, normalizeName, recircModeNumber } from "../codec/modes.js";
 import { DEFAULT_DHW_MAX_RAW, DEFAULT_DHW_MIN_RAW, encodeReservations, reservationsEqual } from "../codec/reservations.js";
-import { buildMaintenance } from "./maintenance.js";
+import { buildMaintenance, hotButton } from "./maintenance.js";
 import { num } from "../codec/status.js";
 import { encodeTouSchedule, touEqual } from "../codec/tou.js";
 import { REPLY, REQUEST } from "../codec/topics.js";
@@ -135,7 +135,7 @@ function buildRecirculation(c: Ctx, p: unknown): BuiltCommand {
   const obj = p && typeof p === "object" && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
   const v = obj ? obj.mode : p;
   if (typeof v === "string" && ["hot-button", "hotbutton", "hot-btn", "hotbtn"].includes(normalizeName(v))) {
-    return control("recirculation", c, CODES.RECIRC_HOT_BUTTON, "recirc-hotbtn", [1], ANY_STATUS);
+    return hotButton("recirculation", c);
   }
   const mode = recircModeNumber(v);
   if (mode === undefined) {

@@ -10,6 +10,7 @@ import { message, type MessageRef } from "../../core/messages.js";
 import { CODES } from "../codec/codes.js";
 import { ANY_STATUS, built, control, defaultResponseTopic, gate, type BuiltCommand, type Ctx } from "./command-wire.js";
 import { firmwareUpdateRequest } from "./firmware.js";
+import type { CommandName } from "./command-names.js";
 import { REQUEST } from "../codec/topics.js";
 
 export const MAINTENANCE_COMMANDS = ["wifi-reconnect", "wifi-reset", "smart-diagnostic", "firmware-update", "hot-button"] as const;
@@ -49,13 +50,16 @@ export function buildMaintenance(name: MaintenanceCommand, c: Ctx, p: unknown): 
     case "firmware-update": {
       if (!c.firmware) throw invalidInput("navien.maintenance.firmwareUnknown");
       const commitOta = firmwareUpdateRequest(p, c.firmware);
-      // No mode/param/paramStr: the commit is the request's `commitOta` object.
-      const b = built(name, "control", c, REQUEST.control, defaultResponseTopic(c), CODES.OTA_COMMIT, { commitOta });
-      b.accept = ANY_STATUS;
-      return b;
+      // No mode/param/paramStr: the commit is the request's `commitOta` object; any answering status confirms (built()'s default).
+      return built(name, "control", c, REQUEST.control, defaultResponseTopic(c), CODES.OTA_COMMIT, { commitOta });
     }
     case "hot-button":
-      gate(c, name, "recirculationUse", message("navien.commands.recirculation"));
-      return control(name, c, CODES.RECIRC_HOT_BUTTON, "recirc-hotbtn", [1], ANY_STATUS);
+      return hotButton(name, c);
   }
+}
+
+/** One recirculation run: the `hot-button` command and `recirculation "hot-button"` send exactly this. */
+export function hotButton(name: CommandName, c: Ctx): BuiltCommand {
+  gate(c, name, "recirculationUse", message("navien.commands.recirculation"));
+  return control(name, c, CODES.RECIRC_HOT_BUTTON, "recirc-hotbtn", [1], ANY_STATUS);
 }

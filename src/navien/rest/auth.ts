@@ -86,8 +86,15 @@ export class NavienAuth {
     if (!this.state && (this.restoreSource || this.restoring)) await this.restore();
     const s = this.state;
     if (s && !this.awsExpired(s) && !this.accessExpired(s)) return s;
-    // A sign-in started by a caller with more time must not hold this one past its own limit.
-    return new Deadline(timeoutMs).race(this.flight.run(() => this.renew(timeoutMs, false)), "Navien sign-in");
+    return this.join(timeoutMs, () => this.renew(timeoutMs, false));
+  }
+
+  /**
+   * The running sign-in/refresh, or this task as the new one — seen through this caller's own time
+   * limit: a sign-in started by a caller with more time must not hold this one past it.
+   */
+  private join(timeoutMs: number, task: () => Promise<NavienTokens>): Promise<NavienTokens> {
+    return new Deadline(timeoutMs).race(this.flight.run(task), "Navien sign-in");
   }
 
   /**
@@ -95,9 +102,8 @@ export class NavienAuth {
    * (then the caller just retries with the new one).
    */
   async afterUnauthorized(usedAccessToken: string, timeoutMs: number): Promise<NavienTokens> {
-    if (this.flight.current) return this.flight.current;
-    if (this.state && this.state.accessToken !== usedAccessToken) return this.state;
-    return this.flight.run(() => this.renew(timeoutMs, true));
+    if (!this.flight.current && this.state && this.state.accessToken !== usedAccessToken) return this.state;
+    return this.join(timeoutMs, () => this.renew(timeoutMs, true));
   }
 
   /**
@@ -105,8 +111,7 @@ export class NavienAuth {
    * repeated reconnect failures: a full sign-in, shared with any sign-in already running.
    */
   async renewAwsCredentials(timeoutMs: number): Promise<NavienTokens> {
-    if (this.flight.current) return this.flight.current;
-    return this.flight.run(() => this.signIn(timeoutMs));
+    return this.join(timeoutMs, () => this.signIn(timeoutMs));
   }
 
   /**
