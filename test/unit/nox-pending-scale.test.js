@@ -63,5 +63,9 @@ describe("NOX pending sessions at scale", () => {
     assert.equal((await store.take("acc-A", "u1", t0)).result, "unknown");
     const later = t0 + 700_000; // every session so far has expired (600 s + 60 s)
     assert.equal(await store.record("acc-A", "fresh", 600, later), 0);
+    // The purge removed the two oldest expired sessions (the cap alone would have removed one), and no more: a few per write, not a scan.
+    const kept = Object.keys(slot.value);
+    assert.ok(!kept.includes(key("acc-A", "u2")) && !kept.includes(key("acc-A", "u3")), "u2 and u3 purged");
+    assert.ok(kept.includes(key("acc-A", "u4")), "u4 still there");
   });
 });

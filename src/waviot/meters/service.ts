@@ -92,8 +92,9 @@ export class MeterService {
    * A negative `diff`, or the whole-history answer right after a rollover (`start` 0), gives 0 (docs/protocol/waviot.md §20.3.9).
    */
   async balance(wanted: string, w: Window, deadline: Deadline): Promise<Balance> {
-    const home = await this.discover(deadline, false);
-    const meter = findMeter(home.meters, wanted);
+    // As readings do: a meter added since the last discovery is looked for once more before "not found".
+    const meter = await this.meter(wanted, deadline);
+    const home = await this.discover(deadline, false); // the home meter() just used (cached)
     const body = await this.cabinet.get("data", "get_balance_info", { elementId: home.element, from: Math.floor(w.fromMs / 1000), to: Math.ceil(w.toMs / 1000) }, deadline);
     const out: Balance = {};
     for (const [channel, raw] of Object.entries(record(body.balance))) {
@@ -143,13 +144,14 @@ export class MeterService {
   private async discover(deadline: Deadline, fresh: boolean): Promise<Home> {
     const h = this.home;
     if (!fresh && h && this.now() - h.at < DISCOVERY_TTL_MS) return h;
-    return this.flight.run(async () => {
+    // Shared with callers on longer deadlines: this caller still ends on its own.
+    return deadline.race(this.flight.run(async () => {
       const root = await this.cabinet.get("tree", "get_element", {}, deadline);
       const element = elementIdOf(root);
       const info = await this.cabinet.get("data", "get_full_element_info", { id: element }, deadline);
       const home = { element, meters: metersFrom(info), at: this.now() };
       this.home = home;
       return home;
-    });
+    }), "WAVIoT meter discovery");
   }
 }
