@@ -9,7 +9,8 @@
 import { message } from "../core/messages.js";
 import { HomeEnergyError, invalidInput, fail } from "../core/errors.js";
 import { checkRedirect } from "../nox/callback-redirect.js";
-import { devicesOfUser } from "../nox/package-api.js";
+import { devicesOfUser } from "../nox/package/run.js";
+import { Deadline } from "../core/deadline.js";
 import { DeviceCheck } from "../nox/device-check.js";
 import { dataFromMessage, dataFromQuery, decodeCallbackData, type NoxConnection } from "../nox/callback-data.js";
 import { errorStatusText, handleInput, safeError, shortTime, statusKey, nodeText } from "./shared/common.js";
@@ -138,7 +139,12 @@ export = function (RED: NodeAPI) {
       const client = binding.client();
       let check = checks.get(client);
       if (!check) checks.set(client, (check = new DeviceCheck()));
-      const listed = await check.devices(c.nox_user_id, () => devicesOfUser(client, c.nox_user_id, VERIFY_TIMEOUT_MS), VERIFY_TIMEOUT_MS);
+      // One deadline for the whole check — waiting for a slot, every page — as the browser waits for it.
+      const deadline = new Deadline(VERIFY_TIMEOUT_MS);
+      const listed = await deadline.race(
+        check.devices(c.nox_user_id, () => devicesOfUser(client, c.nox_user_id, deadline), VERIFY_TIMEOUT_MS),
+        "NOX device check",
+      );
       if (c.device_ids.length === 0 || c.device_ids.some((id) => !listed.has(id))) {
         throw fail("CALLBACK_UNKNOWN_SESSION", "nox.noxCallback.noxCallbackWasRefused");
       }

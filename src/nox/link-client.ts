@@ -68,11 +68,6 @@ export class NoxClient {
     readonly packageUrl: string = DEFAULT_PACKAGE_URL,
   ) {}
 
-  /** A GET with this account's key (the Package API calls in src/nox/package-api.ts). Never retried here. */
-  getWithKey(url: string, query: Record<string, string | number>, timeoutMs: number): Promise<HttpResponse> {
-    return this.http.request({ method: "GET", url, query, headers: { accept: "application/json", "x-api-key": this.apiKey }, timeoutMs });
-  }
-
   /**
    * Any method with this account's key, through the account's one HttpClient (the Package API
    * of nox-device, src/nox/package/). Never retried here.

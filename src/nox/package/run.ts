@@ -102,3 +102,13 @@ export function runOperation(client: NoxClient, operation: NoxDeviceOperation, p
   const input = readInput(payload, operation);
   return HANDLERS[operation](new PackageApi(client, new Deadline(timeoutMs)), input);
 }
+
+/**
+ * nox-callback's `verify`: the device ids NOX lists for this NOX user under the key's supplier
+ * account — the `devices` operation's own paging, filter and error mapping, all within one deadline
+ * (the browser waits for it).
+ */
+export async function devicesOfUser(client: NoxClient, noxUserId: string, deadline: Deadline): Promise<Set<string>> {
+  const { payload } = await deviceList(new PackageApi(client, deadline), { user_id: noxUserId }, PATHS.devices, "devices");
+  return new Set((payload as NoxDevice[]).map((d) => d.device_id));
+}
