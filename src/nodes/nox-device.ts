@@ -5,18 +5,17 @@
  * runtime's (src/nox/package/operations.ts), served to the editor.
  */
 import { message } from "../core/messages.js";
-import { invalidInput } from "../core/errors.js";
 import type { NoxClient } from "../nox/link-client.js";
-import { DEFAULT_OPERATION, isNoxDeviceOperation, NOX_DEVICE_OPERATIONS, type NoxDeviceOperation } from "../nox/package/operations.js";
+import { DEFAULT_OPERATION, NOX_DEVICE_OPERATIONS } from "../nox/package/operations.js";
 import { runOperation } from "../nox/package/run.js";
 import { ADMIN_ROOT } from "./shared/admin.js";
 import { bindAccount } from "./shared/account-binding.js";
 import { diagnosticsOf } from "./shared/diagnostics.js";
-import { handleInput, nodeText, pickOption, shortTime } from "./shared/common.js";
+import { handleInput, nodeText, readOperation, shortTime } from "./shared/common.js";
 import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 
 /** What the node offers: the Package API operations plus `diagnostics` (the account's, no request). */
-const NODE_OPERATIONS: readonly string[] = [...NOX_DEVICE_OPERATIONS, "diagnostics"];
+const NODE_OPERATIONS = [...NOX_DEVICE_OPERATIONS, "diagnostics"] as const;
 
 interface NoxDeviceDef extends NodeDef {
   account: string;
@@ -31,7 +30,7 @@ export = function (RED: NodeAPI) {
 
     handleInput(RED, node, binding.secrets, async ({ msg }) => {
       // The operation and the payload are checked before the account is used: a wrong message sends nothing.
-      const operation = readOperation(def.operation, msg.operation);
+      const operation = readOperation(NODE_OPERATIONS, def.operation, msg.operation, { none: "nox.noxDevice.noOperation", unknown: "nox.noxDevice.unknownOperation" });
       if (operation === "diagnostics") {
         msg.payload = diagnosticsOf(binding.account);
         return { status: nodeText(RED, message("nox.noxDevice.statusDone", { operation, time: shortTime() })) };
@@ -46,15 +45,6 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  /** Node property first; blank = msg.operation (contract). */
-  function readOperation(nodeValue: unknown, msgValue: unknown): NoxDeviceOperation | "diagnostics" {
-    const raw = pickOption(nodeValue, msgValue);
-    if (raw === undefined) throw invalidInput("nox.noxDevice.noOperation", { operations: NODE_OPERATIONS.join(", ") });
-    const op = String(raw).trim().toLowerCase();
-    if (op === "diagnostics") return op;
-    if (!isNoxDeviceOperation(op)) throw invalidInput("nox.noxDevice.unknownOperation", { op: op.slice(0, 40), operations: NODE_OPERATIONS.join(", ") });
-    return op;
-  }
 
   // The editor's operation list is this list (no hand-written copy in the HTML).
   RED.httpAdmin.get(`${ADMIN_ROOT}/nox/device-operations`, RED.auth.needsPermission("nox-device.read"), (_req: any, res: any) => {

@@ -11,7 +11,7 @@ import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { consumptionOf, type Reading } from "../waviot/meters/readings.js";
 import type { Window } from "../waviot/meters/service.js";
-import { handleInput, catalogOf, nodeText, pickOption, shortTime } from "./shared/common.js";
+import { handleInput, catalogOf, nodeText, pickOption, readOperation, shortTime } from "./shared/common.js";
 import { contextSlot, warnOnce, type Cursor } from "./shared/context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 import type { WaviotClient } from "../waviot/client.js";
@@ -55,7 +55,7 @@ function WaviotMeterModule(RED: NodeAPI) {
     let queue: Promise<unknown> = Promise.resolve();
 
     handleInput(RED, node, binding.secrets, ({ msg }) => {
-      const operation = readOperation(def.operation, msg.operation);
+      const operation = readOperation(METER_OPERATIONS, def.operation, msg.operation, { none: "waviot.meter.noOperation", unknown: "waviot.meter.unknownOperation" });
       const meter = readMeter(def.meter, msg.meter, operation);
       const client = binding.client();
       const svc = client.meters;
@@ -121,14 +121,6 @@ function WaviotMeterModule(RED: NodeAPI) {
     });
   }
 
-  function readOperation(nodeValue: unknown, msgValue: unknown): MeterOperation {
-    const raw = pickOption(nodeValue, msgValue);
-    const list = METER_OPERATIONS.join(", ");
-    if (raw === undefined) throw invalidInput("waviot.meter.noOperation", { operations: list });
-    const op = String(raw).trim().toLowerCase();
-    if (!(METER_OPERATIONS as readonly string[]).includes(op)) throw invalidInput("waviot.meter.unknownOperation", { op: op.slice(0, 40), operations: list });
-    return op as MeterOperation;
-  }
 
   function readMeter(nodeValue: unknown, msgValue: unknown, operation: MeterOperation): string {
     if (operation === "meters") return "";

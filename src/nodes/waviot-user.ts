@@ -4,9 +4,8 @@
  */
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
-import { invalidInput } from "../core/errors.js";
-import { isOperation, OPERATIONS, type Operation } from "../waviot/operations.js";
-import { handleInput, pickOption, shortTime, nodeText } from "./shared/common.js";
+import { OPERATIONS } from "../waviot/operations.js";
+import { handleInput, readOperation, shortTime, nodeText } from "./shared/common.js";
 import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 import type { WaviotClient } from "../waviot/client.js";
 import { bindAccount } from "./shared/account-binding.js";
@@ -20,7 +19,7 @@ interface WaviotUserDef extends NodeDef {
 
 const TIMEOUT_MS = 15_000;
 /** What the node offers: the account operations plus `diagnostics` (the account's, no request). */
-const USER_OPERATIONS: readonly string[] = [...OPERATIONS, "diagnostics"];
+const USER_OPERATIONS = [...OPERATIONS, "diagnostics"] as const;
 const PASSWORD_FIELDS = ["password", "repPassword", "password_old", "password_new"];
 
 export = function (RED: NodeAPI) {
@@ -31,7 +30,7 @@ export = function (RED: NodeAPI) {
 
     handleInput(RED, node, binding.secrets, async ({ msg }) => {
       const client = binding.client();
-      const operation = readOperation(def.operation, msg.operation);
+      const operation = readOperation(USER_OPERATIONS, def.operation, msg.operation, { none: "waviot.waviotUser.noOperationGivenChoose", unknown: "waviot.waviotUser.unknownOperationUseOne" });
       if (operation === "diagnostics") {
         msg.payload = diagnosticsOf(binding.account);
         return { status: nodeText(RED, message("waviot.statusText.done", { operation, time: shortTime() })) };
@@ -48,14 +47,6 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  function readOperation(nodeValue: unknown, msgValue: unknown): Operation | "diagnostics" {
-    const raw = pickOption(nodeValue, msgValue);
-    if (raw === undefined) throw invalidInput("waviot.waviotUser.noOperationGivenChoose", { operations: USER_OPERATIONS.join(", ") });
-    const op = String(raw).trim().toLowerCase();
-    if (op === "diagnostics") return op;
-    if (!isOperation(op)) throw invalidInput("waviot.waviotUser.unknownOperationUseOne", { op: op.slice(0, 40), operations: USER_OPERATIONS.join(", ") });
-    return op;
-  }
 
   // The editor's operation list is this list (no hand-written copy in the HTML).
   RED.httpAdmin.get(`${ADMIN_ROOT}/waviot/operations`, RED.auth.needsPermission("waviot-user.read"), (_req: any, res: any) => {

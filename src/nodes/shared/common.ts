@@ -3,7 +3,7 @@
  * green dot with a short text on success, red ring + `done(err)` with a contract code on
  * failure (so a Catch node gets msg.error.code). Every text is redacted first.
  */
-import { HomeEnergyError, toHomeEnergyError } from "../../core/errors.js";
+import { HomeEnergyError, invalidInput, toHomeEnergyError } from "../../core/errors.js";
 import { redact } from "../../core/redact.js";
 import { isPausedError, type PauseView } from "../../core/pause.js";
 import { message, renderMessage, type MessageRef, type Translate } from "../../core/messages.js";
@@ -127,6 +127,19 @@ export function registerUser(config: ConfigNodeBase | undefined, node: Node): vo
 
 export function deregisterUser(config: ConfigNodeBase | undefined, node: Node): void {
   if (config) delete config.users[node.id];
+}
+
+/**
+ * The operation a node runs: its own property, else msg.operation; one of `list` (any case), else
+ * INVALID_INPUT naming the list — `ids` are the node's message ids for "none given" and "unknown".
+ */
+export function readOperation<T extends string>(list: readonly T[], nodeValue: unknown, msgValue: unknown, ids: { none: string; unknown: string }): T {
+  const raw = pickOption(nodeValue, msgValue);
+  const operations = list.join(", ");
+  if (raw === undefined) throw invalidInput(ids.none, { operations });
+  const op = String(raw).trim().toLowerCase();
+  if (!(list as readonly string[]).includes(op)) throw invalidInput(ids.unknown, { op: op.slice(0, 40), operations });
+  return op as T;
 }
 
 /** Reads an option: node property first, else the message's value, else the default. */
