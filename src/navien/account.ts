@@ -184,7 +184,6 @@ export class NavienAccountClient {
         unit,
         options: this.realtimeOptions,
         findDevice: (mac, deadline) => this.findDevice(mac, deadline),
-        deviceTypeOf: (mac) => this.devices?.list.find((d) => d.mac === mac)?.deviceType,
         credentials: async (timeoutMs, req) => {
           // A broker that refused our credentials (at once, or every 10th such refusal): sign in again for fresh AWS keys.
           const t =

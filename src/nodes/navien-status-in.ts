@@ -118,7 +118,7 @@ export = function (RED: NodeAPI) {
         const found = onlyMac ? [await client.findDevice(onlyMac, deadline)] : await client.listDevices(deadline);
         if (closed) return;
         devices = found;
-        for (const d of devices) rt.watch(d.mac);
+        for (const d of devices) rt.watch(d);
         if (!devices.length) {
           line.set({ fill: "grey", shape: "ring", text: statusKey("noDevices") });
         }

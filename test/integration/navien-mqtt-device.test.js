@@ -193,7 +193,7 @@ describe("Navien device commands through the package's realtime layer (simulated
   it("statuses the device publishes by itself reach the status listeners decoded, one per status", async () => {
     const got = [];
     const off = realtime.onStatus((u) => u.mac === MAC && got.push(u.status));
-    realtime.watch(MAC);
+    realtime.watch(DEVICE);
     try {
       broker.autoStatusMs = 30;
       await until(() => got.length >= 3, 3_000, "unsolicited statuses");

@@ -163,7 +163,7 @@ describe("Navien realtime layer (fake connection)", () => {
     const sent = [];
     rt.onStatus((u) => (seen.push(u), sent.push(u.payload())));
     rt.onStatus((u) => (seen.push(u), sent.push(u.payload())));
-    rt.watch(MAC);
+    rt.watch(DEV);
     conn.status({}, `navilink-${MAC}`);
     conn.status({ dhwChargePer: 12 }, `navilink-${MAC}`);
     assert.equal(seen.length, 4);

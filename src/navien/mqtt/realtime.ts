@@ -27,7 +27,6 @@ import { decodeReservations } from "../codec/reservations.js";
 import { DeviceRequests } from "./requests.js";
 import { DecodedStatus, type StatusUpdate } from "../codec/status-update.js";
 import { decodeStatus } from "../codec/status.js";
-import { NWP500_DEVICE_TYPE } from "../codec/codes.js";
 import { CLIENT_ID_TOKEN, clientResponseFilter, deviceFilter } from "../codec/topics.js";
 import type { NavienDevice } from "../types.js";
 
@@ -61,8 +60,6 @@ export interface RealtimeDeps {
   unit: "F" | "C";
   credentials: CredentialsProvider;
   findDevice: (mac: string, deadline: Deadline) => Promise<NavienDevice>;
-  /** The device's type from the account's device list, when known (its topics are built from it). */
-  deviceTypeOf?: (mac: string) => number | undefined;
   options?: RealtimeOptions;
   /** Makes the connection (default: a NavienMqttConnection); unit tests pass a fake. */
   connect?: (o: NavienMqttOptions) => RealtimeConnection;
@@ -145,10 +142,10 @@ export class NavienRealtime {
    * (docs/protocol/navien.md quirk 29; test/integration/navien-accounts-one-heater.test.js). A few
    * idle device filters cost nothing.
    */
-  watch(device: string | NavienDevice): void {
-    const mac = typeof device === "string" ? device : device.mac;
+  watch(device: NavienDevice): void {
+    const mac = device.mac;
     if (this.watched.has(mac)) return;
-    const type = typeof device === "string" ? (this.deps.deviceTypeOf?.(mac) ?? NWP500_DEVICE_TYPE) : device.deviceType;
+    const type = device.deviceType;
     const conn = this.connection;
     if (!this.responseSubscriptions.has(type)) {
       this.responseSubscriptions.set(type, conn.subscribe(clientResponseFilter(type), (topic, payload) => this.dispatch(topic, payload)));
