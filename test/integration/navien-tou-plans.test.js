@@ -137,7 +137,20 @@ describe(`navien-tou plans and apply through OpenEI (Node-RED ${runtimeVersion()
     assert.equal(touOn.length, 0, "no enable unless asked");
   });
 
-  it("apply with enable: true also turns TOU on and resolves after the device's confirmation", async () => {
+  it("apply keeps the connection path and ZIP of the plan the device holds when the payload gives none", async () => {
+    const held = JSON.parse(JSON.stringify(require("../simulator/vectors").vector("navien", "rest-tou-get-response.json").data));
+    held.registerPath = "bt";
+    held.touInfo.zipCode = 10001;
+    sim.navien.touPlans.set(MAC, held);
+    const { run, errors } = await load();
+    await run({ action: "apply", payload: { label: PLANS["94102"][0].label } });
+    assert.equal(errors.length, 0, JSON.stringify(errors.map((e) => e.error)));
+    const put = sim.navien.touPuts[0];
+    assert.equal(put.registerPath, "bt", "the held plan's path, not the default");
+    assert.equal(put.zipCode, "10001", "the held plan's ZIP");
+  });
+
+    it("apply with enable: true also turns TOU on and resolves after the device's confirmation", async () => {
     const device = sim.navien.broker.device(MAC);
     device.status.touStatus = 0;
     device.feature.programReservationUse = 2;
