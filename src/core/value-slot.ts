@@ -34,7 +34,7 @@ const queues = new Map<string, Promise<unknown>>();
  * replaced (a redeploy) runs before the new node's operations on the same storage. An operation
  * runs even if the one before it failed; its own result or error goes to its caller only.
  */
-export function serialised<T>(slot: ValueSlot, op: () => Promise<T>): Promise<T> {
+export function serialised<T>(slot: Pick<ValueSlot, "id">, op: () => Promise<T>): Promise<T> {
   const prev = queues.get(slot.id) ?? Promise.resolve();
   const next = prev.then(op, op);
   const tail = next.then(

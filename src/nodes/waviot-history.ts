@@ -6,11 +6,12 @@
  * every close when no context store is configured — and is also written to the node's context, so
  * that a configured persistent store (which Node-RED does not clear on close) keeps it across restarts.
  */
+import { serialised } from "../core/value-slot.js";
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { asWatermark, type Watermark } from "../waviot/history.js";
 import { handleInput, catalogOf, nodeText } from "./shared/common.js";
-import { contextSlot, warnOnce, type Cursor } from "./shared/context-slot.js";
+import { nodeCursor, warnOnce, type Cursor } from "./shared/context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 import type { WaviotClient } from "../waviot/client.js";
 import { bindAccount } from "./shared/account-binding.js";
@@ -38,12 +39,13 @@ export = function (RED: NodeAPI) {
     const binding = bindAccount<WaviotClient>(RED, node, def.account, "waviot-account");
     const onlyNew = def.onlyNew === true || (def.onlyNew as unknown) === "true";
     const shared = onlyNew ? clusterHistory(RED, node, binding.account) : undefined; // cluster: cursor in Redis
-    // Fetches run one after another, so that two triggers never both report the same new entry.
-    let queue: Promise<unknown> = Promise.resolve();
+    // Fetches run one after another, so that two triggers never both report the same new entry —
+    // keyed by node id, so a fetch of the node before a redeploy finishes before the new node's starts.
+    const fetches = { id: `node:${node.id}:fetch` };
     const cursor = contextCursor(node);
 
     handleInput(RED, node, binding.secrets, ({ msg }) => {
-      const run = queue.then(async () => {
+      return serialised(fetches, async () => {
         const client = binding.client();
         const stored = await cursor.get();
         const seen = stored && stored.account === client.identity ? stored.seen : undefined;
@@ -58,8 +60,6 @@ export = function (RED: NodeAPI) {
         msg.payload = fresh;
         return { status: nodeText(RED, message("waviot.statusText.new", { count: fresh.length })) };
       });
-      queue = run.catch(() => undefined);
-      return run;
     });
 
     node.on("close", (removed: boolean, done: () => void) => {
@@ -68,27 +68,14 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  /**
-   * The node's history cursor: the per-process map first, then the node's context (callback forms
-   * only, so any context store works). A store that fails to read counts as "nothing seen yet"; a
-   * failing write is warned once and the cursor still advances in this process.
-   */
+  /** The node's history cursor (per-process map, then the node's context: nodeCursor). */
   function contextCursor(node: Node): Cursor<Stored> {
-    const slot = contextSlot(node.context(), SEEN_KEY, undefined, `node:${node.id}`);
     const warn = warnOnce(node, message("waviot.waviotHistory.historyPosition"), catalogOf(RED));
-    return {
-      async get() {
-        const kept = seenByNode.get(node.id);
-        if (kept) return kept;
-        const v = (await slot.get().catch(() => undefined)) as Partial<Stored> | undefined;
-        const seen = asWatermark(v?.seen);
-        return seen && typeof v?.account === "string" ? { account: v.account, seen } : undefined;
-      },
-      async advance(value) {
-        seenByNode.set(node.id, value);
-        await slot.set(value).catch(warn);
-      },
-    };
+    return nodeCursor<Stored>(node, SEEN_KEY, seenByNode, warn, (stored) => {
+      const v = stored as Partial<Stored> | undefined;
+      const seen = asWatermark(v?.seen);
+      return seen && typeof v?.account === "string" ? { account: v.account, seen } : undefined;
+    });
   }
 
   RED.nodes.registerType("waviot-history", WaviotHistory as any);

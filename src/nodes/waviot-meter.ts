@@ -6,13 +6,14 @@
  * redeploys (per-process map), restarts (the node's context, with a persistent store) and is
  * shared by every instance of a cluster (Redis).
  */
+import { serialised } from "../core/value-slot.js";
 import { message } from "../core/messages.js";
 import { Deadline } from "../core/deadline.js";
 import { invalidInput } from "../core/errors.js";
 import { consumptionOf, type Reading } from "../waviot/meters/readings.js";
 import type { Window } from "../waviot/meters/service.js";
 import { handleInput, catalogOf, nodeText, pickOption, readOperation, shortTime } from "./shared/common.js";
-import { contextSlot, warnOnce, type Cursor } from "./shared/context-slot.js";
+import { nodeCursor, warnOnce, type Cursor } from "./shared/context-slot.js";
 import type { Node, NodeAPI, NodeDef } from "./shared/types.js";
 import type { WaviotClient } from "../waviot/client.js";
 import { bindAccount } from "./shared/account-binding.js";
@@ -51,8 +52,9 @@ function WaviotMeterModule(RED: NodeAPI) {
     const onlyNew = def.onlyNew === true || def.onlyNew === "true";
     const shared = onlyNew ? clusterReadings(RED, node, binding.account) : undefined;
     const cursor = positionCursor(node);
-    // onlyNew: fetches run one after another, so that two triggers never both emit the same reading.
-    let queue: Promise<unknown> = Promise.resolve();
+    // onlyNew: fetches run one after another, so that two triggers never both emit the same reading —
+    // keyed by node id, so a fetch of the node before a redeploy finishes before the new node's starts.
+    const fetches = { id: `node:${node.id}:fetch` };
 
     handleInput(RED, node, binding.secrets, ({ msg }) => {
       const operation = readOperation(METER_OPERATIONS, def.operation, msg.operation, { none: "waviot.meter.noOperation", unknown: "waviot.meter.unknownOperation" });
@@ -93,7 +95,7 @@ function WaviotMeterModule(RED: NodeAPI) {
               return { status: nodeText(RED, message("waviot.statusText.meter.readings", { count: readings.length, time: time() })) };
             });
           }
-          const run = queue.then(async () => {
+          return serialised(fetches, async () => {
             const { meter: m, readings } = await svc.readings(meter, w, deadline);
             const stored = await cursor.get();
             const before: Positions = stored && stored.account === client.meterIdentity ? stored.positions : {};
@@ -109,8 +111,6 @@ function WaviotMeterModule(RED: NodeAPI) {
             msg.consumption = consumption(fresh, Object.fromEntries(Object.entries(before).filter(([k]) => k.startsWith(`${m.id}|`)).map(([k, v]) => [k.slice(m.id.length + 1), v.value])));
             return { status: nodeText(RED, message("waviot.statusText.new", { count: fresh.length })) };
           });
-          queue = run.catch(() => undefined);
-          return run;
         }
       }
     });
@@ -163,22 +163,13 @@ function WaviotMeterModule(RED: NodeAPI) {
     return out;
   }
 
-  /** The node's positions: the per-process map first, then the node's context (callback forms only). */
+  /** The node's positions (per-process map, then the node's context: nodeCursor). */
   function positionCursor(node: Node): Cursor<Stored> {
-    const slot = contextSlot(node.context(), POSITION_KEY, undefined, `node:${node.id}`);
     const warn = warnOnce(node, message("waviot.meter.cursor"), catalogOf(RED));
-    return {
-      async get() {
-        const kept = positionsByNode.get(node.id);
-        if (kept) return kept;
-        const v = (await slot.get().catch(() => undefined)) as Partial<Stored> | undefined;
-        return v && typeof v.account === "string" && asPositions(v.positions) ? { account: v.account, positions: v.positions as Positions } : undefined;
-      },
-      async advance(value) {
-        positionsByNode.set(node.id, value);
-        await slot.set(value).catch(warn);
-      },
-    };
+    return nodeCursor<Stored>(node, POSITION_KEY, positionsByNode, warn, (stored) => {
+      const v = stored as Partial<Stored> | undefined;
+      return v && typeof v.account === "string" && asPositions(v.positions) ? { account: v.account, positions: v.positions as Positions } : undefined;
+    });
   }
 
   function asPositions(v: unknown): boolean {

@@ -57,6 +57,29 @@ export interface Cursor<T> {
   advance(value: T): Promise<void>;
 }
 
+/**
+ * A node's own cursor (waviot-history's "seen", waviot-meter's positions): the per-process map
+ * `byNode` first — it outlives the node object across redeploys, while Node-RED deletes a node's
+ * context on every close when no context store is configured — then the node's context under
+ * `key`, which a configured persistent store keeps across restarts (callback forms only, so any
+ * store works). A store that fails to read counts as "nothing yet" and `parse` turns anything
+ * unusable into undefined; a failing write is warned once and the cursor still advances here.
+ */
+export function nodeCursor<T>(node: Node, key: string, byNode: Map<string, T>, warn: (err: unknown) => void, parse: (stored: unknown) => T | undefined): Cursor<T> {
+  const slot = contextSlot(node.context(), key, undefined, `node:${node.id}`);
+  return {
+    async get() {
+      const kept = byNode.get(node.id);
+      if (kept) return kept;
+      return parse(await slot.get().catch(() => undefined));
+    },
+    async advance(value) {
+      byNode.set(node.id, value);
+      await slot.set(value).catch(warn);
+    },
+  };
+}
+
 /** `ctx` is node.context(), node.context().flow or .global; `id` names the storage for serialisation. */
 export function contextSlot(ctx: ContextApi, key: string, store: string | undefined, id: string): ValueSlot {
   return {
