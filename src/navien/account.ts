@@ -5,8 +5,7 @@
 import { createHash } from "node:crypto";
 import { Deadline } from "../core/deadline.js";
 import { fail, toHomeEnergyError } from "../core/errors.js";
-import { checkHttpUrl, HttpClient } from "../core/http.js";
-import { message } from "../core/messages.js";
+import { HttpClient } from "../core/http.js";
 import { isoOrNull, maskId } from "../core/diagnostics.js";
 import { isPausedError } from "../core/pause.js";
 import { DEVICE_LIST_PATH, NavienApi } from "./rest/api.js";
@@ -98,7 +97,6 @@ export class NavienAccountClient {
       http: this.http,
       api: this.api,
       openei: { url: this.settings.openeiUrl || OPENEI_DEFAULT_URL, key: this.settings.openeiKey ?? "" },
-      checkUrl: () => checkHttpUrl(this.settings.openeiUrl || OPENEI_DEFAULT_URL, message("navien.navienAccount.openeiUrl")),
       email: this.settings.email,
       findDevice: (mac, deadline) => this.findDevice(mac, deadline),
       realtime: this.realtime,

@@ -8,7 +8,8 @@
  */
 import { Deadline } from "../../core/deadline.js";
 import { HomeEnergyError, invalidInput } from "../../core/errors.js";
-import type { HttpClient } from "../../core/http.js";
+import { checkHttpUrl, type HttpClient } from "../../core/http.js";
+import { message } from "../../core/messages.js";
 import type { NavienApi } from "./api.js";
 import { ratePlan, ratePlans, requireKey, zipOf, type OpenEiSettings, type RatePlanSummary } from "./openei.js";
 import type { NavienRealtime } from "../mqtt/realtime.js";
@@ -19,16 +20,19 @@ export interface TouPlanDeps {
   http: HttpClient;
   api: NavienApi;
   openei: OpenEiSettings;
-  /** Throws INVALID_INPUT (nothing sent) for an OpenEI URL that is not http(s). */
-  checkUrl: () => void;
   email: string;
   findDevice: (mac: string, deadline: Deadline) => Promise<NavienDevice>;
   realtime: Pick<NavienRealtime, "controllerSerial" | "command">;
 }
 
+/** Before anything is sent: a key, and an http(s) OpenEI URL (else INVALID_INPUT). */
+function ready(o: OpenEiSettings): void {
+  requireKey(o);
+  checkHttpUrl(o.url, message("navien.navienAccount.openeiUrl"));
+}
+
 export async function listPlans(d: TouPlanDeps, payload: unknown, deadline: Deadline): Promise<RatePlanSummary[]> {
-  requireKey(d.openei);
-  d.checkUrl();
+  ready(d.openei);
   return ratePlans(d.http, d.openei, zipOf(payload), deadline);
 }
 
@@ -53,8 +57,7 @@ function zipText(v: unknown): string | undefined {
 }
 
 export async function applyPlan(d: TouPlanDeps, mac: string, payload: unknown, deadline: Deadline): Promise<TouPlan> {
-  requireKey(d.openei);
-  d.checkUrl();
+  ready(d.openei);
   const req = applyRequest(payload);
   const dev = await d.findDevice(mac, deadline);
   const serial = await d.realtime.controllerSerial(dev, deadline);
