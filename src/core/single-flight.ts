@@ -24,3 +24,23 @@ export class SingleFlight<T> {
     return this.inFlight;
   }
 }
+
+/**
+ * Single-flight per key (a cabinet call by its parameters, a device's features, a NOX user's
+ * device list): while a call for a key runs, every other caller for that key gets its promise.
+ */
+export class KeyedSingleFlight<T> {
+  private readonly flights = new Map<string, Promise<T>>();
+
+  /** The running call for `key`, else `task` started as it; `fresh` starts a new one even while one runs (later callers join the new one). */
+  run(key: string, task: () => Promise<T>, fresh = false): Promise<T> {
+    const running = fresh ? undefined : this.flights.get(key);
+    if (running) return running;
+    const p = task();
+    this.flights.set(key, p);
+    p.finally(() => {
+      if (this.flights.get(key) === p) this.flights.delete(key);
+    }).catch(() => undefined);
+    return p;
+  }
+}

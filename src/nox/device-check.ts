@@ -8,6 +8,7 @@
  *   timeout, then fail with TIMEOUT (the supplier's key is never used for more than that).
  * Failures are never cached: the next callback asks again.
  */
+import { KeyedSingleFlight } from "../core/single-flight.js";
 import { fail } from "../core/errors.js";
 
 export const TTL_MS = 30_000;
@@ -16,7 +17,7 @@ const MAX_ENTRIES = 500;
 
 export class DeviceCheck {
   private readonly cache = new Map<string, { at: number; ids: Set<string> }>();
-  private readonly flights = new Map<string, Promise<Set<string>>>();
+  private readonly flights = new KeyedSingleFlight<Set<string>>();
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
@@ -26,9 +27,7 @@ export class DeviceCheck {
   devices(noxUserId: string, fetch: () => Promise<Set<string>>, timeoutMs: number): Promise<Set<string>> {
     const hit = this.cache.get(noxUserId);
     if (hit && this.now() - hit.at < TTL_MS) return Promise.resolve(hit.ids);
-    const flying = this.flights.get(noxUserId);
-    if (flying) return flying;
-    const p = (async () => {
+    return this.flights.run(noxUserId, async () => {
       await this.slot(timeoutMs);
       try {
         const ids = await fetch();
@@ -37,9 +36,7 @@ export class DeviceCheck {
       } finally {
         this.release();
       }
-    })().finally(() => this.flights.delete(noxUserId));
-    this.flights.set(noxUserId, p);
-    return p;
+    });
   }
 
   private remember(noxUserId: string, ids: Set<string>): void {

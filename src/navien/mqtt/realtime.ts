@@ -12,11 +12,11 @@
  * It receives narrow functions (credentials, device lookup, settings), not the account client. No
  * Node-RED import.
  */
+import { KeyedSingleFlight } from "../../core/single-flight.js";
 import { randomBytes } from "node:crypto";
 import { Deadline } from "../../core/deadline.js";
 import { HomeEnergyError, fail, invalidInput } from "../../core/errors.js";
 import { message, type MessageRef } from "../../core/messages.js";
-import { noop } from "./cancel.js";
 import { buildCommand, type BuiltCommand, type CommandContext, type CommandName } from "../commands/commands.js";
 import { LastStatuses } from "../codec/events.js";
 import { decodeFeatures, hasCapabilities } from "../codec/features.js";
@@ -78,7 +78,7 @@ export class NavienRealtime {
   private readonly statusListeners = new Set<(u: StatusUpdate) => void>();
   private readonly stateListeners = new Set<(state: MqttState, detail: StateDetail) => void>();
   private readonly features = new Map<string, { at: number; raw: Record<string, unknown> }>();
-  private readonly featuresInFlight = new Map<string, Promise<Record<string, unknown>>>();
+  private readonly featuresInFlight = new KeyedSingleFlight<Record<string, unknown>>();
   private readonly lastStatus = new Map<string, Record<string, unknown>>();
   private readonly decodedStatus = new LastStatuses();
   /** Unsubscribers of the client-specific answer subscription, one per device type watched. */
@@ -291,18 +291,16 @@ export class NavienRealtime {
   private async rawFeatures(dev: NavienDevice, deadline: Deadline, fresh: boolean): Promise<Record<string, unknown>> {
     const hit = this.features.get(dev.mac);
     if (!fresh && hit && Date.now() - hit.at < FEATURES_TTL_MS) return hit.raw;
-    let p = fresh ? undefined : this.featuresInFlight.get(dev.mac);
-    if (!p) {
-      p = this.exchange(dev, "features", undefined, deadline).then((r) => {
-        const raw = r.answer.data;
-        if (hasCapabilities(raw)) this.features.set(dev.mac, { at: Date.now(), raw });
-        return raw;
-      });
-      const mine = p;
-      this.featuresInFlight.set(dev.mac, mine);
-      mine.finally(() => this.featuresInFlight.get(dev.mac) === mine && this.featuresInFlight.delete(dev.mac)).catch(noop);
-    }
-    return p;
+    return this.featuresInFlight.run(
+      dev.mac,
+      () =>
+        this.exchange(dev, "features", undefined, deadline).then((r) => {
+          const raw = r.answer.data;
+          if (hasCapabilities(raw)) this.features.set(dev.mac, { at: Date.now(), raw });
+          return raw;
+        }),
+      fresh,
+    );
   }
 
   private async exchange(

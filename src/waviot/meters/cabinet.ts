@@ -5,6 +5,7 @@
  * account's HttpClient (one back-off per account), spaced, identical requests in flight shared.
  * The envelope is checked here: `status` "ok" (or `true`), else an error naming the method.
  */
+import { KeyedSingleFlight } from "../../core/single-flight.js";
 import type { Deadline } from "../../core/deadline.js";
 import { HomeEnergyError, fail, invalidInput } from "../../core/errors.js";
 import { joinUrl, type HttpClient, type HttpResponse } from "../../core/http.js";
@@ -48,7 +49,7 @@ export function isCabinetAuthFailure(res: HttpResponse): boolean {
 
 export class Cabinet {
   readonly spacer: Spacer;
-  private readonly inFlight = new Map<string, Promise<Record<string, unknown>>>();
+  private readonly inFlight = new KeyedSingleFlight<Record<string, unknown>>();
 
   constructor(
     private readonly http: HttpClient,
@@ -68,12 +69,7 @@ export class Cabinet {
 
   /** One cabinet call; the answer's body once its `status` is ok. Identical calls in flight share one request. */
   get(type: CabinetType, method: string, params: Record<string, string | number>, deadline: Deadline): Promise<Record<string, unknown>> {
-    const id = `${type}/${method}?${JSON.stringify(params)}`;
-    const running = this.inFlight.get(id);
-    if (running) return running;
-    const p = this.call(type, method, params, deadline).finally(() => this.inFlight.delete(id));
-    this.inFlight.set(id, p);
-    return p;
+    return this.inFlight.run(`${type}/${method}?${JSON.stringify(params)}`, () => this.call(type, method, params, deadline));
   }
 
   private async call(type: CabinetType, method: string, params: Record<string, string | number>, deadline: Deadline): Promise<Record<string, unknown>> {
