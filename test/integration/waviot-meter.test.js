@@ -373,7 +373,15 @@ describe(`waviot-meter (Node-RED ${runtimeVersion()})`, function () {
 
         n = await load(f, 20, [openStores]);
         // What the store holds after a restart (the test helper clears contexts between loads) …
-        await ctxSet(helper.getNode("meter").context(), "waviotMeterPositions", stored);
+        // Node-RED cleans the file store's unused context folders after a deploy, without telling
+        // anyone when it is done; a write that meets that clean fails with ENOENT (seen once in
+        // ~20 runs). The test's own write is repeated once then — it sets up the store, it is not
+        // what is tested.
+        await ctxSet(helper.getNode("meter").context(), "waviotMeterPositions", stored).catch(async (err) => {
+          if (err.code !== "ENOENT") throw err;
+          await sleep(100);
+          await ctxSet(helper.getNode("meter").context(), "waviotMeterPositions", stored);
+        });
         METER_MODULE.forgetProcessState(); // … and a new process remembers nothing else
         const before = cab.requests.length;
         n.meter.receive({ _id: ++ids, payload: { from: reset - 3 * HOUR, to: reset + 3 * HOUR } });
